@@ -1,0 +1,52 @@
+# The commands the README shows. `make run` and `make test` work on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+PYTEST_ARGS ?=
+
+PARTNER ?=
+ROLES ?= Referrals.Admin
+
+.PHONY: help setup run test lint unit token bench clean
+
+help:
+	@echo "make run    - set up, start Azurite and the local functions host on :7071"
+	@echo "make test   - set up, lint (ruff, mypy), run every test against a real Azurite"
+	@echo "make token PARTNER=contoso ROLES=Referrals.Admin - mint a local bearer token"
+	@echo "make lint | make bench | make clean"
+
+$(PY_STAMP): requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11+ is required" >&2; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+		echo "Node.js and npm are required for Azurite: apt-get install -y nodejs npm" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(PY_STAMP) $(NODE_STAMP)
+
+run: setup
+	$(PY) -m tools.dev
+
+lint: $(PY_STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy .
+
+test: setup lint
+	$(PY) -m pytest -p xdist -n 2 $(PYTEST_ARGS)
+
+token: $(PY_STAMP)
+	@$(PY) -m tools.token --partner "$(PARTNER)" --roles "$(ROLES)"
+
+clean:
+	rm -rf .local/azurite .local/azurite.log .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -1,0 +1,1 @@
+"""Thin trigger adapters: parse the input, call one use case, map the result or error."""

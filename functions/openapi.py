@@ -1,0 +1,171 @@
+"""The OpenAPI 3.1 document of the HTTP API, generated from the pydantic models it speaks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
+
+from shared.domain.model import ApiModel
+from shared.services.health import HealthReport
+from shared.services.jobs import JobReport
+from shared.services.partners import IntakeCredentials, RegisterPartner
+
+Security = Literal["bearer", "intakeKey", "none"]
+
+
+class ProblemField(ApiModel):
+    field: str
+    message: str
+
+
+class Problem(ApiModel):
+    """RFC 9457 problem details, the body of every error."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[ProblemField] | None = None
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    summary: str
+    tag: str
+    security: Security = "bearer"
+    request: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    errors: tuple[int, ...] = (400, 401, 403)
+    parameters: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+
+
+def _path_param(name: str, description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": {"type": "string"},
+    }
+
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "post",
+        "/ops/partners",
+        "Register a partner; answers its intake URL and key, once.",
+        "Operations",
+        request=RegisterPartner,
+        response=IntakeCredentials,
+        status=201,
+        errors=(400, 401, 403, 409, 413, 415),
+    ),
+    Operation(
+        "post",
+        "/ops/partners/{partnerId}/intake-key",
+        "Rotate a partner's intake key; the old key stops working at once.",
+        "Operations",
+        response=IntakeCredentials,
+        errors=(401, 403, 404),
+        parameters=(_path_param("partnerId", "The partner."),),
+    ),
+    Operation(
+        "post",
+        "/ops/jobs/{job}",
+        "Run a scheduled job now, as of an instant.",
+        "Operations",
+        response=JobReport,
+        errors=(400, 401, 403, 404),
+        parameters=(
+            _path_param("job", "The job's name, e.g. expire-leads."),
+            {
+                "name": "asOf",
+                "in": "query",
+                "required": False,
+                "description": "ISO 8601 instant with offset; default now.",
+                "schema": {"type": "string", "format": "date-time"},
+            },
+        ),
+    ),
+    Operation(
+        "get",
+        "/health",
+        "Whether the app reaches its storage.",
+        "Operations",
+        security="none",
+        response=HealthReport,
+        errors=(503,),
+    ),
+)
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    models: list[tuple[type[BaseModel], JsonSchemaMode]] = [(Problem, "serialization")]
+    for op in OPERATIONS:
+        if op.request:
+            models.append((op.request, "validation"))
+        if op.response:
+            models.append((op.response, "serialization"))
+    refs, definitions = models_json_schema(models, ref_template="#/components/schemas/{model}")
+    paths: dict[str, dict[str, Any]] = {}
+    for op in OPERATIONS:
+        paths.setdefault(op.path, {})[op.method] = _operation(op, refs)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Partner leads API",
+            "version": "1.0.0",
+            "description": "Marketplace lead intake and the partner leads workspace.",
+        },
+        "servers": [{"url": "/api"}],
+        "paths": paths,
+        "components": {
+            "schemas": definitions.get("$defs", {}),
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "intakeKey": {"type": "apiKey", "in": "query", "name": "key"},
+            },
+        },
+    }
+
+
+def _operation(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
+    problem = {"$ref": refs[(Problem, "serialization")]["$ref"]}
+    responses: dict[str, Any] = {
+        str(op.status): {
+            "description": "Success",
+            **(
+                {"content": {"application/json": {"schema": refs[(op.response, "serialization")]}}}
+                if op.response
+                else {}
+            ),
+        }
+    }
+    for status in op.errors:
+        responses[str(status)] = {
+            "description": "Problem",
+            "content": {"application/problem+json": {"schema": problem}},
+        }
+    body: dict[str, Any] = {
+        "summary": op.summary,
+        "tags": [op.tag],
+        "operationId": op.method + "".join(p.strip("{}").title() for p in op.path.split("/")),
+        "parameters": list(op.parameters),
+        "responses": responses,
+        "security": [] if op.security == "none" else [{op.security: []}],
+    }
+    if op.request:
+        body["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": refs[(op.request, "validation")]}},
+        }
+    return body

@@ -1,0 +1,72 @@
+"""Operations routes (API.md "Operations"): partners, intake keys, jobs, health, OpenAPI."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import azure.functions as func
+
+from functions.http_kit import (
+    authenticate,
+    container,
+    http_endpoint,
+    json_response,
+    parse_body,
+)
+from functions.openapi import openapi_document
+from shared.domain.errors import InvalidInput
+from shared.domain.principal import OPERATORS
+from shared.services.partners import RegisterPartner
+
+bp = func.Blueprint()  # type: ignore[no-untyped-call]  # the SDK leaves it unannotated
+
+
+@bp.route(route="ops/partners", methods=["POST"])
+@http_endpoint
+def create_partner(req: func.HttpRequest) -> func.HttpResponse:
+    authenticate(req).require_any(OPERATORS)
+    command = parse_body(req, RegisterPartner, max_bytes=container().settings.max_body_bytes)
+    credentials = container().partners.register(command)
+    return json_response(credentials, status=201)
+
+
+@bp.route(route="ops/partners/{partnerId}/intake-key", methods=["POST"])
+@http_endpoint
+def rotate_intake_key(req: func.HttpRequest) -> func.HttpResponse:
+    authenticate(req).require_any(OPERATORS)
+    credentials = container().partners.rotate_intake_key(req.route_params["partnerId"])
+    return json_response(credentials)
+
+
+@bp.route(route="ops/jobs/{job}", methods=["POST"])
+@http_endpoint
+def run_job(req: func.HttpRequest) -> func.HttpResponse:
+    authenticate(req).require_any(OPERATORS)
+    as_of = _instant(req.params.get("asOf")) or container().clock.now()
+    report = container().jobs.run(req.route_params["job"], as_of)
+    return json_response(report)
+
+
+@bp.route(route="health", methods=["GET"])
+@http_endpoint
+def health(req: func.HttpRequest) -> func.HttpResponse:
+    report = container().health()
+    return json_response(report, status=200 if report.status == "ok" else 503)
+
+
+@bp.route(route="openapi.json", methods=["GET"])
+@http_endpoint
+def openapi(req: func.HttpRequest) -> func.HttpResponse:
+    return json_response(openapi_document(), headers={"Cache-Control": "public, max-age=300"})
+
+
+def _instant(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("asOf must be an ISO 8601 instant, e.g. 2026-11-23T06:00:00Z.") from None
+    if instant.tzinfo is None:
+        raise InvalidInput("asOf needs a UTC offset (Z or +hh:mm): a bare local time is ambiguous.")
+    return instant

@@ -1,0 +1,1 @@
+"""The core package: domain, use cases and adapters. Never imports azure.functions."""

@@ -1,0 +1,1 @@
+"""Technology adapters: Azure Table/Queue/Blob storage, JWT verification, email senders."""

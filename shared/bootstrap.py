@@ -1,0 +1,106 @@
+"""The composition root: the one place that builds adapters and wires them into use cases.
+
+Nothing here runs at import. `get_container()` builds the container on first use in a worker and
+keeps it, so SDK clients (and their connection pools) are reused across invocations.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from functools import cached_property
+from typing import Any
+
+from shared.adapters.clock import SystemClock
+from shared.adapters.jwt_token_verifier import JwtTokenVerifier
+from shared.adapters.storage_account import StorageAccount
+from shared.adapters.storage_health import StorageProbe
+from shared.adapters.table_partner_repository import TablePartnerRepository
+from shared.config import Settings, load_settings
+from shared.services.health import HealthReport, check_health
+from shared.services.jobs import JobRegistry, JobRunner
+from shared.services.partners import PartnerService
+from shared.services.ports import Clock, TokenVerifier
+
+PARTNERS_TABLE = "Partners"
+
+
+class Container:
+    """Everything a trigger needs, built lazily and once."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        storage_policies: Sequence[Any] = (),
+    ) -> None:
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self._storage_policies = storage_policies
+
+    @cached_property
+    def storage(self) -> StorageAccount:
+        return StorageAccount(self.settings, per_call_policies=self._storage_policies)
+
+    @cached_property
+    def token_verifier(self) -> TokenVerifier:
+        return JwtTokenVerifier(
+            issuer=self.settings.auth_issuer,
+            audience=self.settings.auth_audience,
+            public_key_pem=self.settings.auth_public_key,
+            jwks_url=self.settings.auth_jwks_url,
+        )
+
+    @cached_property
+    def partners(self) -> PartnerService:
+        return PartnerService(
+            repository=TablePartnerRepository(self.storage.table(PARTNERS_TABLE)),
+            clock=self.clock,
+            base_url=self.settings.base_url,
+        )
+
+    @cached_property
+    def jobs(self) -> JobRegistry:
+        runners: dict[str, JobRunner] = {}
+        return JobRegistry(runners)
+
+    def health(self) -> HealthReport:
+        storage = self.storage
+        return check_health(
+            [
+                StorageProbe("tables", lambda: _first(storage.tables.list_tables(**_NO_RETRY))),
+                StorageProbe("queues", lambda: _first(storage.queues.list_queues(**_NO_RETRY))),
+                StorageProbe("blobs", lambda: _first(storage.blobs.list_containers(**_NO_RETRY))),
+            ]
+        )
+
+
+# A health check answers now: retrying would only make a load balancer wait.
+_NO_RETRY: dict[str, Any] = {"retry_total": 0, "results_per_page": 1}
+
+
+def _first(items: Any) -> object:
+    """One page's first item: enough to prove the service answers, without listing it all."""
+    return next(iter(items.by_page()), None)
+
+
+_container: Container | None = None
+_lock = threading.Lock()
+
+
+def get_container() -> Container:
+    """The worker's container, built on first use from the environment's settings."""
+    global _container  # noqa: PLW0603  # the one process-wide singleton, by design
+    if _container is None:
+        with _lock:
+            if _container is None:
+                _container = Container(load_settings())
+    return _container
+
+
+def reset_container() -> None:
+    """Forget the container (tests that change the environment between cases)."""
+    global _container  # noqa: PLW0603
+    with _lock:
+        _container = None

@@ -1,0 +1,134 @@
+"""The one Settings object: every app setting the code reads, with its environment name.
+
+Read lazily, once per worker (`load_settings` is called by the composition root, never at import).
+Environment variable names are exactly the Azure app-setting names, so `local.settings.json`,
+`make run` overrides and the Bicep app settings all speak the same language.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Self
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.domain.errors import ConfigurationError
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False, frozen=True)
+
+    # Storage: a connection string (Azurite, local) or identity-based service URIs (Azure).
+    storage_connection_string: Annotated[
+        str | None, Field(validation_alias=_env("AzureWebJobsStorage"))
+    ] = None
+    table_service_uri: Annotated[
+        str | None, Field(validation_alias=_env("AzureWebJobsStorage__tableServiceUri"))
+    ] = None
+    queue_service_uri: Annotated[
+        str | None, Field(validation_alias=_env("AzureWebJobsStorage__queueServiceUri"))
+    ] = None
+    blob_service_uri: Annotated[
+        str | None, Field(validation_alias=_env("AzureWebJobsStorage__blobServiceUri"))
+    ] = None
+    storage_client_id: Annotated[
+        str | None, Field(validation_alias=_env("AzureWebJobsStorage__clientId"))
+    ] = None
+    storage_prefix: Annotated[
+        str, Field(validation_alias=_env("STORAGE_PREFIX"), pattern=r"^[a-z][a-z0-9]{0,19}$|^$")
+    ] = ""
+
+    # Authentication (API.md): RS256 JWTs, verified with a JWKS URL (Entra ID) or a PEM key.
+    auth_issuer: Annotated[str, Field(validation_alias=_env("AUTH_ISSUER"), min_length=1)]
+    auth_audience: Annotated[str, Field(validation_alias=_env("AUTH_AUDIENCE"), min_length=1)]
+    auth_jwks_url: Annotated[str | None, Field(validation_alias=_env("AUTH_JWKS_URL"))] = None
+    auth_public_key: Annotated[str | None, Field(validation_alias=_env("AUTH_PUBLIC_KEY"))] = None
+
+    # Email.
+    sendgrid_api_key: Annotated[
+        SecretStr | None, Field(validation_alias=_env("SENDGRID_API_KEY"))
+    ] = None
+    sendgrid_api_host: Annotated[str, Field(validation_alias=_env("SENDGRID_API_HOST"))] = (
+        "https://api.sendgrid.com"
+    )
+    email_from: Annotated[str | None, Field(validation_alias=_env("EMAIL_FROM"))] = None
+
+    # Where callers reach the app: used to print intake URLs. Azure sets WEBSITE_HOSTNAME.
+    public_base_url: Annotated[str | None, Field(validation_alias=_env("PUBLIC_BASE_URL"))] = None
+    website_hostname: Annotated[str | None, Field(validation_alias=_env("WEBSITE_HOSTNAME"))] = None
+
+    # Request limits (API.md): bodies past these answer 413 before parsing.
+    intake_max_body_bytes: Annotated[
+        int, Field(validation_alias=_env("INTAKE_MAX_BODY_BYTES"), gt=0)
+    ] = 64 * 1024
+    max_body_bytes: Annotated[int, Field(validation_alias=_env("MAX_BODY_BYTES"), gt=0)] = (
+        256 * 1024
+    )
+
+    # The product's numbers (SPEC.md).
+    respond_window_days: Annotated[
+        int, Field(validation_alias=_env("RESPOND_WINDOW_DAYS"), gt=0)
+    ] = 14
+    hot_window_hours: Annotated[int, Field(validation_alias=_env("HOT_WINDOW_HOURS"), gt=0)] = 72
+    informational_retention_months: Annotated[
+        int, Field(validation_alias=_env("INFORMATIONAL_RETENTION_MONTHS"), gt=0)
+    ] = 6
+    digest_threshold: Annotated[int, Field(validation_alias=_env("DIGEST_THRESHOLD"), ge=0)] = 10
+
+    @model_validator(mode="after")
+    def _require_complete_groups(self) -> Self:
+        if not (self.auth_jwks_url or self.auth_public_key):
+            raise ValueError("set AUTH_JWKS_URL or AUTH_PUBLIC_KEY")
+        identity = (self.table_service_uri, self.queue_service_uri, self.blob_service_uri)
+        if not self.storage_connection_string and not all(identity):
+            raise ValueError(
+                "set AzureWebJobsStorage, or all of AzureWebJobsStorage__tableServiceUri, "
+                "AzureWebJobsStorage__queueServiceUri and AzureWebJobsStorage__blobServiceUri"
+            )
+        if self.sendgrid_api_key and not self.email_from:
+            raise ValueError("set EMAIL_FROM when SENDGRID_API_KEY is set")
+        return self
+
+    @property
+    def base_url(self) -> str:
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        if self.website_hostname:
+            return f"https://{self.website_hostname}"
+        return "http://localhost:7071"
+
+
+def env_name(field_name: str) -> str:
+    """The environment variable a Settings field is read from."""
+    alias = Settings.model_fields[field_name].validation_alias
+    if not isinstance(alias, AliasChoices) or not isinstance(alias.choices[0], str):
+        raise TypeError(f"Settings.{field_name} must declare its environment name")
+    return alias.choices[0]
+
+
+def load_settings() -> Settings:
+    """Read the settings from the environment, naming every missing or invalid one."""
+    try:
+        return Settings()  # pydantic-settings fills every field from the environment
+    except ValidationError as error:
+        raise ConfigurationError(_describe(error)) from None
+
+
+def _describe(error: ValidationError) -> str:
+    problems = []
+    for item in error.errors():
+        location = item.get("loc") or ()
+        if location:
+            name = str(location[0])
+            name = env_name(name) if name in Settings.model_fields else name
+            if item["type"] == "missing":
+                problems.append(f"missing required setting {name}")
+            else:
+                problems.append(f"invalid setting {name}: {item['msg']}")
+        else:
+            problems.append(str(item["msg"]).removeprefix("Value error, "))
+    return "; ".join(problems)

@@ -1,0 +1,1 @@
+"""Pure domain: the standard library and pydantic only, no I/O, no clock."""
