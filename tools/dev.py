@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -44,16 +45,25 @@ def _azurite_connection_string(blob: int, queue: int, table: int) -> str:
     )
 
 
-def _wait_for(url: str, timeout: float) -> bool:
+def _wait_for_port(port: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(0.1)
+    return False
+
+
+def _wait_for_health(url: str, timeout: float) -> bool:
+    """True once the app answers 200: storage reachable, settings complete."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310  # our own localhost URL
+            with urllib.request.urlopen(url, timeout=5):  # noqa: S310  # our own localhost URL
                 return True
-        except urllib.error.HTTPError:
-            return True  # it answered
-        except OSError:
-            time.sleep(0.2)
+        except OSError:  # includes HTTPError: not healthy yet
+            time.sleep(0.3)
     return False
 
 
@@ -140,6 +150,10 @@ def main() -> int:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    if not all(_wait_for_port(port, timeout=30) for port in (blob, queue, table)):
+        azurite.terminate()
+        print("Azurite did not start: see .local/azurite.log", file=sys.stderr)
+        return 1
     host = subprocess.Popen(
         [sys.executable, "-m", "tools.localhost", "--port", str(http_port)],
         cwd=REPO_ROOT,
@@ -148,7 +162,9 @@ def main() -> int:
     )
     try:
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-        if _wait_for(f"{base}/api/health", timeout=60):
+        if not _wait_for_health(f"{base}/api/health", timeout=60):
+            print(f"{base}/api/health is not healthy: see the host log above.", file=sys.stderr)
+        else:
             operator = mint_token(
                 private_key_pem=ensure_dev_key()[0],
                 issuer=env.get("AUTH_ISSUER") or local_setting("AUTH_ISSUER") or "",

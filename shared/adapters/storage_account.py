@@ -23,6 +23,7 @@ from azure.storage.queue import (
     TextBase64EncodePolicy,
 )
 
+from shared.adapters.storage_errors import translate_storage_errors
 from shared.config import Settings
 from shared.domain.errors import ConfigurationError
 
@@ -123,7 +124,7 @@ class StorageAccount:
         with self._lock:
             if key in self._ensured:
                 return
-            with contextlib.suppress(ResourceExistsError):
+            with translate_storage_errors(), contextlib.suppress(ResourceExistsError):
                 create()
             self._ensured.add(key)
 
