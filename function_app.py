@@ -2,7 +2,9 @@
 
 import azure.functions as func
 
-from functions import ops
+from functions import intake, ops, timers
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 app.register_functions(ops.bp)
+app.register_functions(intake.bp)
+app.register_functions(timers.bp)

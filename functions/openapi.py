@@ -12,9 +12,32 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from shared.domain.model import ApiModel
 from shared.services.health import HealthReport
 from shared.services.jobs import JobReport
+from shared.services.lead_intake import IntakeReceipt
 from shared.services.partners import IntakeCredentials, RegisterPartner
+from shared.services.referrals import ReferLead
 
 Security = Literal["bearer", "intakeKey", "none"]
+
+
+class MarketplaceUserDetails(BaseModel):
+    FirstName: str | None = None
+    LastName: str | None = None
+    Email: str | None = None
+    Phone: str | None = None
+    Country: str | None = None
+    Company: str | None = None
+    Title: str | None = None
+
+
+class MarketplaceLead(BaseModel):
+    """The marketplace's HTTPS-endpoint body. Property names match case-insensitively; every
+    property is an optional string; `LeadSource` is bare or `Source-Action|publisher.offer`."""
+
+    UserDetails: MarketplaceUserDetails | None = None
+    LeadSource: str | None = None
+    ActionCode: str | None = None
+    OfferTitle: str | None = None
+    Description: str | None = None
 
 
 class ProblemField(ApiModel):
@@ -57,7 +80,40 @@ def _path_param(name: str, description: str) -> dict[str, Any]:
     }
 
 
+_PARTNER = _path_param("partnerId", "The partner receiving the lead.")
+
 OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "post",
+        "/intake/{partnerId}/marketplace",
+        "Marketplace HTTPS-endpoint lead destination; idempotent per customer and offer.",
+        "Intake",
+        security="intakeKey",
+        request=MarketplaceLead,
+        response=IntakeReceipt,
+        errors=(400, 401, 413, 415),
+        parameters=(_PARTNER,),
+    ),
+    Operation(
+        "post",
+        "/intake/{partnerId}/referrals",
+        "A qualified lead or profile inquiry from vendor staff (role Vendor.Referrer).",
+        "Intake",
+        request=ReferLead,
+        response=IntakeReceipt,
+        errors=(400, 401, 403, 404, 409, 413, 415),
+        parameters=(
+            _PARTNER,
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "description": "Same key and body: the first answer again;"
+                " same key, other body: 409.",
+                "schema": {"type": "string", "maxLength": 200},
+            },
+        ),
+    ),
     Operation(
         "post",
         "/ops/partners",

@@ -8,21 +8,30 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from datetime import timedelta
 from functools import cached_property
 from typing import Any
 
 from shared.adapters.clock import SystemClock
 from shared.adapters.jwt_token_verifier import JwtTokenVerifier
+from shared.adapters.queue_notification_publisher import QueueNotificationPublisher
 from shared.adapters.storage_account import StorageAccount
 from shared.adapters.storage_health import StorageProbe
+from shared.adapters.table_lead_repository import TableLeadRepository
+from shared.adapters.table_outbox_store import TableOutboxStore
 from shared.adapters.table_partner_repository import TablePartnerRepository
 from shared.config import Settings, load_settings
+from shared.domain.lead_policy import LeadPolicy
+from shared.services.customer_checks import SpamDomains
 from shared.services.health import HealthReport, check_health
 from shared.services.jobs import JobRegistry, JobRunner
+from shared.services.lead_intake import IntakeService
+from shared.services.outbox_relay import OutboxRelay
 from shared.services.partners import PartnerService
-from shared.services.ports import Clock, TokenVerifier
+from shared.services.ports import Clock, NotificationPublisher, TokenVerifier
 
 PARTNERS_TABLE = "Partners"
+LEADS_TABLE = "Leads"
 
 
 class Container:
@@ -53,16 +62,54 @@ class Container:
         )
 
     @cached_property
+    def partner_repository(self) -> TablePartnerRepository:
+        return TablePartnerRepository(self.storage.table(PARTNERS_TABLE))
+
+    @cached_property
     def partners(self) -> PartnerService:
         return PartnerService(
-            repository=TablePartnerRepository(self.storage.table(PARTNERS_TABLE)),
+            repository=self.partner_repository, clock=self.clock, base_url=self.settings.base_url
+        )
+
+    @cached_property
+    def lead_policy(self) -> LeadPolicy:
+        settings = self.settings
+        return LeadPolicy(
+            respond_window=timedelta(days=settings.respond_window_days),
+            hot_window=timedelta(hours=settings.hot_window_hours),
+            informational_retention_months=settings.informational_retention_months,
+        )
+
+    @cached_property
+    def lead_repository(self) -> TableLeadRepository:
+        return TableLeadRepository(self.storage.table(LEADS_TABLE))
+
+    @cached_property
+    def publisher(self) -> NotificationPublisher:
+        return QueueNotificationPublisher(self.storage.queue(self.settings.notifications_queue))
+
+    @cached_property
+    def intake(self) -> IntakeService:
+        return IntakeService(
+            partners=self.partners,
+            leads=self.lead_repository,
+            publisher=self.publisher,
             clock=self.clock,
-            base_url=self.settings.base_url,
+            policy=self.lead_policy,
+            spam_domains=SpamDomains.load(),
+        )
+
+    @cached_property
+    def outbox_relay(self) -> OutboxRelay:
+        return OutboxRelay(
+            partners=self.partner_repository,
+            outbox=TableOutboxStore(self.storage.table(LEADS_TABLE)),
+            publisher=self.publisher,
         )
 
     @cached_property
     def jobs(self) -> JobRegistry:
-        runners: dict[str, JobRunner] = {}
+        runners: dict[str, JobRunner] = {"relay-outbox": self.outbox_relay.run}
         return JobRegistry(runners)
 
     def health(self) -> HealthReport:

@@ -48,6 +48,16 @@ class Settings(BaseSettings):
     auth_jwks_url: Annotated[str | None, Field(validation_alias=_env("AUTH_JWKS_URL"))] = None
     auth_public_key: Annotated[str | None, Field(validation_alias=_env("AUTH_PUBLIC_KEY"))] = None
 
+    # Queues and schedules. Trigger decorators bind these by name (`%NOTIFICATIONS_QUEUE%`), so
+    # the Functions host reads them from the app settings; the defaults here document them.
+    notifications_queue: Annotated[
+        str,
+        Field(validation_alias=_env("NOTIFICATIONS_QUEUE"), pattern=r"^[a-z0-9][a-z0-9-]{2,62}$"),
+    ] = "notifications"
+    relay_outbox_schedule: Annotated[str, Field(validation_alias=_env("RELAY_OUTBOX_SCHEDULE"))] = (
+        "0 */5 * * * *"
+    )
+
     # Email.
     sendgrid_api_key: Annotated[
         SecretStr | None, Field(validation_alias=_env("SENDGRID_API_KEY"))

@@ -104,14 +104,16 @@ class StorageAccount:
         return client
 
     def queue(self, name: str) -> QueueClient:
-        """A queue whose messages are base64, as the Functions queue trigger expects."""
-        client = self.queues.get_queue_client(
+        """A queue whose messages are base64, as the Functions queue trigger expects.
+
+        Not created here: a queue outage must not stop what only writes to the queue after
+        committing (intake); senders create it when a send finds it missing.
+        """
+        return self.queues.get_queue_client(
             name,
             message_encode_policy=TextBase64EncodePolicy(),
             message_decode_policy=BinaryBase64DecodePolicy(),
         )
-        self._ensure(f"queue:{name}", client.create_queue)
-        return client
 
     def container(self, name: str) -> ContainerClient:
         client = self.blobs.get_container_client(f"{self._settings.storage_prefix}{name}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -36,6 +37,13 @@ class TablePartnerRepository:
             except ResourceNotFoundError:
                 return None
         return _from_entity(entity)
+
+    def partner_ids(self) -> Iterator[str]:
+        with translate_storage_errors():
+            for entity in self._table.query_entities(
+                "RowKey eq @row", parameters={"row": PROFILE_ROW}, select=["PartitionKey"]
+            ):
+                yield entity["PartitionKey"]
 
     def replace(self, partner: Partner) -> Partner:
         with translate_storage_errors():

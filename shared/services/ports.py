@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from shared.domain.lead import Lead
+from shared.domain.notification import Notification
 from shared.domain.partner import Partner
 from shared.domain.principal import Principal
 
@@ -38,4 +42,86 @@ class HealthProbe(Protocol):
 
     def check(self) -> None:
         """Return if the dependency answers; raise `DependencyUnavailable` otherwise."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class DedupRecord:
+    """Which lead a customer-and-offer pair belongs to, and where that lead stands."""
+
+    lead_id: str
+    archived: bool
+    stages: frozenset[str]
+    etag: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyRecord:
+    """The first answer to a request carrying an Idempotency-Key, and a hash of its body."""
+
+    key: str
+    body_hash: str
+    lead_id: str
+    receipt: str  # the first answer, as JSON, returned again for a retry
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    notification: Notification
+    attempts: int
+    next_relay_at: datetime
+    etag: str | None = None
+
+
+class LeadRepository(Protocol):
+    def find_dedup(self, partner_id: str, dedup_key: str) -> DedupRecord | None:
+        """One point read: enough to answer an exact re-delivery."""
+        ...
+
+    def get(self, partner_id: str, lead_id: str) -> Lead:
+        """`NotFound` if the partner has no such lead."""
+        ...
+
+    def add(
+        self,
+        lead: Lead,
+        *,
+        outbox: Sequence[Notification] = (),
+        replaces: DedupRecord | None = None,
+    ) -> Lead:
+        """Store a new lead with its index rows and owed notifications, all or nothing.
+
+        `ConcurrentModification` when another request claimed the same customer-and-offer
+        first: the caller re-reads and decides again.
+        """
+        ...
+
+    def save(self, lead: Lead, *, outbox: Sequence[Notification] = ()) -> Lead:
+        """Write back a lead read earlier (ETag-checked), its index rows and notifications."""
+        ...
+
+    def find_idempotency(self, partner_id: str, key: str) -> IdempotencyRecord | None: ...
+
+    def remember_idempotency(self, partner_id: str, record: IdempotencyRecord) -> IdempotencyRecord:
+        """Keep the first answer for a key; if one was kept already, return that one instead."""
+        ...
+
+
+class OutboxStore(Protocol):
+    def pending(self, partner_id: str, due_by: datetime) -> list[OutboxEntry]:
+        """Notifications still owed whose relay time has come."""
+        ...
+
+    def reschedule(self, entry: OutboxEntry, next_relay_at: datetime) -> None: ...
+
+
+class NotificationPublisher(Protocol):
+    def publish(self, notifications: Sequence[Notification]) -> None:
+        """Put the notifications on the queue; raises `DependencyUnavailable` if it cannot."""
+        ...
+
+
+class PartnerDirectory(Protocol):
+    def partner_ids(self) -> Iterator[str]:
+        """Every registered partner, for jobs that visit each partner's partition."""
         ...

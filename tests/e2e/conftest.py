@@ -9,8 +9,9 @@ from collections.abc import Iterator
 import pytest
 import requests
 
+from tests.support.app_storage import AppStorage
 from tests.support.auth import AUDIENCE, ISSUER, key_pair
-from tests.support.azurite import Azurite, free_port
+from tests.support.azurite import Azurite, connection_string, free_port
 from tools.localhost.process import HostProcess, start_host_process
 
 
@@ -25,6 +26,9 @@ def app_env(azurite: Azurite) -> dict[str, str]:
         "AUTH_AUDIENCE": AUDIENCE,
         "AUTH_PUBLIC_KEY": key_pair().public_pem,
         "PUBLIC_BASE_URL": "http://leads.test",
+        "NOTIFICATIONS_QUEUE": f"notifications-{suffix}",
+        # Jobs run on demand in tests (POST /api/ops/jobs/...), never on their own mid-test.
+        "RELAY_OUTBOX_SCHEDULE": "0 0 0 1 1 *",
     }
 
 
@@ -60,3 +64,31 @@ def http() -> Iterator[requests.Session]:
 @pytest.fixture
 def partner_id() -> str:
     return "p-" + uuid.uuid4().hex[:10]
+
+
+@pytest.fixture
+def storage(app_env: dict[str, str]) -> AppStorage:
+    return AppStorage(app_env)
+
+
+@pytest.fixture(scope="session")
+def host_without_queue(
+    app_env: dict[str, str], azurite: Azurite, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The same app and tables, but its queue endpoint is a port where nothing listens: every
+    queue write fails for real, after the table write has succeeded."""
+    dead = free_port()
+    crippled = {
+        **app_env,
+        "AzureWebJobsStorage": connection_string(azurite.blob_port, dead, azurite.table_port),
+    }
+    runtime = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
+    host = start_host_process(
+        port=free_port(),
+        log_path=tmp_path_factory.mktemp("crippled-host") / "host.log",
+        env={**runtime, **crippled},
+    )
+    try:
+        yield f"{host.base_url}/api"
+    finally:
+        host.stop()

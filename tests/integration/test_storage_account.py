@@ -28,6 +28,7 @@ def test_connection_string_reaches_azurite(azurite: Azurite, unique_name: str) -
     table.create_entity({"PartitionKey": "p", "RowKey": "r"})
     assert table.table_name == f"{unique_name}Things"
     queue = account.queue(f"{unique_name}-work")
+    queue.create_queue()
     queue.send_message("hello")
     assert [message.content for message in queue.receive_messages()] == [b"hello"]
 
@@ -36,7 +37,9 @@ def test_queue_messages_are_base64_as_the_trigger_expects(
     azurite: Azurite, unique_name: str
 ) -> None:
     account = StorageAccount(_settings(AzureWebJobsStorage=azurite.connection_string))
-    account.queue(f"{unique_name}-enc").send_message('{"id": "n-1"}')
+    queue = account.queue(f"{unique_name}-enc")
+    queue.create_queue()
+    queue.send_message('{"id": "n-1"}')
     raw = QueueClient.from_connection_string(azurite.connection_string, f"{unique_name}-enc")
     (message,) = list(raw.receive_messages())
     assert message.content == "eyJpZCI6ICJuLTEifQ=="

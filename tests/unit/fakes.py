@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from shared.domain.errors import ConcurrentModification, Conflict
+from shared.domain.errors import ConcurrentModification, Conflict, DependencyUnavailable, NotFound
+from shared.domain.lead import Lead
+from shared.domain.notification import Notification
 from shared.domain.partner import Partner
+from shared.services.ports import DedupRecord, IdempotencyRecord
 
 
 @dataclass
@@ -48,3 +52,71 @@ class InMemoryPartnerRepository:
         stored = partner.model_copy(update={"etag": f"v{next(self._versions)}"})
         self.partners[partner.partner_id] = stored
         return stored
+
+
+@dataclass
+class InMemoryLeadRepository:
+    """Keeps the semantics the intake relies on: a customer-and-offer is claimed once, and a
+    stale save loses. Counts reads so tests can check the cost of the hot path."""
+
+    leads: dict[tuple[str, str], Lead] = field(default_factory=dict)
+    dedup: dict[tuple[str, str], DedupRecord] = field(default_factory=dict)
+    outbox: list[Notification] = field(default_factory=list)
+    idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
+    reads: int = 0
+    _versions: itertools.count[int] = field(default_factory=itertools.count)
+
+    def find_dedup(self, partner_id: str, dedup_key: str) -> DedupRecord | None:
+        self.reads += 1
+        return self.dedup.get((partner_id, dedup_key))
+
+    def get(self, partner_id: str, lead_id: str) -> Lead:
+        self.reads += 1
+        if (partner_id, lead_id) not in self.leads:
+            raise NotFound(lead_id)
+        return self.leads[(partner_id, lead_id)].model_copy(deep=True)
+
+    def add(
+        self,
+        lead: Lead,
+        *,
+        outbox: Sequence[Notification] = (),
+        replaces: DedupRecord | None = None,
+    ) -> Lead:
+        current = self.dedup.get((lead.partner_id, lead.dedup_key))
+        if (replaces is None and current is not None) or (
+            replaces is not None and (current is None or current.etag != replaces.etag)
+        ):
+            raise ConcurrentModification("claimed")
+        return self._store(lead, outbox)
+
+    def save(self, lead: Lead, *, outbox: Sequence[Notification] = ()) -> Lead:
+        if self.leads[(lead.partner_id, lead.id)].etag != lead.etag:
+            raise ConcurrentModification("stale")
+        return self._store(lead, outbox)
+
+    def find_idempotency(self, partner_id: str, key: str) -> IdempotencyRecord | None:
+        return self.idempotency.get((partner_id, key))
+
+    def remember_idempotency(self, partner_id: str, record: IdempotencyRecord) -> IdempotencyRecord:
+        return self.idempotency.setdefault((partner_id, record.key), record)
+
+    def _store(self, lead: Lead, outbox: Sequence[Notification]) -> Lead:
+        stored = lead.model_copy(deep=True, update={"etag": f"v{next(self._versions)}"})
+        self.leads[(lead.partner_id, lead.id)] = stored
+        self.dedup[(lead.partner_id, lead.dedup_key)] = DedupRecord(
+            lead_id=lead.id, archived=lead.is_archived, stages=lead.stages, etag=stored.etag
+        )
+        self.outbox.extend(outbox)
+        return stored
+
+
+@dataclass
+class RecordingPublisher:
+    published: list[Notification] = field(default_factory=list)
+    failing: bool = False
+
+    def publish(self, notifications: Sequence[Notification]) -> None:
+        if self.failing:
+            raise DependencyUnavailable("queue down")
+        self.published.extend(notifications)

@@ -1,0 +1,119 @@
+"""How a lead is laid out in its partner's partition of the Leads table.
+
+Every row of a partner shares PartitionKey = partner id, so one batch writes a lead together with
+its index rows and the notifications it owes. RowKey prefixes keep each kind in its own range:
+
+    L|<leadId>                          the lead (point reads, ETag for optimistic concurrency)
+    A|<view>|<newest-first>|<leadId>    copy of an active lead, in list order
+    Z|<view>|<newest-first>|<leadId>    copy of an archived lead (never scanned for active work)
+    D|<dedupKey>                        customer + offer → lead id, stages seen, archived?
+    E|<respondBy>|<leadId>              due index: action-required leads by expiry instant
+    G|<archiveAt>|<leadId>              due index: informational leads by six-month instant
+    O|<notificationId>                  outbox: notifications owed, until the sender clears them
+    I|<idempotencyKeyHash>              first answer to a referral's Idempotency-Key
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from shared.domain.lead import Lead
+from shared.domain.lead_values import LeadStatus
+
+LEAD = "L|"
+ACTIVE = "A|"
+ARCHIVED = "Z|"
+DEDUP = "D|"
+EXPIRY_DUE = "E|"
+AGING_DUE = "G|"
+OUTBOX = "O|"
+IDEMPOTENCY = "I|"
+
+# Strings are capped at 64 KiB (32K UTF-16 units); 15,000 characters fit even if all astral.
+_CHUNK = 15_000
+_MAX_MICROS = 10**17 - 1
+
+
+def key_after(prefix: str) -> str:
+    """The first key past every key starting with `prefix` ("|" + 1 = "}")."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def instant_key(instant: datetime) -> str:
+    """A fixed-width UTC timestamp: its text order is its time order."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def lead_key(lead_id: str) -> str:
+    return f"{LEAD}{lead_id}"
+
+
+def listing_key(lead: Lead) -> str:
+    newest_first = _MAX_MICROS - int(lead.created_at.timestamp() * 1_000_000)
+    prefix = ARCHIVED if lead.status is LeadStatus.ARCHIVED else ACTIVE
+    return f"{prefix}{lead.view.value}|{newest_first:017d}|{lead.id}"
+
+
+def listing_prefix(view: str, *, archived: bool) -> str:
+    return f"{ARCHIVED if archived else ACTIVE}{view}|"
+
+
+def due_keys(lead: Lead) -> list[str]:
+    """The due-index rows a lead needs now: none once it has left the state they track."""
+    keys = []
+    if lead.status is LeadStatus.RECEIVED and lead.requires_action and lead.respond_by:
+        keys.append(f"{EXPIRY_DUE}{instant_key(lead.respond_by)}|{lead.id}")
+    if lead.status is not LeadStatus.ARCHIVED and not lead.requires_action and lead.archive_at:
+        keys.append(f"{AGING_DUE}{instant_key(lead.archive_at)}|{lead.id}")
+    return keys
+
+
+def lead_entity(lead: Lead, row_key: str) -> dict[str, Any]:
+    """The lead document plus the columns that list filters run on, server-side."""
+    document = lead.model_dump_json()
+    chunks = [document[i : i + _CHUNK] for i in range(0, len(document), _CHUNK)] or [""]
+    entity: dict[str, Any] = {
+        "PartitionKey": lead.partner_id,
+        "RowKey": row_key,
+        "LeadId": lead.id,
+        "View": lead.view.value,
+        "Status": lead.status.value,
+        "Outcome": lead.outcome.value if lead.outcome else "",
+        "CallToAction": lead.call_to_action.value if lead.call_to_action else "",
+        "Source": lead.source.value if lead.source else "",
+        "LeadType": lead.lead_type.value,
+        "Quality": lead.quality.rating.value,
+        "EmailValidity": lead.email_validity.value,
+        "PhoneValidity": lead.phone_validity.value,
+        "Country": lead.customer.country or "",
+        "CompanyKey": (lead.customer.company or "").casefold(),
+        "ContactRequested": lead.contact_requested,
+        "IsTest": lead.is_test,
+        "CreatedAt": lead.created_at,
+        "DocChunks": len(chunks),
+    }
+    entity.update({f"Doc{index}": chunk for index, chunk in enumerate(chunks)})
+    return entity
+
+
+def lead_from_entity(entity: Any) -> Lead:
+    chunks = int(entity["DocChunks"])
+    lead = Lead.model_validate_json("".join(entity[f"Doc{i}"] for i in range(chunks)))
+    lead.etag = entity.metadata.get("etag")
+    return lead
+
+
+def dedup_entity(lead: Lead) -> dict[str, Any]:
+    return {
+        "PartitionKey": lead.partner_id,
+        "RowKey": f"{DEDUP}{lead.dedup_key}",
+        "LeadId": lead.id,
+        "Archived": lead.status is LeadStatus.ARCHIVED,
+        "Stages": json.dumps(sorted(lead.stages)),
+    }
+
+
+def index_entity(partner_id: str, row_key: str, lead_id: str) -> dict[str, Any]:
+    return {"PartitionKey": partner_id, "RowKey": row_key, "LeadId": lead_id}

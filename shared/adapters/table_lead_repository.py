@@ -1,0 +1,169 @@
+"""Leads in Azure Table storage: one partition a partner, one batch a change (lead_rows.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from azure.core import MatchConditions
+from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
+from azure.data.tables import TableClient, TableTransactionError, UpdateMode
+
+from shared.adapters import lead_rows as rows
+from shared.adapters.storage_errors import translate_storage_errors
+from shared.domain.errors import ConcurrentModification, NotFound
+from shared.domain.lead import Lead
+from shared.domain.notification import FIRST_RELAY_DELAY, Notification
+from shared.services.ports import DedupRecord, IdempotencyRecord
+
+Operation = tuple[str, dict[str, Any]] | tuple[str, dict[str, Any], dict[str, Any]]
+_REPLACE = {"mode": UpdateMode.REPLACE}
+
+
+class TableLeadRepository:
+    def __init__(self, table: TableClient) -> None:
+        self._table = table
+
+    def find_dedup(self, partner_id: str, dedup_key: str) -> DedupRecord | None:
+        entity = self._find(partner_id, f"{rows.DEDUP}{dedup_key}")
+        if entity is None:
+            return None
+        return DedupRecord(
+            lead_id=entity["LeadId"],
+            archived=bool(entity["Archived"]),
+            stages=frozenset(json.loads(entity["Stages"])),
+            etag=entity.metadata.get("etag"),
+        )
+
+    def find_idempotency(self, partner_id: str, key: str) -> IdempotencyRecord | None:
+        entity = self._find(partner_id, f"{rows.IDEMPOTENCY}{key}")
+        if entity is None:
+            return None
+        return IdempotencyRecord(
+            key=key,
+            body_hash=entity["BodyHash"],
+            lead_id=entity["LeadId"],
+            receipt=entity["Receipt"],
+        )
+
+    def remember_idempotency(self, partner_id: str, record: IdempotencyRecord) -> IdempotencyRecord:
+        with translate_storage_errors():
+            try:
+                self._table.create_entity(_idempotency_entity(partner_id, record))
+            except ResourceExistsError:
+                first = self.find_idempotency(partner_id, record.key)
+                if first is None:  # pragma: no cover - rows of this kind are never deleted
+                    raise ConcurrentModification("Idempotency record vanished; retry.") from None
+                return first
+        return record
+
+    def get(self, partner_id: str, lead_id: str) -> Lead:
+        entity = self._find(partner_id, rows.lead_key(lead_id))
+        if entity is None:
+            raise NotFound(f"No lead '{lead_id}'.")
+        lead = rows.lead_from_entity(entity)
+        lead.remember_index_keys(tuple(json.loads(entity.get("IndexKeys") or "[]")))
+        return lead
+
+    def add(
+        self,
+        lead: Lead,
+        *,
+        outbox: Sequence[Notification] = (),
+        replaces: DedupRecord | None = None,
+    ) -> Lead:
+        index_keys = self._index_keys(lead)
+        operations: list[Operation] = [
+            ("create", self._lead_entity(lead, index_keys)),
+            ("create", rows.lead_entity(lead, rows.listing_key(lead))),
+        ]
+        dedup = rows.dedup_entity(lead)
+        if replaces is None:
+            operations.append(("create", dedup))
+        else:
+            operations.append(("update", dedup, _if_match(replaces.etag)))
+        operations += [
+            ("upsert", rows.index_entity(lead.partner_id, key, lead.id)) for key in index_keys[1:]
+        ]
+        operations += [("create", _outbox_entity(item)) for item in outbox]
+        return self._commit(lead, operations, index_keys)
+
+    def save(self, lead: Lead, *, outbox: Sequence[Notification] = ()) -> Lead:
+        index_keys = self._index_keys(lead)
+        listing = index_keys[0]
+        operations: list[Operation] = [
+            ("update", self._lead_entity(lead, index_keys), _if_match(lead.etag)),
+            ("upsert", rows.lead_entity(lead, listing), _REPLACE),
+            ("upsert", rows.dedup_entity(lead), _REPLACE),
+        ]
+        stale = [key for key in lead.stored_index_keys if key not in index_keys]
+        fresh = [key for key in index_keys[1:] if key not in lead.stored_index_keys]
+        operations += [("delete", {"PartitionKey": lead.partner_id, "RowKey": k}) for k in stale]
+        operations += [("upsert", rows.index_entity(lead.partner_id, k, lead.id)) for k in fresh]
+        operations += [("create", _outbox_entity(item)) for item in outbox]
+        return self._commit(lead, operations, index_keys)
+
+    def _commit(self, lead: Lead, operations: list[Operation], keys: tuple[str, ...]) -> Lead:
+        with translate_storage_errors():
+            try:
+                results = self._table.submit_transaction(operations)
+            except TableTransactionError as error:
+                if error.status_code in (404, 409, 412):
+                    raise ConcurrentModification(
+                        f"Lead '{lead.id}' changed while this request was writing it."
+                    ) from None
+                raise
+        stored = lead.model_copy(update={"etag": results[0].get("etag")})
+        stored.remember_index_keys(keys)
+        return stored
+
+    def _lead_entity(self, lead: Lead, index_keys: tuple[str, ...]) -> dict[str, Any]:
+        entity = rows.lead_entity(lead, rows.lead_key(lead.id))
+        entity["IndexKeys"] = json.dumps(index_keys)
+        return entity
+
+    @staticmethod
+    def _index_keys(lead: Lead) -> tuple[str, ...]:
+        """The listing copy first, then the due-index rows."""
+        return (rows.listing_key(lead), *rows.due_keys(lead))
+
+    def _find(self, partner_id: str, row_key: str) -> Any:
+        with translate_storage_errors():
+            try:
+                return self._table.get_entity(partner_id, row_key)
+            except ResourceNotFoundError:
+                return None
+            except HttpResponseError as error:
+                # A key with characters Table storage refuses cannot exist: treat as absent.
+                if error.status_code == 400:
+                    return None
+                raise
+
+
+def _if_match(etag: str | None) -> dict[str, Any]:
+    return {
+        "mode": UpdateMode.REPLACE,
+        "etag": etag,
+        "match_condition": MatchConditions.IfNotModified,
+    }
+
+
+def _outbox_entity(notification: Notification) -> dict[str, Any]:
+    return {
+        "PartitionKey": notification.partner_id,
+        "RowKey": f"{rows.OUTBOX}{notification.id}",
+        "Message": notification.model_dump_json(by_alias=True),
+        "Attempts": 0,
+        "NextRelayAt": notification.created_at + FIRST_RELAY_DELAY,
+    }
+
+
+def _idempotency_entity(partner_id: str, record: IdempotencyRecord) -> dict[str, Any]:
+    return {
+        "PartitionKey": partner_id,
+        "RowKey": f"{rows.IDEMPOTENCY}{record.key}",
+        "BodyHash": record.body_hash,
+        "LeadId": record.lead_id,
+        "Receipt": record.receipt,
+    }

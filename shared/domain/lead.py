@@ -1,0 +1,214 @@
+"""The Lead aggregate: what a partner received, and the lifecycle it goes through (SPEC.md).
+
+Received → Accepted → Archived, or Received → Archived. Methods take `now` (the domain never
+reads a clock) and record events; services decide what to notify and store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from shared.domain.lead_parts import Closure, Deal, HistoryEntry, Interaction, Person, Sender
+from shared.domain.lead_policy import LeadPolicy
+from shared.domain.lead_values import (
+    CallToAction,
+    Customer,
+    EmailValidity,
+    LeadFlag,
+    LeadStatus,
+    LeadType,
+    Offer,
+    Outcome,
+    PhoneValidity,
+    Qualification,
+    Quality,
+    Storefront,
+    View,
+)
+
+
+class LeadEventKind(StrEnum):
+    RECEIVED = "Received"
+    STAGE_ADDED = "StageAdded"
+    BECAME_ACTION_REQUIRED = "BecameActionRequired"
+
+
+@dataclass(frozen=True, slots=True)
+class LeadEvent:
+    kind: LeadEventKind
+    at: datetime
+
+
+class LeadDetails(BaseModel):
+    """Everything intake learns about a new lead, before the lifecycle starts."""
+
+    model_config = ConfigDict(frozen=True)
+
+    view: View
+    lead_type: LeadType
+    qualification: Qualification | None = None
+    source: Storefront | None = None
+    raw_source: str | None = None
+    interaction: Interaction
+    offer: Offer | None = None
+    customer: Customer
+    description: str | None = None
+    email_validity: EmailValidity = EmailValidity.UNKNOWN
+    phone_validity: PhoneValidity = PhoneValidity.UNKNOWN
+    quality: Quality
+    requires_action: bool
+    contact_requested: bool = False
+    sender: Sender | None = None
+    is_test: bool = False
+    flags: tuple[LeadFlag, ...] = ()
+    deal: Deal | None = None  # a referral's estimate, before the partner accepts
+
+
+class Lead(BaseModel):
+    model_config = ConfigDict(validate_assignment=False)
+
+    id: str
+    partner_id: str
+    dedup_key: str
+    view: View
+    lead_type: LeadType
+    qualification: Qualification | None = None
+    source: Storefront | None = None
+    raw_source: str | None = None
+    action_code: str | None = None
+    call_to_action: CallToAction | None = None
+    offer: Offer | None = None
+    customer: Customer
+    description: str | None = None
+    email_validity: EmailValidity
+    phone_validity: PhoneValidity
+    quality: Quality
+    requires_action: bool
+    contact_requested: bool
+    status: LeadStatus = LeadStatus.RECEIVED
+    outcome: Outcome | None = None
+    created_at: datetime
+    action_required_since: datetime | None = None
+    respond_by: datetime | None = None
+    archive_at: datetime | None = None
+    accepted_at: datetime | None = None
+    closed_at: datetime | None = None
+    deal: Deal | None = None
+    team: list[Person] = Field(default_factory=list)
+    contacts: list[Person] = Field(default_factory=list)
+    decline: Closure | None = None
+    lost: Closure | None = None
+    interactions: list[Interaction] = Field(default_factory=list)
+    sender: Sender | None = None
+    is_test: bool = False
+    flags: list[LeadFlag] = Field(default_factory=list)
+    history: list[HistoryEntry] = Field(default_factory=list)
+    etag: str | None = Field(default=None, exclude=True)  # storage version
+
+    _events: list[LeadEvent] = PrivateAttr(default_factory=list)
+    # Storage bookkeeping, like `etag`: the index rows last written, so a save can move them.
+    _stored_index_keys: tuple[str, ...] = PrivateAttr(default=())
+
+    @classmethod
+    def receive(
+        cls,
+        *,
+        lead_id: str,
+        partner_id: str,
+        dedup_key: str,
+        details: LeadDetails,
+        actor: str,
+        now: datetime,
+        policy: LeadPolicy,
+    ) -> Lead:
+        lead = cls(
+            id=lead_id,
+            partner_id=partner_id,
+            dedup_key=dedup_key,
+            **details.model_dump(exclude={"interaction", "requires_action", "flags"}),
+            action_code=details.interaction.action_code,
+            call_to_action=details.interaction.call_to_action,
+            requires_action=False,
+            interactions=[details.interaction],
+            flags=list(details.flags),
+            created_at=now,
+        )
+        lead._record(
+            LeadEventKind.RECEIVED, now, actor, "Lead received", _stage(details.interaction)
+        )
+        if details.requires_action:
+            lead._require_action(now)
+        else:
+            lead.archive_at = policy.archive_at(now)
+        lead._apply_respond_window(policy)
+        return lead
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status is LeadStatus.ARCHIVED
+
+    @property
+    def stages(self) -> frozenset[str]:
+        """The journey stages seen so far: a re-delivery of one of them changes nothing."""
+        return frozenset(stage_key(interaction) for interaction in self.interactions)
+
+    def add_stage(
+        self, interaction: Interaction, *, requires_action: bool, actor: str, policy: LeadPolicy
+    ) -> bool:
+        """Record a later stage of the customer's journey; False if it was already seen."""
+        if stage_key(interaction) in self.stages or self.is_archived:
+            return False
+        now = interaction.at
+        self.interactions.append(interaction)
+        self._record(LeadEventKind.STAGE_ADDED, now, actor, "Stage added", _stage(interaction))
+        if interaction.call_to_action is CallToAction.CONTACT_ME:
+            self.call_to_action, self.action_code = (
+                interaction.call_to_action,
+                interaction.action_code,
+            )
+            self.contact_requested = True
+        if requires_action and not self.requires_action:
+            self._require_action(now)
+            self._apply_respond_window(policy)
+        return True
+
+    @property
+    def stored_index_keys(self) -> tuple[str, ...]:
+        return self._stored_index_keys
+
+    def remember_index_keys(self, keys: tuple[str, ...]) -> None:
+        self._stored_index_keys = keys
+
+    def pull_events(self) -> list[LeadEvent]:
+        events, self._events = self._events, []
+        return events
+
+    def _require_action(self, now: datetime) -> None:
+        self.requires_action = True
+        self.action_required_since = now
+        self.archive_at = None
+        self._events.append(LeadEvent(LeadEventKind.BECAME_ACTION_REQUIRED, now))
+
+    def _apply_respond_window(self, policy: LeadPolicy) -> None:
+        if self.requires_action and self.action_required_since is not None:
+            self.respond_by = policy.respond_by(self.action_required_since)
+
+    def _record(
+        self, kind: LeadEventKind, now: datetime, actor: str, action: str, detail: str | None
+    ) -> None:
+        self._events.append(LeadEvent(kind, now))
+        self.history.append(HistoryEntry(at=now, actor=actor, action=action, detail=detail))
+
+
+def stage_key(interaction: Interaction) -> str:
+    if interaction.call_to_action is not None:
+        return interaction.call_to_action.value
+    return (interaction.action_code or "unknown").upper()
+
+
+def _stage(interaction: Interaction) -> str:
+    return interaction.call_to_action or interaction.action_code or "unknown action"

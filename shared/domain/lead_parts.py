@@ -1,0 +1,57 @@
+"""The parts of a lead that partners and the system add over its life."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from shared.domain.lead_values import CallToAction, ReasonCode, Storefront, ValueObject
+
+
+class Interaction(ValueObject):
+    """One stage of the customer's journey: Contact me, Get it now, a staff qualification..."""
+
+    action_code: str | None
+    call_to_action: CallToAction | None = None
+    source: Storefront | None = None
+    at: datetime
+
+
+class HistoryEntry(ValueObject):
+    """What happened to the lead, when, and who did it (a user, a marketplace, the system)."""
+
+    at: datetime
+    actor: str
+    action: str
+    detail: str | None = None
+
+
+class Sender(ValueObject):
+    """The vendor staff member who referred the lead; told if it expires."""
+
+    user_id: str
+    name: str | None = None
+    email: str | None = None
+
+
+class Person(ValueObject):
+    name: str
+    email: str | None = None
+    phone: str | None = None
+
+
+class Deal(ValueObject):
+    name: str | None = None  # required to accept; a referral may carry only an estimate
+    estimated_value: Decimal | None = None
+    currency: str | None = None
+    estimated_close_date: date | None = None
+    notes: str | None = None
+    crm_id: str | None = None
+    campaign_id: str | None = None
+
+
+class Closure(ValueObject):
+    """Why a lead was declined or lost."""
+
+    reason: ReasonCode
+    notes: str | None = None
