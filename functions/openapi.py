@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from functions.openapi_operation import Operation, path_param
+from functions.openapi_workspace import WORKSPACE_OPERATIONS
 from shared.domain.model import ApiModel
 from shared.services.health import HealthReport
 from shared.services.jobs import JobReport
 from shared.services.lead_intake import IntakeReceipt
 from shared.services.partners import IntakeCredentials, RegisterPartner
 from shared.services.referrals import ReferLead
-
-Security = Literal["bearer", "intakeKey", "none"]
 
 
 class MarketplaceUserDetails(BaseModel):
@@ -56,33 +55,10 @@ class Problem(ApiModel):
     errors: list[ProblemField] | None = None
 
 
-@dataclass(frozen=True)
-class Operation:
-    method: str
-    path: str
-    summary: str
-    tag: str
-    security: Security = "bearer"
-    request: type[BaseModel] | None = None
-    response: type[BaseModel] | None = None
-    status: int = 200
-    errors: tuple[int, ...] = (400, 401, 403)
-    parameters: tuple[dict[str, Any], ...] = field(default_factory=tuple)
-
-
-def _path_param(name: str, description: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "path",
-        "required": True,
-        "description": description,
-        "schema": {"type": "string"},
-    }
-
-
-_PARTNER = _path_param("partnerId", "The partner receiving the lead.")
+_PARTNER = path_param("partnerId", "The partner receiving the lead.")
 
 OPERATIONS: tuple[Operation, ...] = (
+    *WORKSPACE_OPERATIONS,
     Operation(
         "post",
         "/intake/{partnerId}/marketplace",
@@ -131,7 +107,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "Operations",
         response=IntakeCredentials,
         errors=(401, 403, 404),
-        parameters=(_path_param("partnerId", "The partner."),),
+        parameters=(path_param("partnerId", "The partner."),),
     ),
     Operation(
         "post",
@@ -141,7 +117,7 @@ OPERATIONS: tuple[Operation, ...] = (
         response=JobReport,
         errors=(400, 401, 403, 404),
         parameters=(
-            _path_param("job", "The job's name, e.g. expire-leads."),
+            path_param("job", "The job's name, e.g. expire-leads."),
             {
                 "name": "asOf",
                 "in": "query",
@@ -161,6 +137,14 @@ OPERATIONS: tuple[Operation, ...] = (
         errors=(503,),
     ),
 )
+
+
+def _content(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
+    if op.response:
+        return {"content": {op.media_type: {"schema": refs[(op.response, "serialization")]}}}
+    if op.media_type != "application/json":
+        return {"content": {op.media_type: {"schema": {"type": "string"}}}}
+    return {}
 
 
 @cache
@@ -196,16 +180,7 @@ def openapi_document() -> dict[str, Any]:
 
 def _operation(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
     problem = {"$ref": refs[(Problem, "serialization")]["$ref"]}
-    responses: dict[str, Any] = {
-        str(op.status): {
-            "description": "Success",
-            **(
-                {"content": {"application/json": {"schema": refs[(op.response, "serialization")]}}}
-                if op.response
-                else {}
-            ),
-        }
-    }
+    responses: dict[str, Any] = {str(op.status): {"description": "Success", **_content(op, refs)}}
     for status in op.errors:
         responses[str(status)] = {
             "description": "Problem",

@@ -43,6 +43,11 @@ param emailFrom string = ''
 param sendgridApiKey string = ''
 
 @description('Base of the intake URLs handed to partners; empty means https://<the app\'s default host name>.')
+@description('Signs list continuation tokens (HMAC). A new one each deployment only ends paging through lists that were open.')
+// checkov:skip=CKV_AZURE_131: newGuid() is generated at each deployment, not a hard-coded secret
+@secure()
+param pagingTokenSecret string = newGuid()
+
 param publicBaseUrl string = ''
 
 @description('Storage replication (the tables are the system of record).')
@@ -177,6 +182,7 @@ var appSettings = {
   AUTH_JWKS_URL: empty(authJwksUrl) ? '${entraId}/discovery/v2.0/keys' : authJwksUrl
   NOTIFICATIONS_QUEUE: 'notifications'
   RELAY_OUTBOX_SCHEDULE: '0 */5 * * * *'
+  PAGING_TOKEN_SECRET: pagingTokenSecret
   SENDGRID_API_KEY: empty(sendgridApiKey) ? '' : '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.sendgridSecretUri})'
   SENDGRID_API_HOST: 'https://api.sendgrid.com'
   EMAIL_FROM: emailFrom

@@ -17,6 +17,8 @@ from shared.adapters.jwt_token_verifier import JwtTokenVerifier
 from shared.adapters.queue_notification_publisher import QueueNotificationPublisher
 from shared.adapters.storage_account import StorageAccount
 from shared.adapters.storage_health import StorageProbe
+from shared.adapters.table_favorite_store import TableFavoriteStore
+from shared.adapters.table_lead_lister import TableLeadLister
 from shared.adapters.table_lead_repository import TableLeadRepository
 from shared.adapters.table_outbox_store import TableOutboxStore
 from shared.adapters.table_partner_repository import TablePartnerRepository
@@ -25,13 +27,19 @@ from shared.domain.lead_policy import LeadPolicy
 from shared.services.customer_checks import SpamDomains
 from shared.services.health import HealthReport, check_health
 from shared.services.jobs import JobRegistry, JobRunner
+from shared.services.lead_actions import LeadActions
 from shared.services.lead_intake import IntakeService
+from shared.services.lead_listing import LeadListing
 from shared.services.outbox_relay import OutboxRelay
+from shared.services.paging import PagingTokens
 from shared.services.partners import PartnerService
 from shared.services.ports import Clock, NotificationPublisher, TokenVerifier
 
 PARTNERS_TABLE = "Partners"
 LEADS_TABLE = "Leads"
+# Signs continuation tokens when PAGING_TOKEN_SECRET is unset (local runs): tokens only carry
+# positions inside the caller's own partition, so a known key exposes nothing.
+DEV_PAGING_KEY = b"partner-leads-local-paging-key"
 
 
 class Container:
@@ -97,6 +105,32 @@ class Container:
             clock=self.clock,
             policy=self.lead_policy,
             spam_domains=SpamDomains.load(),
+        )
+
+    @cached_property
+    def favorites(self) -> TableFavoriteStore:
+        return TableFavoriteStore(self.storage.table(LEADS_TABLE))
+
+    @cached_property
+    def lead_actions(self) -> LeadActions:
+        return LeadActions(
+            leads=self.lead_repository,
+            favorites=self.favorites,
+            publisher=self.publisher,
+            clock=self.clock,
+            policy=self.lead_policy,
+        )
+
+    @cached_property
+    def lead_listing(self) -> LeadListing:
+        secret = self.settings.paging_token_secret
+        return LeadListing(
+            lister=TableLeadLister(self.storage.table(LEADS_TABLE)),
+            leads=self.lead_repository,
+            favorites=self.favorites,
+            clock=self.clock,
+            policy=self.lead_policy,
+            tokens=PagingTokens(secret.get_secret_value().encode() if secret else DEV_PAGING_KEY),
         )
 
     @cached_property

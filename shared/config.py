@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     public_base_url: Annotated[str | None, Field(validation_alias=_env("PUBLIC_BASE_URL"))] = None
     website_hostname: Annotated[str | None, Field(validation_alias=_env("WEBSITE_HOSTNAME"))] = None
 
+    # Signs list continuation tokens (HMAC). Azure sets a random one per deployment.
+    paging_token_secret: Annotated[
+        SecretStr | None, Field(validation_alias=_env("PAGING_TOKEN_SECRET"))
+    ] = None
+
     # Request limits (API.md): bodies past these answer 413 before parsing.
     intake_max_body_bytes: Annotated[
         int, Field(validation_alias=_env("INTAKE_MAX_BODY_BYTES"), gt=0)

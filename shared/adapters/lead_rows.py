@@ -11,6 +11,18 @@ its index rows and the notifications it owes. RowKey prefixes keep each kind in 
     G|<archiveAt>|<leadId>              due index: informational leads by six-month instant
     O|<notificationId>                  outbox: notifications owed, until the sender clears them
     I|<idempotencyKeyHash>              first answer to a referral's Idempotency-Key
+    F|<userHash>|<leadId>               a user's favourite mark
+    S|<notificationId>                  send ledger: one notification's delivery (notifier.py)
+    N|<newest-first>|<notificationId>   the partner's in-app feed, newest first
+    C|<yyyy-mm-dd>                      new-lead emails counted on a day of the partner (ETag)
+    H|<yyyy-mm-dd>|<leadId>             a new lead held for that day's digest (see below)
+
+Digest contract (send-digests job): a new lead past the day's DIGEST_THRESHOLD is recorded as
+`H|<day>|<leadId>` (day = the partner's calendar day, in its time zone, of the lead's arrival),
+in the same batch as its ledger row `Held`. Once a day is over, the job reads the `H|<day>|`
+range and, per at most 99 leads, writes in ONE batch of this partition the outbox row of
+`Notification.daily_digest(day=..., lead_ids=...)` and deletes those `H|` rows; then publishes
+it. The notifier emails the leads still Received to the partner's recipients.
 """
 
 from __future__ import annotations
@@ -30,10 +42,16 @@ EXPIRY_DUE = "E|"
 AGING_DUE = "G|"
 OUTBOX = "O|"
 IDEMPOTENCY = "I|"
+FAVORITE = "F|"
+SEND_LEDGER = "S|"
+FEED = "N|"
+DAILY_COUNT = "C|"
+HELD = "H|"
 
 # Strings are capped at 64 KiB (32K UTF-16 units); 15,000 characters fit even if all astral.
 _CHUNK = 15_000
 _MAX_MICROS = 10**17 - 1
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def key_after(prefix: str) -> str:
@@ -50,10 +68,21 @@ def lead_key(lead_id: str) -> str:
     return f"{LEAD}{lead_id}"
 
 
+def newest_first(instant: datetime, *, exclusive: bool = False) -> str:
+    """A key part that sorts later instants first; `exclusive` is the first key past `instant`'s."""
+    inverted = _MAX_MICROS - _micros(instant)
+    return f"{inverted + 1 if exclusive else inverted:017d}"
+
+
+def _micros(instant: datetime) -> int:
+    # Integer arithmetic: float timestamps lose microseconds past 2^53.
+    delta = instant.astimezone(UTC) - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
 def listing_key(lead: Lead) -> str:
-    newest_first = _MAX_MICROS - int(lead.created_at.timestamp() * 1_000_000)
     prefix = ARCHIVED if lead.status is LeadStatus.ARCHIVED else ACTIVE
-    return f"{prefix}{lead.view.value}|{newest_first:017d}|{lead.id}"
+    return f"{prefix}{lead.view.value}|{newest_first(lead.created_at)}|{lead.id}"
 
 
 def listing_prefix(view: str, *, archived: bool) -> str:

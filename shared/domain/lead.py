@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from shared.domain.errors import Conflict
 from shared.domain.lead_parts import Closure, Deal, HistoryEntry, Interaction, Person, Sender
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.lead_values import (
@@ -29,12 +31,37 @@ from shared.domain.lead_values import (
     Storefront,
     View,
 )
+from shared.domain.principal import Principal
 
 
 class LeadEventKind(StrEnum):
     RECEIVED = "Received"
     STAGE_ADDED = "StageAdded"
     BECAME_ACTION_REQUIRED = "BecameActionRequired"
+    ACCEPTED = "Accepted"
+    DECLINED = "Declined"
+    EDITED = "Edited"
+    TEAM_MEMBER_ADDED = "TeamMemberAdded"
+    WON = "Won"
+    LOST = "Lost"
+    EXPIRED = "Expired"
+    AGED_OUT = "AgedOut"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who did something to a lead: a user, the marketplace or the system."""
+
+    name: str
+    user_id: str | None = None
+
+    @classmethod
+    def of(cls, principal: Principal) -> Actor:
+        return cls(principal.display_name, principal.user_id)
+
+
+MARKETPLACE = Actor("Marketplace")
+SYSTEM = Actor("System")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +127,8 @@ class Lead(BaseModel):
     deal: Deal | None = None
     team: list[Person] = Field(default_factory=list)
     contacts: list[Person] = Field(default_factory=list)
-    decline: Closure | None = None
-    lost: Closure | None = None
+    decline_reason: Closure | None = None
+    lost_reason: Closure | None = None
     interactions: list[Interaction] = Field(default_factory=list)
     sender: Sender | None = None
     is_test: bool = False
@@ -121,7 +148,7 @@ class Lead(BaseModel):
         partner_id: str,
         dedup_key: str,
         details: LeadDetails,
-        actor: str,
+        actor: Actor,
         now: datetime,
         policy: LeadPolicy,
     ) -> Lead:
@@ -157,7 +184,7 @@ class Lead(BaseModel):
         return frozenset(stage_key(interaction) for interaction in self.interactions)
 
     def add_stage(
-        self, interaction: Interaction, *, requires_action: bool, actor: str, policy: LeadPolicy
+        self, interaction: Interaction, *, requires_action: bool, actor: Actor, policy: LeadPolicy
     ) -> bool:
         """Record a later stage of the customer's journey; False if it was already seen."""
         if stage_key(interaction) in self.stages or self.is_archived:
@@ -197,11 +224,112 @@ class Lead(BaseModel):
         if self.requires_action and self.action_required_since is not None:
             self.respond_by = policy.respond_by(self.action_required_since)
 
+    # -- the lifecycle (SPEC.md): Received → Accepted → Archived, or Received → Archived ----------
+
+    def accept(
+        self, deal: Deal, *, team: list[Person], contacts: list[Person], actor: Actor, now: datetime
+    ) -> None:
+        self._require(LeadStatus.RECEIVED, "accepted", needs_response=True)
+        self.status, self.accepted_at, self.deal = LeadStatus.ACCEPTED, now, deal
+        self.team, self.contacts = list(team), list(contacts)
+        self._record(LeadEventKind.ACCEPTED, now, actor, "Accepted", deal.name)
+
+    def decline(self, closure: Closure, *, actor: Actor, now: datetime) -> None:
+        self._require(LeadStatus.RECEIVED, "declined", needs_response=True)
+        self.decline_reason = closure
+        self._archive(Outcome.DECLINED, now)
+        self._record(LeadEventKind.DECLINED, now, actor, "Declined", closure.reason)
+
+    def edit(self, deal: Deal, *, team: list[Person] | None, actor: Actor, now: datetime) -> None:
+        self._require(LeadStatus.ACCEPTED, "edited")
+        self.deal = deal
+        if team is not None:
+            self.team = list(team)
+        self._record(LeadEventKind.EDITED, now, actor, "Deal edited", None)
+
+    def add_team_member(self, person: Person, *, actor: Actor, now: datetime) -> None:
+        self._require(LeadStatus.ACCEPTED, "given team members")
+        self.team.append(person)
+        self._record(LeadEventKind.TEAM_MEMBER_ADDED, now, actor, "Team member added", person.name)
+
+    def win(self, *, value: Decimal | None, notes: str | None, actor: Actor, now: datetime) -> None:
+        self._require(LeadStatus.ACCEPTED, "won")
+        self._close_deal(value, notes)
+        self._archive(Outcome.WON, now)
+        self._record(LeadEventKind.WON, now, actor, "Won", None)
+
+    def lose(self, closure: Closure, *, value: Decimal | None, actor: Actor, now: datetime) -> None:
+        self._require(LeadStatus.ACCEPTED, "lost")
+        self.lost_reason = closure
+        self._close_deal(value, None)
+        self._archive(Outcome.LOST, now)
+        self._record(LeadEventKind.LOST, now, actor, "Lost", closure.reason)
+
+    def expire(self, now: datetime) -> bool:
+        """No answer within the respond window: archived, contact details removed."""
+        due = self.status is LeadStatus.RECEIVED and self.requires_action
+        if not due or self.respond_by is None or now < self.respond_by:
+            return False
+        self._archive(Outcome.EXPIRED, now)
+        self._forget_contact()
+        self._record(LeadEventKind.EXPIRED, now, SYSTEM, "Expired", "No response in time")
+        return True
+
+    def age_out(self, now: datetime) -> bool:
+        """An informational lead past its retention: archived, contact details removed."""
+        due = not self.is_archived and not self.requires_action
+        if not due or self.archive_at is None or now < self.archive_at:
+            return False
+        self._archive(Outcome.AGED_OUT, now)
+        self._forget_contact()
+        self._record(LeadEventKind.AGED_OUT, now, SYSTEM, "Archived", "Informational lead aged out")
+        return True
+
+    @property
+    def shows_contact(self) -> bool:
+        return self.outcome not in (Outcome.EXPIRED, Outcome.AGED_OUT)
+
+    def _require(self, status: LeadStatus, verb: str, *, needs_response: bool = False) -> None:
+        if self.is_archived:
+            raise Conflict(f"The lead is Archived ({self.outcome}): it can no longer be {verb}.")
+        if needs_response and not self.requires_action:
+            raise Conflict(f"The lead is informational: it needs no response and cannot be {verb}.")
+        if self.status is not status:
+            raise Conflict(f"The lead is {self.status}: it can be {verb} only when {status}.")
+
+    def _close_deal(self, value: Decimal | None, notes: str | None) -> None:
+        deal = self.deal or Deal()
+        updates: dict[str, object] = {}
+        if value is not None:
+            updates["estimated_value"] = value
+        if notes:
+            updates["notes"] = notes
+        self.deal = deal.model_copy(update=updates)
+
+    def _archive(self, outcome: Outcome, now: datetime) -> None:
+        self.status, self.outcome, self.closed_at = LeadStatus.ARCHIVED, outcome, now
+
+    def _forget_contact(self) -> None:
+        # Names, email, phone and title go; company and country stay for the partner's records.
+        self.customer = self.customer.model_copy(
+            update={
+                "first_name": None,
+                "last_name": None,
+                "email": None,
+                "phone": None,
+                "title": None,
+            }
+        )
+
     def _record(
-        self, kind: LeadEventKind, now: datetime, actor: str, action: str, detail: str | None
+        self, kind: LeadEventKind, now: datetime, actor: Actor, action: str, detail: str | None
     ) -> None:
         self._events.append(LeadEvent(kind, now))
-        self.history.append(HistoryEntry(at=now, actor=actor, action=action, detail=detail))
+        self.history.append(
+            HistoryEntry(
+                at=now, actor=actor.name, actor_id=actor.user_id, action=action, detail=detail
+            )
+        )
 
 
 def stage_key(interaction: Interaction) -> str:

@@ -24,6 +24,7 @@ class HistoryEntry(ValueObject):
     actor: str
     action: str
     detail: str | None = None
+    actor_id: str | None = None  # the user id behind `actor`, for audit
 
 
 class Sender(ValueObject):

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from enum import StrEnum
 
 from shared.domain.errors import ConcurrentModification, Conflict
-from shared.domain.lead import Lead, LeadDetails, LeadEventKind, stage_key
+from shared.domain.lead import MARKETPLACE, Actor, Lead, LeadDetails, LeadEventKind, stage_key
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.marketplace_payload import parse_marketplace_payload
 from shared.domain.model import ApiModel
@@ -75,7 +75,7 @@ class IntakeService:
         details = marketplace_lead_details(
             delivery, spam_domains=self._spam_domains, now=self._clock.now()
         )
-        return self._land(partner.partner_id, details, actor="Marketplace")
+        return self._land(partner.partner_id, details, actor=MARKETPLACE)
 
     def receive_referral(
         self, sender: Principal, partner_id: str, command: ReferLead, idempotency_key: str | None
@@ -86,7 +86,7 @@ class IntakeService:
             command, sender=sender, spam_domains=self._spam_domains, now=self._clock.now()
         )
         if idempotency_key is None:
-            return self._land(partner.partner_id, details, actor=sender.display_name)
+            return self._land(partner.partner_id, details, actor=Actor.of(sender))
         return self._idempotent(partner.partner_id, details, sender, command, idempotency_key)
 
     def _idempotent(
@@ -102,7 +102,7 @@ class IntakeService:
         fingerprint = command.fingerprint()
         first = self._leads.find_idempotency(partner_id, key)
         if first is None:
-            receipt = self._land(partner_id, details, actor=sender.display_name)
+            receipt = self._land(partner_id, details, actor=Actor.of(sender))
             record = IdempotencyRecord(
                 key=key,
                 body_hash=fingerprint,
@@ -114,7 +114,7 @@ class IntakeService:
             raise Conflict("This Idempotency-Key was used before with a different body.")
         return IntakeReceipt.model_validate_json(first.receipt)
 
-    def _land(self, partner_id: str, details: LeadDetails, *, actor: str) -> IntakeReceipt:
+    def _land(self, partner_id: str, details: LeadDetails, *, actor: Actor) -> IntakeReceipt:
         key = dedup_key(details)
         for _ in range(_ATTEMPTS):
             record = self._leads.find_dedup(partner_id, key)
@@ -131,7 +131,7 @@ class IntakeService:
         partner_id: str,
         key: str,
         details: LeadDetails,
-        actor: str,
+        actor: Actor,
         *,
         replaces: DedupRecord | None,
     ) -> IntakeReceipt:
@@ -150,7 +150,7 @@ class IntakeService:
         return IntakeReceipt(lead_id=lead.id, duplicate=False, result=IntakeResult.CREATED)
 
     def _add_stage(
-        self, partner_id: str, record: DedupRecord, details: LeadDetails, actor: str
+        self, partner_id: str, record: DedupRecord, details: LeadDetails, actor: Actor
     ) -> IntakeReceipt:
         if stage_key(details.interaction) in record.stages:
             return IntakeReceipt(

@@ -8,6 +8,17 @@ from datetime import datetime
 from typing import Protocol
 
 from shared.domain.lead import Lead
+from shared.domain.lead_values import (
+    CallToAction,
+    EmailValidity,
+    LeadStatus,
+    LeadType,
+    Outcome,
+    PhoneValidity,
+    QualityRating,
+    Storefront,
+    View,
+)
 from shared.domain.notification import Notification
 from shared.domain.partner import Partner
 from shared.domain.principal import Principal
@@ -118,6 +129,77 @@ class OutboxStore(Protocol):
 class NotificationPublisher(Protocol):
     def publish(self, notifications: Sequence[Notification]) -> None:
         """Put the notifications on the queue; raises `DependencyUnavailable` if it cannot."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class LeadFilter:
+    """What a list or export keeps; each field narrows, None means "any"."""
+
+    status: LeadStatus | None = None
+    outcome: Outcome | None = None
+    call_to_action: CallToAction | None = None
+    country: str | None = None
+    company_prefix: str | None = None
+    source: Storefront | None = None
+    lead_type: LeadType | None = None
+    quality: QualityRating | None = None
+    email_validity: EmailValidity | None = None
+    phone_validity: PhoneValidity | None = None
+    hot: bool | None = None
+    hot_since: datetime | None = None  # arrival after which a contact-requested lead is hot
+    include_test: bool = False
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Resume:
+    """Where a scan goes on: after a listed lead's key and, mid-scan, the store's own
+    continuation for that same query (opaque; a page its filters emptied has no last key)."""
+
+    after: str | None = None
+    continuation: dict[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListedLead:
+    key: str  # its place in list order; Resume(key) goes on after it
+    lead: Lead
+
+
+@dataclass(frozen=True, slots=True)
+class LeadBatch:
+    items: list[ListedLead]
+    resume: Resume | None  # None: nothing more in this range
+
+
+class LeadLister(Protocol):
+    def page(
+        self,
+        partner_id: str,
+        view: View,
+        *,
+        archived: bool,
+        filters: LeadFilter,
+        resume: Resume | None,
+        limit: int,
+    ) -> LeadBatch:
+        """One storage page of leads, newest first; may be short, even empty, with more to come."""
+        ...
+
+
+class FavoriteStore(Protocol):
+    """Each user's own heart marks (favourites are per user, API.md)."""
+
+    def add(self, partner_id: str, user_id: str, lead: Lead) -> None: ...
+
+    def remove(self, partner_id: str, user_id: str, lead: Lead) -> None: ...
+
+    def is_favorite(self, partner_id: str, user_id: str, lead_id: str) -> bool: ...
+
+    def favorite_ids(self, partner_id: str, user_id: str) -> list[str]:
+        """The user's favourites, newest lead first."""
         ...
 
 

@@ -7,8 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Self
 
-import pycountry
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
 from shared.domain.errors import FieldError, InvalidInput
 from shared.domain.lead import LeadDetails
@@ -17,20 +16,11 @@ from shared.domain.lead_values import EmailValidity, LeadType, Offer, Qualificat
 from shared.domain.marketplace_payload import RawCustomer
 from shared.domain.model import ApiModel
 from shared.domain.principal import Principal
+from shared.services.contact_fields import Currency
 from shared.services.customer_checks import SpamDomains, check_customer
 from shared.services.lead_quality import assess_quality
 
 ShortText = Annotated[str, Field(max_length=1024)]
-
-
-def _iso_currency(code: str) -> str:
-    code = code.upper()
-    if pycountry.currencies.get(alpha_3=code) is None:
-        raise ValueError("must be an ISO 4217 currency code such as EUR or USD")
-    return code
-
-
-Currency = Annotated[str, AfterValidator(_iso_currency)]
 
 
 class ReferralCustomer(ApiModel):

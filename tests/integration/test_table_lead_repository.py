@@ -10,7 +10,7 @@ from azure.data.tables import TableClient, TableServiceClient
 from shared.adapters.table_lead_repository import TableLeadRepository
 from shared.adapters.table_outbox_store import TableOutboxStore
 from shared.domain.errors import ConcurrentModification, NotFound
-from shared.domain.lead import Lead, LeadDetails
+from shared.domain.lead import MARKETPLACE, Lead, LeadDetails
 from shared.domain.lead_parts import Interaction
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.lead_values import (
@@ -61,7 +61,7 @@ def _lead(lead_id: str = "lead-1", *, contact_me: bool = True, description: str 
         partner_id="contoso",
         dedup_key=f"dedup-{lead_id}",
         details=details,
-        actor="Marketplace",
+        actor=MARKETPLACE,
         now=NOW,
         policy=LeadPolicy(),
     )

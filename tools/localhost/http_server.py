@@ -22,6 +22,9 @@ class FunctionsHttpServer(ThreadingHTTPServer):
     """Binds at construction, so a port clash fails start-up before anything else runs."""
 
     daemon_threads = True
+    # The stdlib default backlog (5) resets bursts of concurrent clients; the real host has no
+    # such ceiling, so neither may this one.
+    request_queue_size = 512
 
     def __init__(
         self, address: tuple[str, int], router: Router[FunctionDescription], invoker: Invoker

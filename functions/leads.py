@@ -1,0 +1,147 @@
+"""Partner workspace routes (API.md "Partner workspace"): list, read, act, favourite, export."""
+
+from __future__ import annotations
+
+import azure.functions as func
+
+from functions.http_kit import (
+    authenticate,
+    container,
+    http_endpoint,
+    json_response,
+    parse_body,
+)
+from shared.domain.model import parse_model
+from shared.services.lead_commands import (
+    AcceptLead,
+    DeclineLead,
+    EditDeal,
+    LoseLead,
+    PersonInput,
+    WinLead,
+)
+from shared.services.lead_export import csv_lines
+from shared.services.lead_query import LeadQuery
+from shared.services.lead_view import LeadView
+
+bp = func.Blueprint()  # type: ignore[no-untyped-call]  # the SDK leaves it unannotated
+
+
+def _lead_response(lead: LeadView) -> func.HttpResponse:
+    return json_response(lead, headers={"ETag": lead.etag})
+
+
+def _limit() -> int:
+    return container().settings.max_body_bytes
+
+
+@bp.route(route="leads", methods=["GET"])
+@http_endpoint
+def list_leads(req: func.HttpRequest) -> func.HttpResponse:
+    principal = authenticate(req)
+    query = parse_model(LeadQuery, dict(req.params))
+    return json_response(container().lead_listing.page(principal, query))
+
+
+@bp.route(route="leads/export", methods=["GET"])
+@http_endpoint
+def export_leads(req: func.HttpRequest) -> func.HttpResponse:
+    principal = authenticate(req)
+    query = parse_model(LeadQuery, dict(req.params))
+    lines = csv_lines(container().lead_listing.all_matching(principal, query))
+    # HttpResponse takes a whole body; the rows are encoded as they are produced, so only the
+    # encoded CSV is held, never the leads (see docs/architecture.md on streaming).
+    body = b"".join(line.encode("utf-8") for line in lines)
+    return func.HttpResponse(
+        body,
+        status_code=200,
+        mimetype="text/csv",
+        charset="utf-8",
+        headers={
+            "Content-Disposition": 'attachment; filename="leads.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route(route="leads/{leadId}", methods=["GET"])
+@http_endpoint
+def get_lead(req: func.HttpRequest) -> func.HttpResponse:
+    principal = authenticate(req)
+    return _lead_response(container().lead_actions.get(principal, req.route_params["leadId"]))
+
+
+@bp.route(route="leads/{leadId}/accept", methods=["POST"])
+@http_endpoint
+def accept_lead(req: func.HttpRequest) -> func.HttpResponse:
+    principal = authenticate(req)
+    command = parse_body(req, AcceptLead, max_bytes=_limit())
+    lead = container().lead_actions.accept(
+        principal, req.route_params["leadId"], command, req.headers.get("If-Match")
+    )
+    return _lead_response(lead)
+
+
+@bp.route(route="leads/{leadId}/decline", methods=["POST"])
+@http_endpoint
+def decline_lead(req: func.HttpRequest) -> func.HttpResponse:
+    principal = authenticate(req)
+    command = parse_body(req, DeclineLead, max_bytes=_limit())
+    lead = container().lead_actions.decline(
+        principal, req.route_params["leadId"], command, req.headers.get("If-Match")
+    )
+    return _lead_response(lead)
+
+
+@bp.route(route="leads/{leadId}", methods=["PATCH"])
+@http_endpoint
+def edit_lead(req: func.HttpRequest) -> func.HttpResponse:
+    principal = authenticate(req)
+    patch = parse_body(req, EditDeal, max_bytes=_limit())
+    lead = container().lead_actions.edit(
+        principal, req.route_params["leadId"], patch, req.headers.get("If-Match")
+    )
+    return _lead_response(lead)
+
+
+@bp.route(route="leads/{leadId}/team", methods=["POST"])
+@http_endpoint
+def add_team_member(req: func.HttpRequest) -> func.HttpResponse:
+    principal = authenticate(req)
+    member = parse_body(req, PersonInput, max_bytes=_limit())
+    lead = container().lead_actions.add_team_member(
+        principal, req.route_params["leadId"], member, req.headers.get("If-Match")
+    )
+    return _lead_response(lead)
+
+
+@bp.route(route="leads/{leadId}/won", methods=["POST"])
+@http_endpoint
+def win_lead(req: func.HttpRequest) -> func.HttpResponse:
+    principal = authenticate(req)
+    command = parse_body(req, WinLead, max_bytes=_limit())
+    lead = container().lead_actions.win(
+        principal, req.route_params["leadId"], command, req.headers.get("If-Match")
+    )
+    return _lead_response(lead)
+
+
+@bp.route(route="leads/{leadId}/lost", methods=["POST"])
+@http_endpoint
+def lose_lead(req: func.HttpRequest) -> func.HttpResponse:
+    principal = authenticate(req)
+    command = parse_body(req, LoseLead, max_bytes=_limit())
+    lead = container().lead_actions.lose(
+        principal, req.route_params["leadId"], command, req.headers.get("If-Match")
+    )
+    return _lead_response(lead)
+
+
+@bp.route(route="leads/{leadId}/favorite", methods=["PUT", "DELETE"])
+@http_endpoint
+def mark_favorite(req: func.HttpRequest) -> func.HttpResponse:
+    principal = authenticate(req)
+    lead = container().lead_actions.set_favorite(
+        principal, req.route_params["leadId"], favorite=req.method.upper() == "PUT"
+    )
+    return _lead_response(lead)

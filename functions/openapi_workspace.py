@@ -1,0 +1,69 @@
+"""The partner workspace's operations (API.md "Partner workspace"), for the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from functions.openapi_operation import Operation, path_param, query_params
+from shared.services.lead_commands import (
+    AcceptLead,
+    DeclineLead,
+    EditDeal,
+    LoseLead,
+    PersonInput,
+    WinLead,
+)
+from shared.services.lead_listing import LeadPage
+from shared.services.lead_query import LeadQuery
+from shared.services.lead_view import LeadView
+
+_LEAD = path_param("leadId", "The lead; another partner's lead is 404.")
+_IF_MATCH: dict[str, Any] = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "description": "The ETag you read; 412 if the lead changed since.",
+    "schema": {"type": "string"},
+}
+_ACT_ERRORS = (400, 401, 403, 404, 409, 412, 413, 415)
+
+
+def _action(path: str, summary: str, request: type[Any] | None) -> Operation:
+    return Operation(
+        "post", f"/leads/{{leadId}}{path}", summary, "Workspace", request=request,
+        response=LeadView, errors=_ACT_ERRORS, parameters=(_LEAD, _IF_MATCH),
+    )  # fmt: skip
+
+
+WORKSPACE_OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "get", "/leads", "List leads: a view, filters, a sort and continuation tokens.",
+        "Workspace", response=LeadPage, parameters=query_params(LeadQuery),
+    ),
+    Operation(
+        "get", "/leads/export", "The leads of a list query as CSV, streamed page by page.",
+        "Workspace", media_type="text/csv", parameters=query_params(LeadQuery),
+    ),
+    Operation(
+        "get", "/leads/{leadId}", "One lead, with its ETag.", "Workspace",
+        response=LeadView, errors=(401, 403, 404), parameters=(_LEAD,),
+    ),
+    Operation(
+        "patch", "/leads/{leadId}", "Edit the deal of an Accepted lead (JSON merge patch).",
+        "Workspace", request=EditDeal, response=LeadView, errors=_ACT_ERRORS,
+        parameters=(_LEAD, _IF_MATCH),
+    ),
+    _action("/accept", "Accept a Received lead: Received → Accepted.", AcceptLead),
+    _action("/decline", "Decline a Received lead: the customer is told.", DeclineLead),
+    _action("/team", "Add an employee to an Accepted lead's team.", PersonInput),
+    _action("/won", "Mark an Accepted lead Won: Archived/Won.", WinLead),
+    _action("/lost", "Mark an Accepted lead Lost: Archived/Lost.", LoseLead),
+    Operation(
+        "put", "/leads/{leadId}/favorite", "Mark the lead a favourite of yours (idempotent).",
+        "Workspace", response=LeadView, errors=(401, 403, 404), parameters=(_LEAD,),
+    ),
+    Operation(
+        "delete", "/leads/{leadId}/favorite", "Remove your favourite mark (idempotent).",
+        "Workspace", response=LeadView, errors=(401, 403, 404), parameters=(_LEAD,),
+    ),
+)  # fmt: skip

@@ -1,0 +1,175 @@
+"""What partners do to a lead: accept, decline, edit, add to the team, win, lose, favourite.
+
+Every action reads the lead, applies one lifecycle step and writes it back under the ETag it
+read. With `If-Match` a stale ETag is a 412; without it a lost race is re-run on the fresh lead,
+so of two conflicting actions one succeeds and the other meets the new state (409).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from shared.domain.errors import ConcurrentModification, StalePrecondition
+from shared.domain.lead import Actor, Lead, LeadEventKind
+from shared.domain.lead_parts import Deal
+from shared.domain.lead_policy import LeadPolicy
+from shared.domain.notification import Notification, NotificationKind
+from shared.domain.principal import PARTNER_ACTORS, PARTNER_READERS, Principal
+from shared.services.lead_commands import (
+    AcceptLead,
+    DeclineLead,
+    EditDeal,
+    LoseLead,
+    PersonInput,
+    WinLead,
+)
+from shared.services.lead_view import LeadView, http_etag, present
+from shared.services.ports import Clock, FavoriteStore, LeadRepository, NotificationPublisher
+
+_ATTEMPTS = 5
+Step = Callable[[Lead, Actor], None]
+
+
+class LeadActions:
+    def __init__(
+        self,
+        *,
+        leads: LeadRepository,
+        favorites: FavoriteStore,
+        publisher: NotificationPublisher,
+        clock: Clock,
+        policy: LeadPolicy,
+    ) -> None:
+        self._leads = leads
+        self._favorites = favorites
+        self._publisher = publisher
+        self._clock = clock
+        self._policy = policy
+
+    def get(self, principal: Principal, lead_id: str) -> LeadView:
+        partner_id = principal.require_partner(PARTNER_READERS)
+        lead = self._leads.get(partner_id, lead_id)
+        return self._present(principal, lead)
+
+    def accept(
+        self, p: Principal, lead_id: str, command: AcceptLead, if_match: str | None
+    ) -> LeadView:
+        team = [person.to_person() for person in command.team_members]
+        contacts = [person.to_person() for person in command.contacts]
+        return self._act(
+            p,
+            lead_id,
+            if_match,
+            lambda lead, actor: lead.accept(
+                command.deal(), team=team, contacts=contacts, actor=actor, now=self._clock.now()
+            ),
+        )
+
+    def decline(
+        self, p: Principal, lead_id: str, command: DeclineLead, if_match: str | None
+    ) -> LeadView:
+        return self._act(
+            p,
+            lead_id,
+            if_match,
+            lambda lead, actor: lead.decline(command.closure(), actor=actor, now=self._clock.now()),
+        )
+
+    def edit(self, p: Principal, lead_id: str, patch: EditDeal, if_match: str | None) -> LeadView:
+        def step(lead: Lead, actor: Actor) -> None:
+            team = None
+            if patch.team_members is not None:
+                team = [person.to_person() for person in patch.team_members]
+            deal = patch.apply_to(lead.deal or Deal())
+            lead.edit(deal, team=team, actor=actor, now=self._clock.now())
+
+        return self._act(p, lead_id, if_match, step)
+
+    def add_team_member(
+        self, p: Principal, lead_id: str, member: PersonInput, if_match: str | None
+    ) -> LeadView:
+        return self._act(
+            p,
+            lead_id,
+            if_match,
+            lambda lead, actor: lead.add_team_member(
+                member.to_person(), actor=actor, now=self._clock.now()
+            ),
+        )
+
+    def win(self, p: Principal, lead_id: str, command: WinLead, if_match: str | None) -> LeadView:
+        return self._act(
+            p,
+            lead_id,
+            if_match,
+            lambda lead, actor: lead.win(
+                value=command.value, notes=command.notes, actor=actor, now=self._clock.now()
+            ),
+        )
+
+    def lose(self, p: Principal, lead_id: str, command: LoseLead, if_match: str | None) -> LeadView:
+        return self._act(
+            p,
+            lead_id,
+            if_match,
+            lambda lead, actor: lead.lose(
+                command.closure(), value=command.value, actor=actor, now=self._clock.now()
+            ),
+        )
+
+    def set_favorite(self, principal: Principal, lead_id: str, *, favorite: bool) -> LeadView:
+        partner_id = principal.require_partner(PARTNER_READERS)
+        lead = self._leads.get(partner_id, lead_id)  # 404 for another partner's lead
+        if favorite:
+            self._favorites.add(partner_id, principal.user_id, lead)
+        else:
+            self._favorites.remove(partner_id, principal.user_id, lead)
+        return present(lead, now=self._clock.now(), policy=self._policy, favorite=favorite)
+
+    def _act(
+        self, principal: Principal, lead_id: str, if_match: str | None, step: Step
+    ) -> LeadView:
+        partner_id = principal.require_partner(PARTNER_ACTORS)
+        actor = Actor.of(principal)
+        for _ in range(_ATTEMPTS):
+            lead = self._leads.get(partner_id, lead_id)
+            if if_match is not None and if_match.strip() not in (http_etag(lead), "*"):
+                raise StalePrecondition("The lead changed since you read it: reload and retry.")
+            step(lead, actor)
+            owed = self._owed(lead)
+            try:
+                stored = self._leads.save(lead, outbox=owed)
+            except ConcurrentModification:
+                if if_match is not None:
+                    raise StalePrecondition(
+                        "The lead changed meanwhile: reload and retry."
+                    ) from None
+                continue  # re-run on the fresh lead: the step may now meet another state
+            if owed:
+                self._publish_quietly(owed)
+            return self._present(principal, stored)
+        raise ConcurrentModification("The lead is changing too fast; retry.")
+
+    def _owed(self, lead: Lead) -> list[Notification]:
+        """Declining tells the customer to choose another partner (not for test leads)."""
+        kinds = {event.kind for event in lead.pull_events()}
+        if LeadEventKind.DECLINED not in kinds or lead.is_test or not lead.customer.email:
+            return []
+        return [
+            Notification.about_lead(
+                NotificationKind.LEAD_DECLINED,
+                partner_id=lead.partner_id,
+                lead_id=lead.id,
+                now=self._clock.now(),
+            )
+        ]
+
+    def _publish_quietly(self, notifications: list[Notification]) -> None:
+        try:
+            self._publisher.publish(notifications)
+        except Exception:  # committed with its outbox rows: the relay delivers it
+            return
+
+    def _present(self, principal: Principal, lead: Lead) -> LeadView:
+        favorite = self._favorites.is_favorite(lead.partner_id, principal.user_id, lead.id)
+        return present(lead, now=self._clock.now(), policy=self._policy, favorite=favorite)

@@ -1,0 +1,126 @@
+"""What partners send to act on a lead (API.md "Partner workspace"), validated at the edge."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Self
+
+from pydantic import Field, StringConstraints, model_validator
+from pydantic.alias_generators import to_camel
+
+from shared.domain.errors import FieldError, InvalidInput
+from shared.domain.lead_parts import Closure, Deal, Person
+from shared.domain.lead_values import ReasonCode
+from shared.domain.model import ApiModel
+from shared.services.contact_fields import Currency, EmailAddress, PhoneNumber
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Notes = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=8000)]
+Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+
+
+class PersonInput(ApiModel):
+    name: Name
+    email: EmailAddress | None = None
+    phone: PhoneNumber | None = None
+
+    def to_person(self) -> Person:
+        return Person(name=self.name, email=self.email, phone=self.phone)
+
+
+People = Annotated[list[PersonInput], Field(max_length=50)]
+
+
+class DealFields(ApiModel):
+    estimated_value: Money | None = None
+    currency: Currency | None = None
+    estimated_close_date: date | None = None
+    crm_id: Reference | None = None
+    campaign_id: Reference | None = None
+
+
+class AcceptLead(DealFields):
+    deal_name: Name
+    notes: Notes
+    team_members: People = []
+    contacts: People = []
+
+    @model_validator(mode="after")
+    def _value_has_currency(self) -> Self:
+        if self.estimated_value is not None and self.currency is None:
+            raise ValueError("estimatedValue needs a currency (ISO 4217)")
+        return self
+
+    def deal(self) -> Deal:
+        return Deal(
+            name=self.deal_name,
+            notes=self.notes,
+            **self.model_dump(
+                include={
+                    "estimated_value",
+                    "currency",
+                    "estimated_close_date",
+                    "crm_id",
+                    "campaign_id",
+                }
+            ),
+        )
+
+
+class DeclineLead(ApiModel):
+    reason: ReasonCode
+    notes: Annotated[str, StringConstraints(strip_whitespace=True, max_length=8000)] | None = None
+
+    def closure(self) -> Closure:
+        return Closure(reason=self.reason, notes=self.notes or None)
+
+
+class LoseLead(DeclineLead):
+    value: Money | None = None
+
+
+class WinLead(ApiModel):
+    notes: Annotated[str, StringConstraints(strip_whitespace=True, max_length=8000)] | None = None
+    value: Money | None = None
+
+
+class EditDeal(DealFields):
+    """A JSON merge patch (RFC 7396) of the deal: absent = unchanged, null = cleared."""
+
+    deal_name: Name | None = None
+    notes: Notes | None = None
+    team_members: People | None = None
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> Self:
+        for field in ("deal_name", "notes"):
+            if field in self.model_fields_set and getattr(self, field) is None:
+                raise ValueError(f"{to_camel(field)} cannot be cleared")
+        return self
+
+    def apply_to(self, deal: Deal) -> Deal:
+        sent = self.model_fields_set
+        updates: dict[str, object] = {
+            field: getattr(self, field)
+            for field in (
+                "estimated_value",
+                "currency",
+                "estimated_close_date",
+                "crm_id",
+                "campaign_id",
+            )
+            if field in sent
+        }
+        if "deal_name" in sent:
+            updates["name"] = self.deal_name
+        if "notes" in sent:
+            updates["notes"] = self.notes
+        merged = deal.model_copy(update=updates)
+        if merged.estimated_value is not None and merged.currency is None:
+            raise InvalidInput(
+                "The deal has a value but no currency.",
+                [FieldError("currency", "estimatedValue needs a currency (ISO 4217)")],
+            )
+        return merged

@@ -1,0 +1,67 @@
+"""Leads as CSV (API.md export): UTF-8, a header row, cells a spreadsheet would run neutralised."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from decimal import Decimal
+
+from shared.services.lead_view import LeadView
+
+COLUMNS = (
+    "LeadId", "LeadCreationDateTime", "Status", "Outcome", "LeadType", "Qualification",
+    "Source", "CallToAction", "OfferId", "OfferTitle", "CustomerCompany", "FirstName",
+    "LastName", "Title", "Email", "EmailValidity", "Phone", "PhoneValidity", "Country",
+    "Quality", "QualityReasons", "RespondBy", "DealName", "EstimatedValue", "Currency",
+    "EstimatedCloseDate", "CrmId", "CampaignId", "Reason", "Notes",
+)  # fmt: skip
+
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets (the
+# OWASP CSV-injection list); a leading apostrophe makes it plain text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+Cell = str | int | Decimal | date | datetime | None
+
+
+def csv_lines(leads: Iterable[LeadView]) -> Iterator[str]:
+    """The header, then one line per lead, produced lazily."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def line(cells: Iterable[Cell]) -> str:
+        writer.writerow([_safe(cell) for cell in cells])
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    yield line(COLUMNS)
+    for lead in leads:
+        yield line(_row(lead))
+
+
+def _row(lead: LeadView) -> list[Cell]:
+    deal = lead.deal
+    closure = lead.lost or lead.decline
+    offer, customer = lead.offer, lead.customer
+    return [
+        lead.id, lead.created_at, lead.status, lead.outcome, lead.lead_type, lead.qualification,
+        lead.source, lead.call_to_action, offer.id if offer else None,
+        offer.title if offer else None, customer.company, customer.first_name,
+        customer.last_name, customer.title, customer.email, lead.email_validity, customer.phone,
+        lead.phone_validity, customer.country, lead.quality.rating,
+        "; ".join(lead.quality.reasons), lead.respond_by, deal.name if deal else None,
+        deal.estimated_value if deal else None, deal.currency if deal else None,
+        deal.estimated_close_date if deal else None, deal.crm_id if deal else None,
+        deal.campaign_id if deal else None, closure.reason if closure else None,
+        (closure.notes if closure and closure.notes else None) or (deal.notes if deal else None),
+    ]  # fmt: skip
+
+
+def _safe(cell: Cell) -> str:
+    if cell is None:
+        return ""
+    text = cell.isoformat() if isinstance(cell, date | datetime) else str(cell)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text

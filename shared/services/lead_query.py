@@ -1,0 +1,104 @@
+"""The query string of `GET /api/leads` and `/api/leads/export` (API.md), validated."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+
+from shared.domain.lead_values import (
+    CallToAction,
+    EmailValidity,
+    LeadStatus,
+    LeadType,
+    Outcome,
+    PhoneValidity,
+    QualityRating,
+    Storefront,
+)
+from shared.domain.model import ApiModel
+from shared.services.countries import normalise_country
+from shared.services.ports import LeadFilter
+
+SortKey = Literal[
+    "createdAt", "-createdAt", "respondBy", "-respondBy",
+    "customer", "-customer", "estimatedValue", "-estimatedValue",
+]  # fmt: skip
+
+
+def _day_start(value: object) -> object:
+    """A bare date means its whole day (UTC): from its first instant..."""
+    if isinstance(value, str) and len(value) == 10:
+        return datetime.combine(date.fromisoformat(value), time(), tzinfo=UTC)
+    return value
+
+
+def _day_end(value: object) -> object:
+    """...to its last."""
+    if isinstance(value, str) and len(value) == 10:
+        return datetime.combine(date.fromisoformat(value), time.max, tzinfo=UTC)
+    return value
+
+
+def _with_offset(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("needs a UTC offset (Z or +hh:mm), or give a bare date")
+    return value
+
+
+From = Annotated[datetime, BeforeValidator(_day_start), AfterValidator(_with_offset)]
+To = Annotated[datetime, BeforeValidator(_day_end), AfterValidator(_with_offset)]
+
+
+class LeadQuery(ApiModel):
+    view: Literal["marketplace", "qualified", "favorites"] = "marketplace"
+    status: LeadStatus | None = None
+    outcome: Outcome | None = None
+    call_to_action: CallToAction | None = None
+    country: Annotated[str, StringConstraints(max_length=100)] | None = None
+    customer: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    source: Storefront | None = None
+    lead_type: LeadType | None = None
+    quality: QualityRating | None = None
+    email_validity: EmailValidity | None = None
+    phone_validity: PhoneValidity | None = None
+    hot: bool | None = None
+    created_from: From | None = None
+    created_to: To | None = None
+    sort: SortKey = "-createdAt"
+    page_size: Annotated[int, Field(ge=1, le=200)] = 50
+    continuation_token: Annotated[str, StringConstraints(max_length=4096)] | None = None
+    include_test: bool = False
+    code: str | None = None  # the Functions host's key parameter, when keys are enforced
+
+    def scope(self) -> str:
+        """What a continuation token is bound to: every parameter but the paging ones."""
+        return self.model_dump_json(exclude={"page_size", "continuation_token", "code"})
+
+    def filters(self, now: datetime, hot_window: timedelta) -> LeadFilter:
+        return LeadFilter(
+            status=self.status,
+            outcome=self.outcome,
+            call_to_action=self.call_to_action,
+            country=normalise_country(self.country) if self.country else None,
+            company_prefix=self.customer,
+            source=self.source,
+            lead_type=self.lead_type,
+            quality=self.quality,
+            email_validity=self.email_validity,
+            phone_validity=self.phone_validity,
+            hot=self.hot,
+            hot_since=now - hot_window,
+            include_test=self.include_test,
+            created_from=self.created_from,
+            created_to=self.created_to,
+        )
+
+    def ranges(self) -> list[bool]:
+        """Which key ranges to read (archived?): an outcome or Archived status means archived."""
+        if self.outcome is not None or self.status is LeadStatus.ARCHIVED:
+            return [True]
+        if self.status is not None or self.hot:
+            return [False]  # Received and Accepted leads, and hot ones, are all active
+        return [False, True]

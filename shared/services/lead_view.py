@@ -1,0 +1,145 @@
+"""A lead as the workspace API shows it (API.md): derived fields added, retired contact hidden."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from decimal import Decimal
+
+from shared.domain.lead import Lead
+from shared.domain.lead_parts import Closure, HistoryEntry, Person, Sender
+from shared.domain.lead_policy import LeadPolicy
+from shared.domain.lead_values import (
+    CallToAction,
+    Customer,
+    EmailValidity,
+    LeadFlag,
+    LeadStatus,
+    LeadType,
+    Offer,
+    Outcome,
+    PhoneValidity,
+    Qualification,
+    Quality,
+    Storefront,
+    View,
+)
+from shared.domain.model import ApiModel
+
+
+class DealView(ApiModel):
+    name: str | None = None
+    estimated_value: Decimal | None = None
+    currency: str | None = None
+    estimated_close_date: date | None = None
+    notes: str | None = None
+    crm_id: str | None = None
+    campaign_id: str | None = None
+
+
+class InteractionView(ApiModel):
+    action_code: str | None
+    call_to_action: CallToAction | None
+    source: Storefront | None
+    at: datetime
+
+
+class LeadView(ApiModel):
+    id: str
+    etag: str
+    view: View
+    lead_type: LeadType
+    qualification: Qualification | None
+    source: Storefront | None
+    raw_source: str | None
+    action_code: str | None
+    call_to_action: CallToAction | None
+    offer: Offer | None
+    customer: Customer
+    description: str | None
+    email_validity: EmailValidity
+    phone_validity: PhoneValidity
+    quality: Quality
+    requires_action: bool
+    contact_requested: bool
+    hot: bool
+    status: LeadStatus
+    outcome: Outcome | None
+    created_at: datetime
+    respond_by: datetime | None
+    archive_at: datetime | None
+    accepted_at: datetime | None
+    closed_at: datetime | None
+    deal: DealView | None
+    team: list[Person]
+    contacts: list[Person]
+    decline: Closure | None
+    lost: Closure | None
+    favorite: bool
+    interactions: list[InteractionView]
+    sender: Sender | None
+    is_test: bool
+    flags: list[LeadFlag]
+    history: list[HistoryEntry]
+
+
+def http_etag(lead: Lead) -> str:
+    """A strong, opaque ETag for HTTP, derived from the storage version."""
+    digest = hashlib.sha256((lead.etag or "").encode("utf-8")).hexdigest()[:32]
+    return f'"{digest}"'
+
+
+def present(lead: Lead, *, now: datetime, policy: LeadPolicy, favorite: bool) -> LeadView:
+    shown = lead.shows_contact
+    return LeadView(
+        **lead.model_dump(
+            include={
+                "id",
+                "view",
+                "lead_type",
+                "qualification",
+                "source",
+                "raw_source",
+                "action_code",
+                "call_to_action",
+                "offer",
+                "description",
+                "email_validity",
+                "phone_validity",
+                "quality",
+                "requires_action",
+                "contact_requested",
+                "status",
+                "outcome",
+                "created_at",
+                "respond_by",
+                "archive_at",
+                "accepted_at",
+                "closed_at",
+                "deal",
+                "interactions",
+                "sender",
+                "is_test",
+                "flags",
+                "history",
+            }
+        ),
+        etag=http_etag(lead),
+        customer=lead.customer if shown else _without_contact(lead.customer),
+        team=lead.team,
+        contacts=lead.contacts,
+        decline=lead.decline_reason,
+        lost=lead.lost_reason,
+        hot=not lead.is_archived
+        and policy.is_hot(
+            contact_requested=lead.contact_requested, created_at=lead.created_at, now=now
+        ),
+        favorite=favorite,
+    )
+
+
+def _without_contact(customer: Customer) -> Customer:
+    # Stored data is already cleared when a lead expires; this keeps the rule in the API too.
+    return customer.model_copy(
+        update={"first_name": None, "last_name": None, "email": None, "phone": None, "title": None}
+    )
