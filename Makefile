@@ -14,16 +14,23 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 # instead of being skipped.
 CHECKOV_ENV := BC_SKIP_MAPPING=TRUE CKV_SKIP_PACKAGE_UPDATE_CHECK=true CKV_PARSE_ERROR_FAIL=true
 PYTEST_ARGS ?=
+# The partner UI ships MSAL with the app (never from a CDN): copied from the pinned npm package.
+UI_VENDOR := ui/vendor
+MSAL_LIB := node_modules/@azure/msal-browser/lib
+UI_VENDOR_FILES := $(UI_VENDOR)/msal-browser.min.js $(UI_VENDOR)/msal-redirect-bridge.min.js
+# The UI tests drive Debian's Chromium, never a browser build downloaded by Playwright.
+CHROMIUM ?= /usr/bin/chromium
 
 PARTNER ?=
 ROLES ?= Referrals.Admin
 
-.PHONY: help setup run test lint checkov unit token bench clean
+.PHONY: help setup run test lint checkov unit token bench outbox clean ui-vendor browser
 
 help:
 	@echo "make run    - set up, start Azurite and the local functions host on :7071"
 	@echo "make test   - set up, lint (ruff, mypy), run every test against a real Azurite"
 	@echo "make token PARTNER=contoso ROLES=Referrals.Admin - mint a local bearer token"
+	@echo "make outbox [LAST=5] - print the emails stored locally instead of sent"
 	@echo "make lint | make checkov | make bench | make clean"
 
 $(PY_STAMP): requirements.txt requirements-dev.txt
@@ -44,7 +51,27 @@ $(CHECKOV_STAMP): infra/requirements-checkov.txt
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r infra/requirements-checkov.txt
 	touch $@
 
-setup: $(PY_STAMP) $(NODE_STAMP)
+setup: $(PY_STAMP) $(NODE_STAMP) $(UI_VENDOR_FILES)
+
+$(UI_VENDOR)/msal-browser.min.js: $(NODE_STAMP)
+	mkdir -p $(UI_VENDOR)
+	cp $(MSAL_LIB)/msal-browser.min.js $@
+
+$(UI_VENDOR)/msal-redirect-bridge.min.js: $(NODE_STAMP)
+	mkdir -p $(UI_VENDOR)
+	cp $(MSAL_LIB)/redirect-bridge/msal-redirect-bridge.min.js $@
+
+ui-vendor: $(UI_VENDOR_FILES)
+
+browser:
+	@test -x $(CHROMIUM) || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Chromium for the UI tests (apt-get install chromium)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "Chromium is missing for the UI tests: run  sudo apt-get update && sudo apt-get install -y chromium" >&2; \
+			exit 1; \
+		fi; }
 
 run: setup
 	$(PY) -m tools.dev
@@ -57,11 +84,17 @@ lint: $(PY_STAMP)
 checkov: $(CHECKOV_STAMP)
 	$(CHECKOV_ENV) $(CHECKOV_VENV)/bin/checkov --config-file infra/.checkov.yaml
 
-test: setup lint checkov
+test: setup lint checkov browser
 	$(PY) -m pytest -p xdist -n 2 $(PYTEST_ARGS)
 
 token: $(PY_STAMP)
 	@$(PY) -m tools.token --partner "$(PARTNER)" --roles "$(ROLES)"
+
+outbox: $(PY_STAMP)
+	@$(PY) -m tools.outbox $(if $(LAST),--last $(LAST))
+
+bench: setup
+	@for module in bench/[!_]*.py; do $(PY) -m bench.$$(basename $$module .py) || exit 1; done
 
 clean:
 	rm -rf .local/azurite .local/azurite.log .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -2,10 +2,15 @@
 
 import azure.functions as func
 
-from functions import intake, leads, ops, timers
+from functions import insights, intake, leads, ops, queues, timers, ui, work, workspace_settings
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 app.register_functions(ops.bp)
 app.register_functions(intake.bp)
 app.register_functions(leads.bp)
+app.register_functions(insights.bp)
 app.register_functions(timers.bp)
+app.register_functions(queues.bp)
+app.register_functions(work.bp)
+app.register_functions(workspace_settings.bp)
+app.register_functions(ui.bp)

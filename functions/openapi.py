@@ -8,7 +8,9 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from functions.openapi_notifications import NOTIFICATION_OPERATIONS
 from functions.openapi_operation import Operation, path_param
+from functions.openapi_ui import UI_OPERATIONS
 from functions.openapi_workspace import WORKSPACE_OPERATIONS
 from shared.domain.model import ApiModel
 from shared.services.health import HealthReport
@@ -59,6 +61,8 @@ _PARTNER = path_param("partnerId", "The partner receiving the lead.")
 
 OPERATIONS: tuple[Operation, ...] = (
     *WORKSPACE_OPERATIONS,
+    *NOTIFICATION_OPERATIONS,
+    *UI_OPERATIONS,
     Operation(
         "post",
         "/intake/{partnerId}/marketplace",
@@ -117,13 +121,32 @@ OPERATIONS: tuple[Operation, ...] = (
         response=JobReport,
         errors=(400, 401, 403, 404),
         parameters=(
-            path_param("job", "The job's name, e.g. expire-leads."),
+            path_param(
+                "job",
+                "expire-leads, archive-informational-leads, send-digests, remind-expiring or "
+                "relay-outbox.",
+            ),
             {
                 "name": "asOf",
                 "in": "query",
                 "required": False,
                 "description": "ISO 8601 instant with offset; default now.",
                 "schema": {"type": "string", "format": "date-time"},
+            },
+            {
+                "name": "fanOut",
+                "in": "query",
+                "required": False,
+                "description": "true: enqueue work orders as the timer does and answer 202 with "
+                "their counts (partners, workOrders), instead of running the job in the call.",
+                "schema": {"type": "boolean", "default": False},
+            },
+            {
+                "name": "partnerId",
+                "in": "query",
+                "required": False,
+                "description": "Run a partner job for this partner only (not with fanOut).",
+                "schema": {"type": "string"},
             },
         ),
     ),

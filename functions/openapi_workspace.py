@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from functions.openapi_operation import Operation, path_param, query_params
+from shared.services.insights import Insights
+from shared.services.insights_query import InsightsQuery
 from shared.services.lead_commands import (
     AcceptLead,
     DeclineLead,
@@ -65,5 +67,10 @@ WORKSPACE_OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "delete", "/leads/{leadId}/favorite", "Remove your favourite mark (idempotent).",
         "Workspace", response=LeadView, errors=(401, 403, 404), parameters=(_LEAD,),
+    ),
+    Operation(
+        "get", "/insights", "Your figures over the leads created in [from, to] (default 90 days,"
+        " at most 366): counts, acceptance and win rates, median time to first action.",
+        "Workspace", response=Insights, parameters=query_params(InsightsQuery),
     ),
 )  # fmt: skip

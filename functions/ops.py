@@ -16,6 +16,7 @@ from functions.http_kit import (
 from functions.openapi import openapi_document
 from shared.domain.errors import InvalidInput
 from shared.domain.principal import OPERATORS
+from shared.services.jobs import JobReport
 from shared.services.partners import RegisterPartner
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]  # the SDK leaves it unannotated
@@ -43,8 +44,14 @@ def rotate_intake_key(req: func.HttpRequest) -> func.HttpResponse:
 def run_job(req: func.HttpRequest) -> func.HttpResponse:
     authenticate(req).require_any(OPERATORS)
     as_of = _instant(req.params.get("asOf")) or container().clock.now()
-    report = container().jobs.run(req.route_params["job"], as_of)
-    return json_response(report)
+    job, partner_id = req.route_params["job"], req.params.get("partnerId")
+    if req.params.get("fanOut") == "true":  # as its timer does: work orders, counted, 202
+        counts = container().partner_jobs.dispatch(job, as_of)
+        return json_response(JobReport(job=job, as_of=as_of, counts=counts), status=202)
+    if partner_id:  # one partner's partition only: replay a day for one customer
+        counts = container().partner_jobs.run(job, as_of, partner_ids=[partner_id])
+        return json_response(JobReport(job=job, as_of=as_of, counts=counts))
+    return json_response(container().jobs.run(job, as_of))
 
 
 @bp.route(route="health", methods=["GET"])

@@ -38,16 +38,28 @@ param partnerUiOrigin string
 @description('Sender address of notification emails; required with a SendGrid key.')
 param emailFrom string = ''
 
+@description('Told when a marketplace lead expires without a response (a staff referral tells its sender); empty: nobody.')
+param vendorNotificationEmail string = ''
+
+@description('Base of the lead links in emails (<base>/leads/<leadId>); empty means the partner UI origin.')
+param partnerUiBaseUrl string = ''
+
+@description('Application (client) ID of the partner UI\'s SPA app registration (Entra ID sign-in through MSAL); empty: the UI offers no sign-in.')
+param uiClientId string = ''
+
+@description('Space-separated scopes the partner UI asks tokens for; empty means api://<authAudience>/access_as_user.')
+param uiScopes string = ''
+
 @secure()
 @description('SendGrid API key, stored in Key Vault; empty: emails are written to the blob container `outbox` instead.')
 param sendgridApiKey string = ''
 
-@description('Base of the intake URLs handed to partners; empty means https://<the app\'s default host name>.')
 @description('Signs list continuation tokens (HMAC). A new one each deployment only ends paging through lists that were open.')
 // checkov:skip=CKV_AZURE_131: newGuid() is generated at each deployment, not a hard-coded secret
 @secure()
 param pagingTokenSecret string = newGuid()
 
+@description('Base of the intake URLs handed to partners; empty means https://<the app\'s default host name>.')
 param publicBaseUrl string = ''
 
 @description('Storage replication (the tables are the system of record).')
@@ -182,10 +194,24 @@ var appSettings = {
   AUTH_JWKS_URL: empty(authJwksUrl) ? '${entraId}/discovery/v2.0/keys' : authJwksUrl
   NOTIFICATIONS_QUEUE: 'notifications'
   RELAY_OUTBOX_SCHEDULE: '0 */5 * * * *'
+  WORK_QUEUE: 'work'
+  EXPIRE_LEADS_SCHEDULE: '0 */15 * * * *'
+  ARCHIVE_INFORMATIONAL_SCHEDULE: '0 30 2 * * *'
+  SEND_DIGESTS_SCHEDULE: '0 1 * * * *'
+  REMIND_EXPIRING_SCHEDULE: '0 5 * * * *'
   PAGING_TOKEN_SECRET: pagingTokenSecret
   SENDGRID_API_KEY: empty(sendgridApiKey) ? '' : '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.sendgridSecretUri})'
   SENDGRID_API_HOST: 'https://api.sendgrid.com'
   EMAIL_FROM: emailFrom
+  SENDGRID_TIMEOUT_SECONDS: '10'
+  VENDOR_NOTIFICATION_EMAIL: vendorNotificationEmail
+  MARKETPLACE_URL: 'https://appsource.microsoft.com/marketplace/partner-dir'
+  PARTNER_UI_BASE_URL: empty(partnerUiBaseUrl) ? partnerUiOrigin : partnerUiBaseUrl
+  UI_CLIENT_ID: uiClientId
+  UI_AUTHORITY: entraId
+  UI_SCOPES: empty(uiScopes) ? 'api://${authAudience}/access_as_user' : uiScopes
+  DEV_SIGN_IN_ENABLED: 'false'
+  QUEUE_MAX_DEQUEUE_COUNT: '5'
   PUBLIC_BASE_URL: publicBaseUrl
   INTAKE_MAX_BODY_BYTES: '65536'
   MAX_BODY_BYTES: '262144'
@@ -193,6 +219,7 @@ var appSettings = {
   HOT_WINDOW_HOURS: '72'
   INFORMATIONAL_RETENTION_MONTHS: '6'
   DIGEST_THRESHOLD: '10'
+  REMINDER_HOURS: '48'
 }
 
 module app 'modules/function-app.bicep' = {

@@ -6,40 +6,70 @@ keeps it, so SDK clients (and their connection pools) are reused across invocati
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Sequence
 from datetime import timedelta
-from functools import cached_property
+from functools import cached_property, partial
+from pathlib import Path
 from typing import Any
 
+from shared.adapters.blob_outbox_email_sender import OUTBOX_CONTAINER, BlobOutboxEmailSender
 from shared.adapters.clock import SystemClock
+from shared.adapters.directory_asset_store import DirectoryAssetStore
+from shared.adapters.jinja_email_renderer import JinjaEmailRenderer
+from shared.adapters.jwt_token_minter import JwtTokenMinter
 from shared.adapters.jwt_token_verifier import JwtTokenVerifier
 from shared.adapters.queue_notification_publisher import QueueNotificationPublisher
+from shared.adapters.queue_work_queue import QueueWorkQueue
+from shared.adapters.sendgrid_email_sender import SendGridEmailSender
 from shared.adapters.storage_account import StorageAccount
 from shared.adapters.storage_health import StorageProbe
+from shared.adapters.table_daily_counter import TableDailyCounter
+from shared.adapters.table_digest_holds import TableDigestHolds
+from shared.adapters.table_due_leads import TableDueLeads
 from shared.adapters.table_favorite_store import TableFavoriteStore
+from shared.adapters.table_feed_reader import TableFeedReader
 from shared.adapters.table_lead_lister import TableLeadLister
 from shared.adapters.table_lead_repository import TableLeadRepository
 from shared.adapters.table_outbox_store import TableOutboxStore
 from shared.adapters.table_partner_repository import TablePartnerRepository
+from shared.adapters.table_preference_store import TablePreferenceStore
+from shared.adapters.table_send_ledger import TableSendLedger
 from shared.config import Settings, load_settings
 from shared.domain.lead_policy import LeadPolicy
+from shared.services import job_names
 from shared.services.customer_checks import SpamDomains
+from shared.services.daily_digests import DailyDigests
+from shared.services.dev_sign_in import DevSignIn
+from shared.services.email_context import EmailLinks
 from shared.services.health import HealthReport, check_health
+from shared.services.insights import PartnerInsights
 from shared.services.jobs import JobRegistry, JobRunner
 from shared.services.lead_actions import LeadActions
 from shared.services.lead_intake import IntakeService
 from shared.services.lead_listing import LeadListing
+from shared.services.lead_sweeps import AGE_OUT, EXPIRE, LeadSweep, SweepRule, remind_rule
+from shared.services.notification_feed import NotificationFeed
+from shared.services.notification_plans import NotificationPlanner
+from shared.services.notification_ports import EmailSender
+from shared.services.notification_settings import NotificationSettings
+from shared.services.notifier import Notifier
 from shared.services.outbox_relay import OutboxRelay
 from shared.services.paging import PagingTokens
+from shared.services.partner_jobs import PartnerJobs
 from shared.services.partners import PartnerService
 from shared.services.ports import Clock, NotificationPublisher, TokenVerifier
+from shared.services.ui_config import UiSetup, dev_sign_in_allowed, msal_config
+from shared.services.ui_pages import UiPages
 
+logger = logging.getLogger(__name__)
 PARTNERS_TABLE = "Partners"
 LEADS_TABLE = "Leads"
 # Signs continuation tokens when PAGING_TOKEN_SECRET is unset (local runs): tokens only carry
 # positions inside the caller's own partition, so a known key exposes nothing.
 DEV_PAGING_KEY = b"partner-leads-local-paging-key"
+# The partner UI's static files, deployed with the app (see .funcignore).
+UI_ROOT = Path(__file__).resolve().parents[1] / "ui"
 
 
 class Container:
@@ -50,15 +80,13 @@ class Container:
         settings: Settings,
         *,
         clock: Clock | None = None,
-        storage_policies: Sequence[Any] = (),
     ) -> None:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
-        self._storage_policies = storage_policies
 
     @cached_property
     def storage(self) -> StorageAccount:
-        return StorageAccount(self.settings, per_call_policies=self._storage_policies)
+        return StorageAccount(self.settings)
 
     @cached_property
     def token_verifier(self) -> TokenVerifier:
@@ -86,6 +114,7 @@ class Container:
             respond_window=timedelta(days=settings.respond_window_days),
             hot_window=timedelta(hours=settings.hot_window_hours),
             informational_retention_months=settings.informational_retention_months,
+            reminder_before=timedelta(hours=settings.reminder_hours),
         )
 
     @cached_property
@@ -134,6 +163,12 @@ class Container:
         )
 
     @cached_property
+    def insights(self) -> PartnerInsights:
+        return PartnerInsights(
+            lister=TableLeadLister(self.storage.table(LEADS_TABLE)), clock=self.clock
+        )
+
+    @cached_property
     def outbox_relay(self) -> OutboxRelay:
         return OutboxRelay(
             partners=self.partner_repository,
@@ -141,9 +176,152 @@ class Container:
             publisher=self.publisher,
         )
 
+    # -- notifications (issue 5): the queue-triggered sender, the feed, who is emailed ----------
+
+    @cached_property
+    def email_sender(self) -> EmailSender:
+        settings = self.settings
+        sender = settings.email_from or "leads@localhost"
+        if settings.sendgrid_api_key is None:  # local and staging: emails land in a blob
+            container = self.storage.container(OUTBOX_CONTAINER)
+            return BlobOutboxEmailSender(container=container, sender=sender, clock=self.clock)
+        return SendGridEmailSender(
+            api_key=settings.sendgrid_api_key.get_secret_value(),
+            host=settings.sendgrid_api_host,
+            sender=sender,
+            timeout_seconds=settings.sendgrid_timeout_seconds,
+        )
+
+    @cached_property
+    def preference_store(self) -> TablePreferenceStore:
+        return TablePreferenceStore(self.storage.table(PARTNERS_TABLE))
+
+    @cached_property
+    def notifier(self) -> Notifier:
+        settings = self.settings
+        leads = self.storage.table(LEADS_TABLE)
+        planner = NotificationPlanner(
+            partners=self.partner_repository,
+            leads=self.lead_repository,
+            preferences=self.preference_store,
+            renderer=JinjaEmailRenderer(),
+            policy=self.lead_policy,
+            links=EmailLinks(settings.partner_ui_base_url, settings.marketplace_url),
+            vendor_email=settings.vendor_notification_email,
+        )
+        return Notifier(
+            planner=planner,
+            ledger=TableSendLedger(leads),
+            counter=TableDailyCounter(leads),
+            sender=self.email_sender,
+            clock=self.clock,
+            digest_threshold=settings.digest_threshold,
+            max_dequeue_count=settings.queue_max_dequeue_count,
+            # Outlasts a send (SendGrid timeout) and its bookkeeping, well under the host's
+            # 10-minute invisibility of a running message.
+            lease=timedelta(seconds=3 * settings.sendgrid_timeout_seconds + 30),
+        )
+
+    @cached_property
+    def digest_holds(self) -> TableDigestHolds:
+        return TableDigestHolds(self.storage.table(LEADS_TABLE))
+
+    @cached_property
+    def notification_feed(self) -> NotificationFeed:
+        secret = self.settings.paging_token_secret
+        return NotificationFeed(
+            reader=TableFeedReader(self.storage.table(LEADS_TABLE)),
+            tokens=PagingTokens(secret.get_secret_value().encode() if secret else DEV_PAGING_KEY),
+        )
+
+    @cached_property
+    def notification_settings(self) -> NotificationSettings:
+        return NotificationSettings(
+            partners=self.partner_repository, preferences=self.preference_store, clock=self.clock
+        )
+
+    # -- the partner UI (issue 8): its pages, its sign-in settings, the local dev sign-in -------
+
+    @cached_property
+    def ui_setup(self) -> UiSetup:
+        settings = self.settings
+        return UiSetup(
+            msal=msal_config(
+                client_id=settings.ui_client_id,
+                authority=settings.ui_authority,
+                scopes=settings.ui_scopes,
+                issuer=settings.auth_issuer,
+                audience=settings.auth_audience,
+            ),
+            dev_sign_in=self.dev_sign_in.available,
+            hot_window_hours=settings.hot_window_hours,
+            respond_window_days=settings.respond_window_days,
+        )
+
+    @cached_property
+    def ui_pages(self) -> UiPages:
+        return UiPages(
+            store=DirectoryAssetStore(UI_ROOT),
+            content_security_policy=self.ui_setup.content_security_policy(),
+        )
+
+    @cached_property
+    def dev_sign_in(self) -> DevSignIn:
+        settings = self.settings
+        key = settings.dev_signing_key
+        allowed = dev_sign_in_allowed(
+            enabled=settings.dev_sign_in_enabled,
+            has_key=key is not None,
+            on_platform=settings.on_platform,
+        )
+        if settings.dev_sign_in_enabled and not allowed:
+            logger.warning("DEV_SIGN_IN_ENABLED is ignored: on the platform, or no DEV_SIGNING_KEY")
+        if not allowed or key is None:
+            return DevSignIn(minter=None, clock=self.clock)
+        minter = JwtTokenMinter(
+            private_key_pem=key.get_secret_value(),
+            issuer=settings.auth_issuer,
+            audience=settings.auth_audience,
+        )
+        return DevSignIn(minter=minter, clock=self.clock)
+
+    # -- the lifecycle jobs (issue 6): due indexes, digests, fanned out over the work queue -----
+
+    def _sweep(self, rule: SweepRule) -> LeadSweep:
+        due = TableDueLeads(self.storage.table(LEADS_TABLE), self.lead_repository)
+        leads, publisher = self.lead_repository, self.publisher
+        return LeadSweep(rule=rule, due=due, leads=leads, publisher=publisher)
+
+    @cached_property
+    def partner_jobs(self) -> PartnerJobs:
+        digests = DailyDigests(
+            partners=self.partner_repository,
+            holds=self.digest_holds,
+            leads=self.lead_repository,
+            publisher=self.publisher,
+        )
+        return PartnerJobs(
+            jobs={
+                job_names.EXPIRE_LEADS: self._sweep(EXPIRE),
+                job_names.ARCHIVE_INFORMATIONAL_LEADS: self._sweep(AGE_OUT),
+                job_names.REMIND_EXPIRING: self._sweep(
+                    remind_rule(self.lead_policy.reminder_before)
+                ),
+                job_names.SEND_DIGESTS: digests,
+            },
+            partners=self.partner_repository,
+            queue=QueueWorkQueue(self.storage.queue(self.settings.work_queue)),
+            # 25 partners a message, at most ~1,000 leads changed per invocation (a batch and a
+            # queue write each): well under a minute, far from the timeout, spread over instances.
+            partners_per_order=25,
+            leads_per_order=1000,
+        )
+
     @cached_property
     def jobs(self) -> JobRegistry:
         runners: dict[str, JobRunner] = {"relay-outbox": self.outbox_relay.run}
+        fanned = self.partner_jobs
+        runners |= {name: partial(fanned.run, name) for name in fanned.names}
         return JobRegistry(runners)
 
     def health(self) -> HealthReport:

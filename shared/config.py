@@ -57,6 +57,24 @@ class Settings(BaseSettings):
     relay_outbox_schedule: Annotated[str, Field(validation_alias=_env("RELAY_OUTBOX_SCHEDULE"))] = (
         "0 */5 * * * *"
     )
+    # The lifecycle jobs (issue 6): timers enqueue work orders on WORK_QUEUE; NCRONTAB is UTC.
+    work_queue: Annotated[
+        str, Field(validation_alias=_env("WORK_QUEUE"), pattern=r"^[a-z0-9][a-z0-9-]{2,62}$")
+    ] = "work"
+    expire_leads_schedule: Annotated[str, Field(validation_alias=_env("EXPIRE_LEADS_SCHEDULE"))] = (
+        "0 */15 * * * *"
+    )
+    archive_informational_schedule: Annotated[
+        str, Field(validation_alias=_env("ARCHIVE_INFORMATIONAL_SCHEDULE"))
+    ] = "0 30 2 * * *"
+    # Hourly: a partner's digest goes out once its local day is over, at a different UTC hour
+    # for each time zone.
+    send_digests_schedule: Annotated[str, Field(validation_alias=_env("SEND_DIGESTS_SCHEDULE"))] = (
+        "0 1 * * * *"
+    )
+    remind_expiring_schedule: Annotated[
+        str, Field(validation_alias=_env("REMIND_EXPIRING_SCHEDULE"))
+    ] = "0 5 * * * *"
 
     # Email.
     sendgrid_api_key: Annotated[
@@ -66,6 +84,28 @@ class Settings(BaseSettings):
         "https://api.sendgrid.com"
     )
     email_from: Annotated[str | None, Field(validation_alias=_env("EMAIL_FROM"))] = None
+    # Seconds before a SendGrid call is abandoned (the library has no default). The send lease
+    # derives from it and must stay under the host's 10-minute message invisibility.
+    sendgrid_timeout_seconds: Annotated[
+        float, Field(validation_alias=_env("SENDGRID_TIMEOUT_SECONDS"), gt=0, le=120)
+    ] = 10.0
+    # Told when a marketplace lead (no sender of its own) expires without a response.
+    vendor_notification_email: Annotated[
+        str | None, Field(validation_alias=_env("VENDOR_NOTIFICATION_EMAIL"))
+    ] = None
+    # Declined customers are sent here to choose another partner.
+    marketplace_url: Annotated[str, Field(validation_alias=_env("MARKETPLACE_URL"))] = (
+        "https://appsource.microsoft.com/marketplace/partner-dir"
+    )
+    # Emails link to `<PARTNER_UI_BASE_URL>/leads/<leadId>`.
+    partner_ui_base_url: Annotated[str, Field(validation_alias=_env("PARTNER_UI_BASE_URL"))] = (
+        "http://localhost:7071/api/ui"
+    )
+    # Must equal host.json `extensions.queues.maxDequeueCount`: the notifier records a failure
+    # on the last attempt, before the host moves the message to the poison queue.
+    queue_max_dequeue_count: Annotated[
+        int, Field(validation_alias=_env("QUEUE_MAX_DEQUEUE_COUNT"), ge=1)
+    ] = 5
 
     # Where callers reach the app: used to print intake URLs. Azure sets WEBSITE_HOSTNAME.
     public_base_url: Annotated[str | None, Field(validation_alias=_env("PUBLIC_BASE_URL"))] = None
@@ -93,6 +133,29 @@ class Settings(BaseSettings):
         int, Field(validation_alias=_env("INFORMATIONAL_RETENTION_MONTHS"), gt=0)
     ] = 6
     digest_threshold: Annotated[int, Field(validation_alias=_env("DIGEST_THRESHOLD"), ge=0)] = 10
+    # An action-required lead is reminded this long before it would expire.
+    reminder_hours: Annotated[int, Field(validation_alias=_env("REMINDER_HOURS"), gt=0)] = 48
+
+    # The partner UI (issue 8): Entra ID sign-in through MSAL when UI_CLIENT_ID is set.
+    ui_client_id: Annotated[str | None, Field(validation_alias=_env("UI_CLIENT_ID"))] = None
+    ui_authority: Annotated[
+        str | None, Field(validation_alias=_env("UI_AUTHORITY"), pattern=r"^https://[^/?#]+/")
+    ] = None
+    ui_scopes: Annotated[str, Field(validation_alias=_env("UI_SCOPES"))] = ""  # space-separated
+    # Local dev sign-in (pick partner and role): refused on the platform whatever this says.
+    dev_sign_in_enabled: Annotated[bool, Field(validation_alias=_env("DEV_SIGN_IN_ENABLED"))] = (
+        False
+    )
+    dev_signing_key: Annotated[
+        SecretStr | None, Field(validation_alias=_env("DEV_SIGNING_KEY"))
+    ] = None
+    # Set by the platform on every instance: their presence means "running in Azure".
+    website_instance_id: Annotated[
+        str | None, Field(validation_alias=_env("WEBSITE_INSTANCE_ID"))
+    ] = None
+    website_site_name: Annotated[str | None, Field(validation_alias=_env("WEBSITE_SITE_NAME"))] = (
+        None
+    )
 
     @model_validator(mode="after")
     def _require_complete_groups(self) -> Self:
@@ -115,6 +178,11 @@ class Settings(BaseSettings):
         if self.website_hostname:
             return f"https://{self.website_hostname}"
         return "http://localhost:7071"
+
+    @property
+    def on_platform(self) -> bool:
+        """Running on Azure App Service / Functions: the platform sets these on every instance."""
+        return bool(self.website_instance_id or self.website_site_name)
 
 
 def env_name(field_name: str) -> str:

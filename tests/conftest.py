@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.azurite import Azurite
+from tests.support.sendgrid_capture import SendGridCapture, running_capture
 
 
 @pytest.fixture(scope="session")
@@ -18,6 +19,13 @@ def azurite() -> Iterator[Azurite]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def sendgrid_capture() -> Iterator[SendGridCapture]:
+    """One SendGrid-compatible capture server per pytest worker; tests script it by recipient."""
+    with running_capture() as capture:
+        yield capture
 
 
 @pytest.fixture

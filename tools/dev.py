@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 from tools.dev_keys import LOCAL_DIR, REPO_ROOT, ensure_dev_key, local_setting
 from tools.token import mint_token
@@ -93,6 +94,7 @@ def _demo_intake_url(base: str, operator_token: str) -> str:
 def _banner(base: str, intake_url: str) -> str:
     return f"""
   Partner leads is running: {base}/api   (health: {base}/api/health)
+  Partner UI:          {base}/api/ui/   (dev sign-in: partner contoso, any role)
 
   Mint a token:        make token PARTNER=contoso ROLES=Referrals.Admin
   Create a partner:    curl -s -X POST {base}/api/ops/partners \\
@@ -107,11 +109,22 @@ def _banner(base: str, intake_url: str) -> str:
 """
 
 
+def _settings_missing_from(settings_file: Path) -> dict[str, str]:
+    """Settings the example has and the developer's own local.settings.json lacks.
+
+    A local.settings.json made before a new setting existed would make the host refuse to start
+    (an unset %SETTING%); the example's value fills the gap without touching the user's file.
+    """
+    example = json.loads((REPO_ROOT / "local.settings.example.json").read_text())["Values"]
+    own = json.loads(settings_file.read_text()).get("Values", {})
+    return {name: str(value) for name, value in example.items() if name not in own}
+
+
 def main() -> int:
     if not AZURITE_BIN.exists():
         print("Azurite is missing: run `npm ci` (make setup).", file=sys.stderr)
         return 1
-    _, public_pem = ensure_dev_key()
+    private_pem, public_pem = ensure_dev_key()
     settings_file = REPO_ROOT / "local.settings.json"
     if not settings_file.exists():
         settings_file.write_text((REPO_ROOT / "local.settings.example.json").read_text())
@@ -124,9 +137,15 @@ def main() -> int:
     base = f"http://localhost:{http_port}"
     env = dict(os.environ)
     env.setdefault("AUTH_PUBLIC_KEY", public_pem)
+    # The UI's dev sign-in (pick partner and role) signs with the same local key; the app refuses
+    # it whenever it runs on the platform, and Azure never gets the key.
+    env.setdefault("DEV_SIGN_IN_ENABLED", "true")
+    env.setdefault("DEV_SIGNING_KEY", private_pem.decode())
     env.setdefault("AzureWebJobsStorage", _azurite_connection_string(blob, queue, table))
     env.setdefault("PUBLIC_BASE_URL", base)
     env["FUNCTIONS_HTTP_PORT"] = str(http_port)
+    for name, value in _settings_missing_from(settings_file).items():
+        env.setdefault(name, value)
 
     data_dir = LOCAL_DIR / "azurite"
     data_dir.mkdir(parents=True, exist_ok=True)

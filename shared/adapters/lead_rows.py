@@ -9,6 +9,7 @@ its index rows and the notifications it owes. RowKey prefixes keep each kind in 
     D|<dedupKey>                        customer + offer → lead id, stages seen, archived?
     E|<respondBy>|<leadId>              due index: action-required leads by expiry instant
     G|<archiveAt>|<leadId>              due index: informational leads by six-month instant
+    R|<remindAt>|<leadId>               due index: action-required leads not yet reminded
     O|<notificationId>                  outbox: notifications owed, until the sender clears them
     I|<idempotencyKeyHash>              first answer to a referral's Idempotency-Key
     F|<userHash>|<leadId>               a user's favourite mark
@@ -16,6 +17,10 @@ its index rows and the notifications it owes. RowKey prefixes keep each kind in 
     N|<newest-first>|<notificationId>   the partner's in-app feed, newest first
     C|<yyyy-mm-dd>                      new-lead emails counted on a day of the partner (ETag)
     H|<yyyy-mm-dd>|<leadId>             a new lead held for that day's digest (see below)
+
+Due rows (E, G, R) are full copies of the lead row, IndexKeys included, and every write of the
+lead rewrites (or deletes) them in its batch: a job reads what is due with one range query and
+writes the lead back on condition that the due row's ETag is unchanged (lead_batches.py).
 
 Digest contract (send-digests job): a new lead past the day's DIGEST_THRESHOLD is recorded as
 `H|<day>|<leadId>` (day = the partner's calendar day, in its time zone, of the lead's arrival),
@@ -40,6 +45,7 @@ ARCHIVED = "Z|"
 DEDUP = "D|"
 EXPIRY_DUE = "E|"
 AGING_DUE = "G|"
+REMINDER_DUE = "R|"
 OUTBOX = "O|"
 IDEMPOTENCY = "I|"
 FAVORITE = "F|"
@@ -96,6 +102,9 @@ def due_keys(lead: Lead) -> list[str]:
         keys.append(f"{EXPIRY_DUE}{instant_key(lead.respond_by)}|{lead.id}")
     if lead.status is not LeadStatus.ARCHIVED and not lead.requires_action and lead.archive_at:
         keys.append(f"{AGING_DUE}{instant_key(lead.archive_at)}|{lead.id}")
+    awaiting = lead.status is LeadStatus.RECEIVED and lead.requires_action
+    if awaiting and lead.remind_at and lead.reminded_at is None:
+        keys.append(f"{REMINDER_DUE}{instant_key(lead.remind_at)}|{lead.id}")
     return keys
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
@@ -43,9 +43,9 @@ def _storage_retry() -> ExponentialRetry:
 class StorageAccount:
     """The account's service clients, plus table/queue/container clients created on first use."""
 
-    def __init__(self, settings: Settings, *, per_call_policies: Sequence[Any] = ()) -> None:
+    def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._options = {**_TIMEOUTS, "per_call_policies": list(per_call_policies)}
+        self._options = dict(_TIMEOUTS)
         self._lock = threading.Lock()
         self._ensured: set[str] = set()
 

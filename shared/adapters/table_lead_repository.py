@@ -6,19 +6,27 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from azure.core import MatchConditions
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
-from azure.data.tables import TableClient, TableTransactionError, UpdateMode
+from azure.data.tables import TableClient, TableTransactionError
 
 from shared.adapters import lead_rows as rows
+from shared.adapters.lead_batches import (
+    REPLACE,
+    Guard,
+    Operation,
+    change_operations,
+    if_match,
+    index_keys,
+    outbox_entity,
+    stored_entity,
+)
 from shared.adapters.storage_errors import translate_storage_errors
 from shared.domain.errors import ConcurrentModification, NotFound
 from shared.domain.lead import Lead
-from shared.domain.notification import FIRST_RELAY_DELAY, Notification
+from shared.domain.notification import Notification
 from shared.services.ports import DedupRecord, IdempotencyRecord
 
-Operation = tuple[str, dict[str, Any]] | tuple[str, dict[str, Any], dict[str, Any]]
-_REPLACE = {"mode": UpdateMode.REPLACE}
+_outbox_entity = outbox_entity  # the one outbox row shape, imported from here by other adapters
 
 
 class TableLeadRepository:
@@ -73,36 +81,27 @@ class TableLeadRepository:
         outbox: Sequence[Notification] = (),
         replaces: DedupRecord | None = None,
     ) -> Lead:
-        index_keys = self._index_keys(lead)
+        keys = index_keys(lead)
         operations: list[Operation] = [
-            ("create", self._lead_entity(lead, index_keys)),
-            ("create", rows.lead_entity(lead, rows.listing_key(lead))),
+            ("create", stored_entity(lead, keys, rows.lead_key(lead.id))),
+            ("create", rows.lead_entity(lead, keys[0])),
         ]
         dedup = rows.dedup_entity(lead)
         if replaces is None:
             operations.append(("create", dedup))
         else:
-            operations.append(("update", dedup, _if_match(replaces.etag)))
-        operations += [
-            ("upsert", rows.index_entity(lead.partner_id, key, lead.id)) for key in index_keys[1:]
-        ]
-        operations += [("create", _outbox_entity(item)) for item in outbox]
-        return self._commit(lead, operations, index_keys)
+            operations.append(("update", dedup, if_match(replaces.etag)))
+        operations += [("upsert", stored_entity(lead, keys, key), REPLACE) for key in keys[1:]]
+        operations += [("create", outbox_entity(item)) for item in outbox]
+        return self._commit(lead, operations, keys)
 
-    def save(self, lead: Lead, *, outbox: Sequence[Notification] = ()) -> Lead:
-        index_keys = self._index_keys(lead)
-        listing = index_keys[0]
-        operations: list[Operation] = [
-            ("update", self._lead_entity(lead, index_keys), _if_match(lead.etag)),
-            ("upsert", rows.lead_entity(lead, listing), _REPLACE),
-            ("upsert", rows.dedup_entity(lead), _REPLACE),
-        ]
-        stale = [key for key in lead.stored_index_keys if key not in index_keys]
-        fresh = [key for key in index_keys[1:] if key not in lead.stored_index_keys]
-        operations += [("delete", {"PartitionKey": lead.partner_id, "RowKey": k}) for k in stale]
-        operations += [("upsert", rows.index_entity(lead.partner_id, k, lead.id)) for k in fresh]
-        operations += [("create", _outbox_entity(item)) for item in outbox]
-        return self._commit(lead, operations, index_keys)
+    def save(
+        self, lead: Lead, *, outbox: Sequence[Notification] = (), guard: Guard | None = None
+    ) -> Lead:
+        """Under the lead's ETag, or with `guard` under the ETag of the due row it was read from."""
+        keys = index_keys(lead)
+        operations = change_operations(lead, keys, outbox=outbox, guard=guard)
+        return self._commit(lead, operations, keys)
 
     def _commit(self, lead: Lead, operations: list[Operation], keys: tuple[str, ...]) -> Lead:
         with translate_storage_errors():
@@ -118,16 +117,6 @@ class TableLeadRepository:
         stored.remember_index_keys(keys)
         return stored
 
-    def _lead_entity(self, lead: Lead, index_keys: tuple[str, ...]) -> dict[str, Any]:
-        entity = rows.lead_entity(lead, rows.lead_key(lead.id))
-        entity["IndexKeys"] = json.dumps(index_keys)
-        return entity
-
-    @staticmethod
-    def _index_keys(lead: Lead) -> tuple[str, ...]:
-        """The listing copy first, then the due-index rows."""
-        return (rows.listing_key(lead), *rows.due_keys(lead))
-
     def _find(self, partner_id: str, row_key: str) -> Any:
         with translate_storage_errors():
             try:
@@ -139,24 +128,6 @@ class TableLeadRepository:
                 if error.status_code == 400:
                     return None
                 raise
-
-
-def _if_match(etag: str | None) -> dict[str, Any]:
-    return {
-        "mode": UpdateMode.REPLACE,
-        "etag": etag,
-        "match_condition": MatchConditions.IfNotModified,
-    }
-
-
-def _outbox_entity(notification: Notification) -> dict[str, Any]:
-    return {
-        "PartitionKey": notification.partner_id,
-        "RowKey": f"{rows.OUTBOX}{notification.id}",
-        "Message": notification.model_dump_json(by_alias=True),
-        "Attempts": 0,
-        "NextRelayAt": notification.created_at + FIRST_RELAY_DELAY,
-    }
 
 
 def _idempotency_entity(partner_id: str, record: IdempotencyRecord) -> dict[str, Any]:

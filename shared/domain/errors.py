@@ -82,3 +82,9 @@ class DependencyUnavailable(LeadsError):
     """Storage or another dependency did not answer; the caller may retry later."""
 
     title = "Service unavailable"
+
+
+class DeliveryRejected(LeadsError):
+    """The email provider refused a message for good (a bad address or request): never retried."""
+
+    title = "Delivery rejected"

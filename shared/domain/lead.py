@@ -46,6 +46,7 @@ class LeadEventKind(StrEnum):
     LOST = "Lost"
     EXPIRED = "Expired"
     AGED_OUT = "AgedOut"
+    REMINDED = "Reminded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +122,8 @@ class Lead(BaseModel):
     created_at: datetime
     action_required_since: datetime | None = None
     respond_by: datetime | None = None
+    remind_at: datetime | None = None  # when the partner is warned that respond_by nears
+    reminded_at: datetime | None = None
     archive_at: datetime | None = None
     accepted_at: datetime | None = None
     closed_at: datetime | None = None
@@ -223,6 +226,7 @@ class Lead(BaseModel):
     def _apply_respond_window(self, policy: LeadPolicy) -> None:
         if self.requires_action and self.action_required_since is not None:
             self.respond_by = policy.respond_by(self.action_required_since)
+            self.remind_at = policy.remind_at(self.action_required_since, self.respond_by)
 
     # -- the lifecycle (SPEC.md): Received → Accepted → Archived, or Received → Archived ----------
 
@@ -273,6 +277,17 @@ class Lead(BaseModel):
         self._archive(Outcome.EXPIRED, now)
         self._forget_contact()
         self._record(LeadEventKind.EXPIRED, now, SYSTEM, "Expired", "No response in time")
+        return True
+
+    def remind(self, now: datetime) -> bool:
+        """Warn once that the respond window closes soon; False when not (or no longer) due."""
+        due = self.status is LeadStatus.RECEIVED and self.requires_action
+        if not due or self.reminded_at is not None or self.remind_at is None:
+            return False
+        if now < self.remind_at or self.respond_by is None or now >= self.respond_by:
+            return False  # too early, or too late: expiry, not a reminder, is due
+        self.reminded_at = now
+        self._record(LeadEventKind.REMINDED, now, SYSTEM, "Reminded", "Respond window closes soon")
         return True
 
     def age_out(self, now: datetime) -> bool:

@@ -20,6 +20,10 @@ class LeadPolicy:
     def archive_at(self, created_at: datetime) -> datetime:
         return add_calendar_months(created_at, self.informational_retention_months)
 
+    def remind_at(self, action_required_since: datetime, respond_by: datetime) -> datetime:
+        # A window shorter than the reminder lead time warns as soon as action is required.
+        return max(action_required_since, respond_by - self.reminder_before)
+
     def is_hot(self, *, contact_requested: bool, created_at: datetime, now: datetime) -> bool:
         return contact_requested and now < created_at + self.hot_window
 

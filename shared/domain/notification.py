@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -11,6 +12,9 @@ from shared.domain.lead_values import ValueObject
 # The queue write after the commit normally delivers a notification at once; one still owed after
 # this long is taken to have missed the queue and is relayed from the outbox.
 FIRST_RELAY_DELAY = timedelta(minutes=2)
+# One partition batch holds 100 operations: the digest's outbox row and the deletes of its held
+# rows (lead_rows.py) fit in one when a digest carries at most 99 leads.
+DIGEST_MAX_LEADS = 99
 
 
 class NotificationKind(StrEnum):
@@ -29,6 +33,7 @@ class Notification(ValueObject):
     partner_id: str
     lead_id: str | None = None
     digest_day: date | None = None
+    lead_ids: tuple[str, ...] = ()  # a DailyDigest's held leads (see lead_rows.py, `H|`)
     created_at: datetime
 
     @classmethod
@@ -37,4 +42,25 @@ class Notification(ValueObject):
     ) -> Notification:
         return cls(
             id=uuid.uuid4().hex, kind=kind, partner_id=partner_id, lead_id=lead_id, created_at=now
+        )
+
+    @classmethod
+    def daily_digest(
+        cls, *, partner_id: str, day: date, lead_ids: Sequence[str], now: datetime
+    ) -> Notification:
+        """One digest email for leads held on `day` (the partner's calendar day).
+
+        Carries the lead ids itself: the held rows it was made from are deleted in the batch that
+        writes it to the outbox, so nothing else needs to be read back. Keep it to
+        DIGEST_MAX_LEADS ids (a queue message holds 48 KiB of text).
+        """
+        if not 0 < len(lead_ids) <= DIGEST_MAX_LEADS:
+            raise ValueError(f"a digest carries 1 to {DIGEST_MAX_LEADS} leads")
+        return cls(
+            id=uuid.uuid4().hex,
+            kind=NotificationKind.DAILY_DIGEST,
+            partner_id=partner_id,
+            digest_day=day,
+            lead_ids=tuple(lead_ids),
+            created_at=now,
         )

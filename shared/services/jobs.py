@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
+from pydantic import Field
+
 from shared.domain.errors import NotFound
 from shared.domain.model import ApiModel
 
@@ -15,7 +17,15 @@ JobRunner = Callable[[datetime], Mapping[str, int]]
 class JobReport(ApiModel):
     job: str
     as_of: datetime
-    counts: dict[str, int]
+    counts: dict[str, int] = Field(
+        description="What the run did. Every partner job: partners (visited). expire-leads: "
+        "expired, skipped (handled meanwhile, e.g. accepted or expired by a concurrent run), "
+        "conflicts (still changing: left for the next run), notificationsDeferred (queue write "
+        "failed: the outbox relay sends them). archive-informational-leads: archived, skipped, "
+        "conflicts. remind-expiring: reminded, skipped, conflicts, notificationsDeferred. "
+        "send-digests: digests, leads, conflicts, notificationsDeferred. With fanOut: partners, "
+        "workOrders. relay-outbox: relayed, failed."
+    )
 
 
 class JobRegistry:

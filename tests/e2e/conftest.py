@@ -29,6 +29,14 @@ def app_env(azurite: Azurite) -> dict[str, str]:
         "NOTIFICATIONS_QUEUE": f"notifications-{suffix}",
         # Jobs run on demand in tests (POST /api/ops/jobs/...), never on their own mid-test.
         "RELAY_OUTBOX_SCHEDULE": "0 0 0 1 1 *",
+        "EXPIRE_LEADS_SCHEDULE": "0 0 0 1 1 *",
+        "ARCHIVE_INFORMATIONAL_SCHEDULE": "0 0 0 1 1 *",
+        "SEND_DIGESTS_SCHEDULE": "0 0 0 1 1 *",
+        "REMIND_EXPIRING_SCHEDULE": "0 0 0 1 1 *",
+        "WORK_QUEUE": f"work-{suffix}",
+        # The tests here read the notifications queue; the notification tests (e2e/notifications)
+        # run a host of their own that consumes it.
+        "AzureWebJobs.process_notification.Disabled": "true",
     }
 
 

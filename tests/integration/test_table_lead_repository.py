@@ -80,8 +80,9 @@ def test_a_new_lead_is_written_with_its_rows_in_one_batch(
     )
     repository.add(lead, outbox=[owed])
     keys = _row_keys(table)
-    assert [key[:2] for key in keys] == ["A|", "D|", "E|", "L|", "O|"]
+    assert [key[:2] for key in keys] == ["A|", "D|", "E|", "L|", "O|", "R|"]
     assert "E|2026-12-07T09:00:00.000000Z|lead-1" in keys
+    assert "R|2026-12-05T09:00:00.000000Z|lead-1" in keys  # reminded 48 hours before
     stored = repository.get("contoso", "lead-1")
     assert stored.model_dump() == lead.model_dump()
     assert stored.etag

@@ -40,6 +40,15 @@ NOT_SET_IN_AZURE = {
     "website_hostname": (
         "WEBSITE_HOSTNAME is set by the platform on every instance; an app setting would shadow it."
     ),
+    "website_instance_id": (
+        "set by the platform on every instance; it is how the app knows it runs in Azure."
+    ),
+    "website_site_name": (
+        "set by the platform on every instance; it is how the app knows it runs in Azure."
+    ),
+    "dev_signing_key": (
+        "the private key of the local dev sign-in (make run, tests); Azure must never hold one."
+    ),
 }
 
 # Settings read by the Functions host, not by our code, each with its reason.
@@ -358,3 +367,29 @@ def test_the_app_registration_declares_every_role_the_api_checks() -> None:
     # v2.0 tokens: `iss` and the JWKS URL are the defaults main.bicep derives, `aud` the client id.
     assert api["requestedAccessTokenVersion"] == 2
     assert api["acceptMappedClaims"] is True  # lets the claims-mapping policy add `partner_id`
+
+
+def _decorated_params(path: Path) -> dict[str, list[str]]:
+    """Each `param` of a Bicep file with the decorators stacked right above it."""
+    found: dict[str, list[str]] = {}
+    stack: list[str] = []
+    depth = 0  # inside a decorator's (multi-line) arguments
+    for line in path.read_text().splitlines():
+        stripped = line.strip()
+        if depth == 0 and stripped.startswith("@"):
+            stack.append(stripped[1:].split("(", 1)[0])
+        elif depth == 0 and stripped.startswith("param "):
+            found[stripped.split()[1]] = stack
+            stack = []
+        elif depth == 0 and stripped and not stripped.startswith("//"):
+            stack = []
+        if stack:
+            depth += sum(stripped.count(c) for c in "([{") - sum(stripped.count(c) for c in ")]}")
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(INFRA.rglob("*.bicep")), ids=lambda p: p.name)
+def test_every_parameter_has_one_description_and_no_repeated_decorator(path: Path) -> None:
+    for name, decorators in _decorated_params(path).items():
+        assert decorators.count("description") == 1, f"{path.name}: param {name}: {decorators}"
+        assert len(decorators) == len(set(decorators)), f"{path.name}: param {name}: {decorators}"

@@ -107,3 +107,16 @@ def resolve_settings(value: str, environ: Mapping[str, str]) -> str:
         return environ[name]
 
     return _SETTING_REFERENCE.sub(lookup, value)
+
+
+def is_disabled(function_name: str, environ: Mapping[str, str]) -> bool:
+    """`AzureWebJobs.<name>.Disabled` set to true, as the host reads it (or its `__` form,
+    which Linux app settings use since they cannot hold dots): the host then ignores the
+    function's trigger."""
+    for name in (
+        f"AzureWebJobs.{function_name}.Disabled",
+        f"AzureWebJobs__{function_name}__Disabled",
+    ):
+        if environ.get(name, "").strip().lower() in ("true", "1"):
+            return True
+    return False

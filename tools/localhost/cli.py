@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from tools.localhost.app_loader import describe_functions, import_app
+from tools.localhost.app_loader import describe_functions, import_app, is_disabled
 from tools.localhost.errors import StartupError
 from tools.localhost.host import LocalHost
 from tools.localhost.host_config import load_host_config
@@ -67,6 +67,10 @@ def build_host(args: argparse.Namespace) -> LocalHost:
     errors = validate_functions(functions, os.environ)
     if errors:
         raise StartupError("The host cannot start:\n" + "\n".join(f"  {e}" for e in errors))
+    disabled = {function.name for function in functions if is_disabled(function.name, os.environ)}
+    for name in sorted(disabled):
+        print(f"Function '{name}' is disabled: AzureWebJobs.{name}.Disabled is set")
+    functions = [function for function in functions if function.name not in disabled]
     env_port = os.environ.get("FUNCTIONS_HTTP_PORT") or "0"
     if not env_port.isdigit():
         raise StartupError(f"FUNCTIONS_HTTP_PORT must be a port number, not '{env_port}'")

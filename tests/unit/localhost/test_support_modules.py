@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
+from tools.localhost.app_loader import is_disabled
 from tools.localhost.connection import storage_connection_string
 from tools.localhost.ncrontab import NCrontab
 
@@ -36,3 +37,12 @@ def test_connection_strings_are_found_and_development_storage_is_expanded() -> N
     )
     assert development is not None
     assert "QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1" in development
+
+
+def test_a_function_is_disabled_by_its_app_setting() -> None:
+    assert is_disabled(
+        "process_notification", {"AzureWebJobs.process_notification.Disabled": "True"}
+    )
+    assert is_disabled("f", {"AzureWebJobs__f__Disabled": "1"})
+    assert not is_disabled("f", {"AzureWebJobs.f.Disabled": "false"})
+    assert not is_disabled("f", {"AzureWebJobs.g.Disabled": "true"})

@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` runs every module's `main`; they print figures, they do not gate."""

@@ -1,0 +1,36 @@
+"""Queue triggers: parse the message, hand it to one use case, let failures raise to retry."""
+
+from __future__ import annotations
+
+import logging
+
+import azure.functions as func
+from pydantic import ValidationError
+
+from functions.http_kit import container
+from shared.domain.delivery import Delivery
+from shared.domain.errors import InvalidInput
+from shared.domain.notification import Notification
+
+bp = func.Blueprint()  # type: ignore[no-untyped-call]  # the SDK leaves it unannotated
+logger = logging.getLogger(__name__)
+
+
+@bp.queue_trigger(
+    arg_name="msg", queue_name="%NOTIFICATIONS_QUEUE%", connection="AzureWebJobsStorage"
+)
+def process_notification(msg: func.QueueMessage) -> None:
+    """Send what one notification owes; raising makes the queue retry it.
+
+    A message that is not a notification raises too, and after maxDequeueCount attempts lands
+    in `<queue>-poison`: kept for inspection, and re-queued as is once a fix is deployed (the
+    likely cause is a newer publisher than this consumer, mid-deployment). Neither the body
+    nor pydantic's message (it quotes the input) is logged: it may hold personal data.
+    """
+    try:
+        notification = Notification.model_validate_json(msg.get_body())
+    except ValidationError:
+        logger.error("Queue message %s is not a notification; the queue retries it", msg.id)
+        raise InvalidInput("The queue message is not a notification.") from None
+    delivery = Delivery(message_id=msg.id or "", dequeue_count=msg.dequeue_count or 1)
+    container().notifier.handle(notification, delivery)

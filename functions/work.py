@@ -1,0 +1,30 @@
+"""The work queue: one work order (a job, an instant, a batch of partners) per message."""
+
+from __future__ import annotations
+
+import logging
+
+import azure.functions as func
+from pydantic import ValidationError
+
+from functions.http_kit import container
+from shared.domain.errors import InvalidInput
+from shared.domain.work_order import WorkOrder
+
+bp = func.Blueprint()  # type: ignore[no-untyped-call]  # the SDK leaves it unannotated
+logger = logging.getLogger(__name__)
+
+
+@bp.queue_trigger(arg_name="work", queue_name="%WORK_QUEUE%", connection="AzureWebJobsStorage")
+def process_work(work: func.QueueMessage) -> None:
+    """Run the order's job for its partners; raising makes the queue retry it.
+
+    Duplicates are harmless: every job acts only on what is still due, under ETags. A message
+    that is no work order (or names a job this version lacks) ends in `<queue>-poison`.
+    """
+    try:
+        order = WorkOrder.model_validate_json(work.get_body())
+    except ValidationError:
+        logger.error("Queue message %s is not a work order; the queue retries it", work.id)
+        raise InvalidInput("The queue message is not a work order.") from None
+    container().partner_jobs.handle(order)

@@ -1,0 +1,32 @@
+"""Puts work orders on the Storage queue the work function listens to (base64, as it expects)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+
+from azure.core.exceptions import AzureError, ResourceExistsError, ResourceNotFoundError
+from azure.storage.queue import QueueClient
+
+from shared.domain.errors import DependencyUnavailable
+from shared.domain.work_order import WorkOrder
+
+
+class QueueWorkQueue:
+    def __init__(self, queue: QueueClient) -> None:
+        self._queue = queue
+
+    def enqueue(self, orders: Sequence[WorkOrder]) -> None:
+        try:
+            for order in orders:
+                self._send(order.model_dump_json(by_alias=True))
+        except AzureError as error:
+            raise DependencyUnavailable("The work queue did not take the message.") from error
+
+    def _send(self, message: str) -> None:
+        try:
+            self._queue.send_message(message)
+        except ResourceNotFoundError:  # a fresh account or prefix: created on first use
+            with contextlib.suppress(ResourceExistsError):
+                self._queue.create_queue()
+            self._queue.send_message(message)

@@ -1,0 +1,64 @@
+"""Email through SendGrid's v3 Mail Send API, with the `sendgrid` library.
+
+The library runs on urllib (`python_http_client`) with no default timeout, raises an
+`HTTPError` subclass for every status >= 400, and lets timeouts and connection failures through
+as `OSError`s. Which of those a retry can fix decides between `DependencyUnavailable` (the queue
+retries) and `DeliveryRejected` (recorded as failed, never retried).
+"""
+
+from __future__ import annotations
+
+import logging
+from http.client import HTTPException
+from typing import Any
+
+from python_http_client.exceptions import HTTPError
+from sendgrid import SendGridAPIClient
+
+from shared.domain.errors import DeliveryRejected, DependencyUnavailable
+from shared.services.notification_ports import EmailMessage
+
+logger = logging.getLogger(__name__)
+# A bad key or an unverified sender is our configuration, not the recipient: worth retrying
+# once fixed. 408 is a timeout. Every 5xx and 429 are transient too.
+_RETRYABLE_CLIENT_ERRORS = frozenset({401, 403, 408, 429})
+
+
+class SendGridEmailSender:
+    def __init__(self, *, api_key: str, host: str, sender: str, timeout_seconds: float) -> None:
+        self._client = SendGridAPIClient(api_key=api_key, host=host.rstrip("/"))
+        # Copied into every request the client builds (`Client._build_client` passes it on).
+        self._client.client.timeout = timeout_seconds
+        self._sender = sender
+        # The library logs whole request bodies at DEBUG: addresses must never reach a log.
+        logging.getLogger("python_http_client").setLevel(logging.INFO)
+
+    def send(self, message: EmailMessage) -> str | None:
+        try:
+            response = self._client.send(mail_body(message, sender=self._sender))
+        except HTTPError as error:
+            status = int(error.status_code)
+            if status >= 500 or status in _RETRYABLE_CLIENT_ERRORS:
+                raise DependencyUnavailable(f"SendGrid answered {status}; retry later.") from None
+            raise DeliveryRejected(f"SendGrid refused the email ({status}).") from None
+        except (OSError, HTTPException) as error:  # timeouts, refused or dropped connections
+            name = type(error).__name__
+            raise DependencyUnavailable(f"SendGrid did not answer ({name}).") from None
+        message_id = response.headers.get("X-Message-Id") if response.headers else None
+        return str(message_id) if message_id else None
+
+
+def mail_body(message: EmailMessage, *, sender: str) -> dict[str, Any]:
+    """The v3 JSON: one personalization per recipient, so nobody sees the others' addresses."""
+    return {
+        "personalizations": [{"to": [{"email": address}]} for address in message.to],
+        "from": {"email": sender},
+        "subject": message.subject,
+        "content": [
+            {"type": "text/plain", "value": message.text},
+            {"type": "text/html", "value": message.html},
+        ],
+        # Echoed in SendGrid's activity and event webhooks: find a send by our ledger's id.
+        "custom_args": {"notificationId": message.notification_id, "kind": message.kind},
+        "categories": [message.kind],
+    }

@@ -1,0 +1,76 @@
+"""New-lead emails counted per partner and calendar day (lead_rows.py, `C|<day>`).
+
+One row a partner-day holds the ids of the notifications it counted, updated under its ETag: of
+eleven deliveries racing for ten slots exactly ten win, and a notification asking again (a
+redelivered message) finds its id and keeps its slot.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from datetime import date
+from typing import Any
+
+from azure.core import MatchConditions
+from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
+from azure.data.tables import TableClient, UpdateMode
+
+from shared.adapters import lead_rows as rows
+from shared.adapters.storage_errors import translate_storage_errors
+from shared.domain.errors import ConcurrentModification
+
+# Each lost race means another delivery got a slot, so `limit` rounds suffice in theory; the
+# margin covers deliveries that lose to re-reads. Jitter keeps the racers from re-colliding.
+_ATTEMPTS = 40
+_JITTER_SECONDS = 0.02
+
+
+def count_key(day: date) -> str:
+    return f"{rows.DAILY_COUNT}{day.isoformat()}"
+
+
+class TableDailyCounter:
+    def __init__(self, table: TableClient) -> None:
+        self._table = table
+
+    def take_slot(self, partner_id: str, day: date, notification_id: str, limit: int) -> bool:
+        with translate_storage_errors():
+            for _ in range(_ATTEMPTS):
+                entity = self._read(partner_id, day)
+                counted: list[str] = json.loads(entity["Counted"]) if entity else []
+                if notification_id in counted:
+                    return True
+                if len(counted) >= limit:
+                    return False
+                try:
+                    self._write(partner_id, day, [*counted, notification_id], entity)
+                except (ResourceExistsError, ResourceModifiedError, ResourceNotFoundError):
+                    time.sleep(random.uniform(0, _JITTER_SECONDS))  # noqa: S311  # not crypto
+                    continue
+                return True
+        raise ConcurrentModification("Too many concurrent new-lead emails for one partner; retry.")
+
+    def _read(self, partner_id: str, day: date) -> Any:
+        try:
+            return self._table.get_entity(partner_id, count_key(day))
+        except ResourceNotFoundError:
+            return None
+
+    def _write(self, partner_id: str, day: date, counted: list[str], previous: Any) -> None:
+        entity = {
+            "PartitionKey": partner_id,
+            "RowKey": count_key(day),
+            "Count": len(counted),
+            "Counted": json.dumps(counted),
+        }
+        if previous is None:
+            self._table.create_entity(entity)
+            return
+        self._table.update_entity(
+            entity,
+            mode=UpdateMode.REPLACE,
+            etag=previous.metadata.get("etag"),
+            match_condition=MatchConditions.IfNotModified,
+        )

@@ -1,0 +1,8 @@
+"""The names of the lifecycle jobs: timers, the work queue and the operations route share them."""
+
+from __future__ import annotations
+
+EXPIRE_LEADS = "expire-leads"
+ARCHIVE_INFORMATIONAL_LEADS = "archive-informational-leads"
+SEND_DIGESTS = "send-digests"
+REMIND_EXPIRING = "remind-expiring"

@@ -1,0 +1,192 @@
+"""Decide, per kind of notification, who is told what: the email (or why none), the feed entry.
+
+Reads only; the notifier claims, sends and records. A plan without an email is recorded as
+Skipped with its reason (SPEC.md: no recipient is not a failure).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from shared.domain.delivery import FeedItem
+from shared.domain.errors import NotFound
+from shared.domain.lead import Lead
+from shared.domain.lead_policy import LeadPolicy
+from shared.domain.lead_values import EmailValidity, LeadStatus, ReasonCode
+from shared.domain.notification import Notification, NotificationKind
+from shared.domain.partner import Partner
+from shared.domain.recipients import recipients
+from shared.services.email_context import EmailLinks, feed_title, lead_context, local_time
+from shared.services.notification_ports import EmailMessage, EmailRenderer, PreferenceStore
+from shared.services.ports import LeadRepository, PartnerRepository
+
+# Addresses declined as abuse, or known bad, get no email: it would only be backscatter.
+_NO_CUSTOMER_EMAIL = frozenset({EmailValidity.INVALID, EmailValidity.SPAM})
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    email: EmailMessage | None = None
+    skip_reason: str | None = None
+    feed: FeedItem | None = None
+    volume_day: date | None = None  # a new-lead email counts against this day of the partner
+    lead_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    """Everything about a plan but the rendering."""
+
+    template: str
+    to: list[str]
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+class NotificationPlanner:
+    def __init__(
+        self,
+        *,
+        partners: PartnerRepository,
+        leads: LeadRepository,
+        preferences: PreferenceStore,
+        renderer: EmailRenderer,
+        policy: LeadPolicy,
+        links: EmailLinks,
+        vendor_email: str | None,
+    ) -> None:
+        self._partners = partners
+        self._leads = leads
+        self._preferences = preferences
+        self._renderer = renderer
+        self._policy = policy
+        self._links = links
+        self._vendor_email = vendor_email
+
+    def plan(self, notification: Notification, now: datetime) -> Plan:
+        partner = self._partners.find(notification.partner_id)
+        if partner is None:
+            return Plan(skip_reason="partner not found")
+        if notification.kind is NotificationKind.DAILY_DIGEST:
+            return self._digest(notification, partner, now)
+        lead = self._lead(partner, notification.lead_id)
+        if lead is None:
+            return Plan(skip_reason="lead not found", lead_id=notification.lead_id)
+        context = {
+            "partner": partner.name,
+            "lead": lead_context(
+                lead, now=now, policy=self._policy, time_zone=partner.time_zone, links=self._links
+            ),
+            "marketplace_url": self._links.marketplace_url,
+        }
+        feed, draft, reason = self._by_kind(notification, partner, lead, context)
+        plan = Plan(feed=feed, skip_reason=reason, lead_id=lead.id)
+        if draft is None:
+            return plan
+        if not draft.to:
+            return Plan(feed=feed, skip_reason="no recipient", lead_id=lead.id)
+        day = None
+        if notification.kind is NotificationKind.NEW_LEAD:
+            day = notification.created_at.astimezone(ZoneInfo(partner.time_zone)).date()
+        return Plan(
+            email=self._render(notification, draft), feed=feed, volume_day=day, lead_id=lead.id
+        )
+
+    def _by_kind(
+        self, notification: Notification, partner: Partner, lead: Lead, context: dict[str, Any]
+    ) -> tuple[FeedItem | None, _Draft | None, str | None]:
+        kind = notification.kind
+        if kind is NotificationKind.NEW_LEAD:
+            feed = self._feed(notification, lead, "New lead")
+            if lead.status is not LeadStatus.RECEIVED or lead.is_test:
+                return feed, None, "lead already handled"
+            return feed, _Draft("new_lead", self._team(partner), context), None
+        if kind is NotificationKind.EXPIRY_REMINDER:
+            feed = self._feed(notification, lead, "Respond soon")
+            if lead.status is not LeadStatus.RECEIVED:
+                return feed, None, "lead already handled"
+            return feed, _Draft("expiry_reminder", self._team(partner), context), None
+        if kind is NotificationKind.LEAD_EXPIRED:
+            sender = lead.sender.email if lead.sender and lead.sender.email else None
+            to = [address] if (address := sender or self._vendor_email) else []
+            expired_at = lead.closed_at or notification.created_at
+            context["expired"] = local_time(expired_at, partner.time_zone)
+            return (
+                self._feed(notification, lead, "Lead expired"),
+                _Draft("lead_expired", to, context),
+                None,
+            )
+        # LEAD_DECLINED: to the customer, who may pick another partner.
+        return None, self._declined(lead, context), None
+
+    def _declined(self, lead: Lead, context: dict[str, Any]) -> _Draft:
+        address = lead.customer.email
+        reason = lead.decline_reason.reason if lead.decline_reason else None
+        if (
+            lead.is_test
+            or reason is ReasonCode.ABUSE_SPAM_OR_PHISHING
+            or lead.email_validity in _NO_CUSTOMER_EMAIL
+        ):
+            address = None
+        context["first_name"] = lead.customer.first_name
+        return _Draft("lead_declined", [address] if address else [], context)
+
+    def _digest(self, notification: Notification, partner: Partner, now: datetime) -> Plan:
+        leads = [self._lead(partner, lead_id) for lead_id in notification.lead_ids]
+        waiting = [
+            lead for lead in leads if lead is not None and lead.status is LeadStatus.RECEIVED
+        ]
+        if not waiting:
+            return Plan(skip_reason="no lead of the digest still waits")
+        summaries = [
+            lead_context(
+                lead, now=now, policy=self._policy, time_zone=partner.time_zone, links=self._links
+            )
+            for lead in waiting
+        ]
+        day = notification.digest_day
+        context = {
+            "partner": partner.name,
+            "day": day.strftime("%d %b %Y") if day else None,
+            "leads": summaries,
+            "hot_count": sum(1 for summary in summaries if summary["hot"]),
+            "leads_url": f"{self._links.partner_ui_base_url.rstrip('/')}/leads",
+        }
+        to = self._team(partner)
+        if not to:
+            return Plan(skip_reason="no recipient")
+        return Plan(email=self._render(notification, _Draft("daily_digest", to, context)))
+
+    def _team(self, partner: Partner) -> list[str]:
+        return recipients(partner.contacts, self._preferences.for_partner(partner.partner_id))
+
+    def _lead(self, partner: Partner, lead_id: str | None) -> Lead | None:
+        if not lead_id:
+            return None
+        try:
+            return self._leads.get(partner.partner_id, lead_id)
+        except NotFound:
+            return None
+
+    def _render(self, notification: Notification, draft: _Draft) -> EmailMessage:
+        rendered = self._renderer.render(draft.template, draft.context)
+        return EmailMessage(
+            notification_id=notification.id,
+            kind=notification.kind.value,
+            to=tuple(draft.to),
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+        )
+
+    @staticmethod
+    def _feed(notification: Notification, lead: Lead, prefix: str) -> FeedItem:
+        return FeedItem(
+            notification_id=notification.id,
+            kind=notification.kind.value,
+            lead_id=lead.id,
+            title=feed_title(prefix, lead),
+            created_at=notification.created_at,
+        )

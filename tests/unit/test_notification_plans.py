@@ -1,0 +1,136 @@
+"""Who is told what, per kind of notification; what the templates make of strangers' text."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from shared.domain.lead import Actor
+from shared.domain.lead_parts import Closure, Deal, Sender
+from shared.domain.lead_values import EmailValidity, ReasonCode
+from shared.domain.notification import Notification, NotificationKind
+from shared.domain.recipients import EmailPreferences
+from tests.unit.notification_world import LINKS, T0, VENDOR, World, about, new_lead
+
+ANA = "ana@contoso.example"
+ALEX = Actor("Alex", "u-1")
+
+
+@pytest.fixture
+def world() -> World:
+    world = World()
+    world.partner(ANA)
+    return world
+
+
+def test_a_hot_lead_says_so_in_the_subject_while_it_is_hot(world: World) -> None:
+    lead = world.lead()
+    email = world.planner.plan(new_lead(lead), T0).email
+    assert email is not None
+    assert email.subject == "🔥 Hot lead: Fabrikam wants to be contacted about Fleet Insights"
+    later = world.planner.plan(new_lead(lead), T0 + timedelta(hours=73)).email
+    assert later is not None
+    assert later.subject == "New lead: Fabrikam · Fleet Insights"
+    assert f"{LINKS.partner_ui_base_url}/leads/{lead.id}" in email.text
+    assert f'href="{LINKS.partner_ui_base_url}/leads/{lead.id}"' in email.html
+
+
+def test_strangers_markup_is_escaped_in_html_and_kept_as_text(world: World) -> None:
+    lead = world.lead(company="<script>alert(1)</script>")
+    email = world.planner.plan(new_lead(lead), T0).email
+    assert email is not None
+    assert "<script>" not in email.html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in email.html
+    assert "Company:        <script>alert(1)</script>" in email.text
+    assert "\n" not in email.subject
+
+
+def test_emails_to_the_partner_carry_no_customer_contact_details(world: World) -> None:
+    email = world.planner.plan(new_lead(world.lead()), T0).email
+    assert email is not None
+    for part in (email.subject, email.text, email.html):
+        assert "mia@fabrikam.test" not in part
+        assert "+4930901820" not in part
+
+
+def test_preferences_switch_a_contact_off_or_elsewhere(world: World) -> None:
+    world.preferences.put(
+        "contoso",
+        EmailPreferences(user_id="u", sign_in_email=ANA.upper(), email="ana@home.example"),
+    )
+    email = world.planner.plan(new_lead(world.lead()), T0).email
+    assert email is not None
+    assert email.to == ("ana@home.example",)
+    world.preferences.put(
+        "contoso", EmailPreferences(user_id="u", sign_in_email=ANA, email_enabled=False)
+    )
+    plan = world.planner.plan(new_lead(world.lead(company="Other")), T0)
+    assert (plan.email, plan.skip_reason) == (None, "no recipient")
+
+
+def test_expiry_tells_the_staff_sender_or_else_the_vendor(world: World) -> None:
+    referral = world.lead(sender=Sender(user_id="s1", name="Sam", email="sam@vendor.example"))
+    expired = world.planner.plan(about(NotificationKind.LEAD_EXPIRED, referral), T0)
+    assert expired.email is not None
+    assert expired.email.to == ("sam@vendor.example",)
+    assert expired.email.subject.startswith("Lead expired without a response: Fabrikam")
+    marketplace = world.planner.plan(about(NotificationKind.LEAD_EXPIRED, world.lead()), T0)
+    assert marketplace.email is not None
+    assert marketplace.email.to == (VENDOR,)
+    assert marketplace.feed is not None
+    assert marketplace.feed.title.startswith("Lead expired: Fabrikam")
+
+
+def test_declining_tells_the_customer_to_choose_another_partner(world: World) -> None:
+    lead = world.lead()
+    lead.decline(Closure(reason=ReasonCode.BUDGET_NOT_ADEQUATE), actor=ALEX, now=T0)
+    world.leads.save(lead)
+    plan = world.planner.plan(about(NotificationKind.LEAD_DECLINED, lead), T0)
+    assert plan.email is not None
+    assert plan.email.to == ("mia@fabrikam.test",)
+    assert "Contoso Ltd is unable to take on your request" in plan.email.text
+    assert LINKS.marketplace_url in plan.email.html
+    assert "BudgetNotAdequate" not in plan.email.text  # the reason stays with the partner
+    assert plan.feed is None
+
+
+@pytest.mark.parametrize("abuse", ["reason", "validity"])
+def test_no_email_answers_spam(world: World, abuse: str) -> None:
+    lead = world.lead()
+    reason = ReasonCode.ABUSE_SPAM_OR_PHISHING if abuse == "reason" else ReasonCode.OTHER
+    lead.decline(Closure(reason=reason), actor=ALEX, now=T0)
+    if abuse == "validity":
+        lead.email_validity = EmailValidity.SPAM
+    world.leads.save(lead)
+    plan = world.planner.plan(about(NotificationKind.LEAD_DECLINED, lead), T0)
+    assert (plan.email, plan.skip_reason) == (None, "no recipient")
+
+
+def test_a_reminder_for_a_lead_answered_meanwhile_is_skipped(world: World) -> None:
+    lead = world.lead()
+    reminder = world.planner.plan(about(NotificationKind.EXPIRY_REMINDER, lead), T0)
+    assert reminder.email is not None
+    assert reminder.email.subject.startswith("Respond by 07 Dec 2026, 09:00 UTC")
+    lead.accept(Deal(name="D"), team=[], contacts=[], actor=ALEX, now=T0)
+    world.leads.save(lead)
+    plan = world.planner.plan(about(NotificationKind.EXPIRY_REMINDER, lead), T0)
+    assert (plan.email, plan.skip_reason) == (None, "lead already handled")
+    assert plan.feed is not None
+
+
+def test_the_digest_lists_the_held_leads_still_waiting(world: World) -> None:
+    waiting, answered = world.lead(company="Waiting"), world.lead(company="Answered")
+    answered.accept(Deal(name="D"), team=[], contacts=[], actor=ALEX, now=T0)
+    world.leads.save(answered)
+    digest = Notification.daily_digest(
+        partner_id="contoso", day=date(2026, 11, 23), lead_ids=[waiting.id, answered.id, "gone"],
+        now=T0 + timedelta(days=1),
+    )  # fmt: skip
+    plan = world.planner.plan(digest, T0 + timedelta(hours=2))
+    assert plan.email is not None
+    assert plan.email.to == (ANA,)
+    assert plan.email.subject == "🔥 1 new lead for Contoso Ltd on 23 Nov 2026 (1 hot)"
+    assert "Waiting" in plan.email.text
+    assert "Answered" not in plan.email.text
+    assert plan.volume_day is None  # a digest is not counted against the day

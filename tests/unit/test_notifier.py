@@ -1,0 +1,133 @@
+"""The notifier with fakes of our ports: once per notification, the daily volume rule, failures."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from shared.domain.delivery import Delivery, DeliveryStatus, HeldLead
+from shared.domain.errors import DependencyUnavailable
+from tests.unit.notification_world import T0, World, new_lead
+
+ANA, BEN = "ana@contoso.example", "ben@contoso.example"
+
+
+@pytest.fixture
+def world() -> World:
+    world = World()
+    world.partner(ANA, BEN)
+    return world
+
+
+def test_a_new_lead_is_one_email_to_every_contact_and_a_feed_entry(world: World) -> None:
+    notification = new_lead(world.lead())
+    assert world.handle(notification) is DeliveryStatus.SENT
+    (email,) = world.sender.sent
+    assert email.to == (ANA, BEN)
+    assert email.notification_id == notification.id
+    assert world.ledger.feed[notification.id].title == "New lead: Fabrikam · Fleet Insights"
+    assert world.ledger.completed == [notification.id]
+
+
+def test_a_redelivered_message_sends_nothing(world: World) -> None:
+    notification = new_lead(world.lead())
+    world.handle(notification, message_id="m1")
+    assert world.handle(notification, message_id="m1", count=2) is DeliveryStatus.SENT
+    assert world.handle(notification, message_id="m2") is DeliveryStatus.SENT
+    assert len(world.sender.sent) == 1
+
+
+def test_eleventh_new_lead_of_a_day_is_held_for_the_digest(world: World) -> None:
+    notifications = [new_lead(world.lead(company=f"C{i}")) for i in range(11)]
+    statuses = [world.handle(n) for n in notifications]
+    assert statuses == [DeliveryStatus.SENT] * 10 + [DeliveryStatus.HELD]
+    assert len(world.sender.sent) == 10
+    held_lead = notifications[10].lead_id
+    assert world.ledger.held == [HeldLead(T0.date(), held_lead or "")]
+    assert notifications[10].id in world.ledger.feed  # still in the in-app feed
+    assert world.handle(notifications[10], message_id="again") is DeliveryStatus.HELD
+    assert world.ledger.held == [HeldLead(T0.date(), held_lead or "")]
+
+
+def test_the_day_is_the_partners_calendar_day(world: World) -> None:
+    world.threshold = 1
+    world.partner(ANA, time_zone="Europe/Berlin", partner_id="berlin")
+    late = T0.replace(hour=22, minute=30)  # 23:30 in Berlin: still the 23rd
+    after_midnight = T0.replace(hour=23, minute=30)  # 00:30 in Berlin: the 24th
+    first = new_lead(world.lead(at=late, partner_id="berlin"))
+    second = new_lead(world.lead(at=after_midnight, company="Other", partner_id="berlin"))
+    assert world.handle(first) is DeliveryStatus.SENT
+    assert world.handle(second) is DeliveryStatus.SENT
+    third = new_lead(world.lead(at=after_midnight, company="Third", partner_id="berlin"))
+    assert world.handle(third) is DeliveryStatus.HELD
+    assert world.ledger.held[0].day.isoformat() == "2026-11-24"
+
+
+def test_a_transient_failure_is_retried_and_sends_once(world: World) -> None:
+    world.sender.script = ["transient", "transient"]
+    notification = new_lead(world.lead())
+    for attempt in (1, 2):
+        with pytest.raises(DependencyUnavailable):
+            world.handle(notification, count=attempt)
+        assert world.ledger.status(notification) is DeliveryStatus.PENDING
+    assert world.handle(notification, count=3) is DeliveryStatus.SENT
+    assert len(world.sender.sent) == 1
+    assert world.sender.calls == 3
+
+
+def test_the_last_attempt_records_failed_then_raises_for_the_poison_queue(world: World) -> None:
+    world.sender.script = ["transient"] * 5
+    notification = new_lead(world.lead())
+    for attempt in range(1, 6):
+        with pytest.raises(DependencyUnavailable):
+            world.handle(notification, count=attempt)
+    entry = world.ledger.find("contoso", notification.id)
+    assert entry is not None
+    assert (entry.status, entry.retryable) == (DeliveryStatus.FAILED, True)
+    assert world.ledger.reasons[notification.id].startswith("gave up: SendGrid answered 500")
+    # An operator puts the poison message back once SendGrid is up: it is sent, once.
+    assert world.handle(notification, message_id="requeued") is DeliveryStatus.SENT
+    assert world.handle(notification, message_id="requeued", count=2) is DeliveryStatus.SENT
+    assert len(world.sender.sent) == 1
+
+
+def test_a_refused_address_fails_for_good_without_raising(world: World) -> None:
+    world.sender.script = ["rejected"]
+    notification = new_lead(world.lead())
+    assert world.handle(notification) is DeliveryStatus.FAILED
+    assert world.handle(notification, message_id="m2") is DeliveryStatus.FAILED
+    assert world.sender.calls == 1
+
+
+def test_a_concurrent_duplicate_stands_down_while_the_lease_holds(world: World) -> None:
+    notification = new_lead(world.lead())
+    planner_plan = world.planner.plan(notification, T0)
+    world.ledger.claim(
+        notification, None, lease_until=T0 + timedelta(minutes=1), message_id="m1",
+        feed=planner_plan.feed,
+    )  # fmt: skip  # the owner is sending right now
+    assert world.handle(notification, message_id="m2") is DeliveryStatus.SENDING
+    assert world.sender.sent == []
+    # The owner's own retry takes over at once; a crashed owner's lease runs out.
+    assert world.handle(notification, message_id="m1", count=2) is DeliveryStatus.SENT
+    other = new_lead(world.lead(company="Other"))
+    world.ledger.claim(other, None, lease_until=T0, message_id="dead", feed=None)
+    assert world.notifier.handle(other, Delivery("m9", 1)) is DeliveryStatus.SENT
+
+
+def test_no_recipient_is_skipped_not_failed(world: World) -> None:
+    world.partner(partner_id="lonely")
+    notification = new_lead(world.lead(partner_id="lonely"))
+    assert world.handle(notification) is DeliveryStatus.SKIPPED
+    assert world.ledger.reasons[notification.id] == "no recipient"
+    assert notification.id in world.ledger.feed
+
+
+def test_a_missing_lead_or_partner_is_skipped(world: World) -> None:
+    notification = new_lead(world.lead())
+    gone = notification.model_copy(update={"lead_id": "no-such-lead"})
+    assert world.handle(gone) is DeliveryStatus.SKIPPED
+    stranger = notification.model_copy(update={"id": "x", "partner_id": "nobody"})
+    assert world.handle(stranger) is DeliveryStatus.SKIPPED
+    assert world.sender.sent == []

@@ -1,0 +1,87 @@
+"""`make outbox`: print the emails the app stored instead of sending (no SENDGRID_API_KEY).
+
+Reads the blob container `<STORAGE_PREFIX>outbox` of the local Azurite (the same settings as
+`make run`: the environment, then local.settings.json), oldest first: to, subject, text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any
+
+from azure.core.exceptions import AzureError, ResourceNotFoundError
+from azure.storage.blob import BlobServiceClient
+
+from tools.dev import _azurite_connection_string
+from tools.dev_keys import local_setting
+
+OUTBOX_CONTAINER = "outbox"
+
+
+def connection_string() -> str:
+    value = local_setting("AzureWebJobsStorage") or "UseDevelopmentStorage=true"
+    if value.replace(" ", "").lower().startswith("usedevelopmentstorage=true"):
+        # What `make run` starts: Azurite on its default ports, or the ones given to it.
+        ports = [
+            int(os.environ.get(name, default))
+            for name, default in (
+                ("AZURITE_BLOB_PORT", 10000),
+                ("AZURITE_QUEUE_PORT", 10001),
+                ("AZURITE_TABLE_PORT", 10002),
+            )
+        ]
+        return _azurite_connection_string(*ports)
+    return value
+
+
+def stored_emails(connection: str, prefix: str) -> list[dict[str, Any]]:
+    container = BlobServiceClient.from_connection_string(connection).get_container_client(
+        f"{prefix}{OUTBOX_CONTAINER}"
+    )
+    try:
+        names = sorted(blob.name for blob in container.list_blobs())
+    except ResourceNotFoundError:
+        return []
+    emails: list[dict[str, Any]] = []
+    for name in names:
+        document: dict[str, Any] = json.loads(container.download_blob(name).readall())
+        emails.append(document)
+    return emails
+
+
+def describe(email: dict[str, Any], *, html: bool = False) -> str:
+    lines = [
+        f"── {email.get('sentAt', '?')} · {email.get('kind', '?')} · {email.get('notificationId')}",
+        f"To:      {', '.join(email.get('to', []))}",
+        f"Subject: {email.get('subject', '')}",
+        "",
+        str(email.get("html" if html else "text", "")).rstrip(),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--last", type=int, default=0, help="only the last N emails")
+    parser.add_argument("--html", action="store_true", help="print the HTML part, not the text")
+    args = parser.parse_args(argv)
+    try:
+        emails = stored_emails(connection_string(), local_setting("STORAGE_PREFIX") or "")
+    except AzureError as error:
+        print(f"Cannot read the outbox (is `make run` up?): {error}", file=sys.stderr)
+        return 1
+    if args.last > 0:
+        emails = emails[-args.last :]
+    if not emails:
+        print("The outbox is empty.")
+    for email in emails:
+        print(describe(email, html=args.html))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+// Settings: your own email preferences (they take precedence), and the business profile's
+// notification contacts (editable by BusinessProfile.Admin).
+
+import { api } from './api.js';
+import { announce, h, icon } from './dom.js';
+import { clearErrors, errorSummary, field, showErrors } from './forms.js';
+
+export async function renderSettings(main, route, ctx) {
+  const preferences = h('section', { class: 'card', 'aria-labelledby': 'prefs-heading' },
+    h('h2', { id: 'prefs-heading' }, 'Your email notifications'), h('p', { role: 'status' }, 'Loading…'));
+  const contacts = h('section', { class: 'card', 'aria-labelledby': 'contacts-heading' },
+    h('h2', { id: 'contacts-heading' }, 'Business profile contacts'), h('p', { role: 'status' }, 'Loading…'));
+  main.replaceChildren(h('div', { class: 'page' }, h('h1', {}, 'Settings'), h('div', { class: 'settings' }, preferences, contacts)));
+  const [prefs, profile] = await Promise.allSettled([api.preferences(), api.contacts()]);
+  if (!ctx.isCurrent()) return;
+  fill(preferences, prefs, (value) => preferencesForm(value));
+  fill(contacts, profile, (value) => contactsForm(value, ctx.user));
+}
+
+function fill(section, result, build) {
+  const heading = section.querySelector('h2');
+  if (result.status === 'fulfilled') section.replaceChildren(heading, ...build(result.value));
+  else section.replaceChildren(heading, h('p', { class: 'error-text' }, `Could not load: ${result.reason.detail || result.reason.message}`));
+}
+
+function preferencesForm(prefs) {
+  const saved = h('p', { class: 'save-status', role: 'status' });
+  const contactNote = prefs.isContact
+    ? `Your sign-in address (${prefs.signInEmail}) is one of the business profile's contacts: these settings decide what you get.`
+    : `Your sign-in address (${prefs.signInEmail || 'none'}) is not on the business profile's contacts, so new-lead emails go to the contacts below. Ask a business profile admin to add you.`;
+  const form = h('form', { class: 'form', novalidate: true },
+    errorSummary(),
+    h('p', { class: 'muted' }, contactNote),
+    h('label', { class: 'choice' },
+      h('input', { type: 'checkbox', name: 'emailEnabled', 'data-field': 'emailEnabled', checked: prefs.emailEnabled }),
+      h('span', {}, 'Email me about new leads')),
+    field({ name: 'email', label: 'Send my emails to', type: 'email', value: prefs.email || '', autocomplete: 'email', hint: `Leave empty to use your contact address${prefs.signInEmail ? ` (${prefs.signInEmail})` : ''}.` }),
+    h('div', { class: 'actions-row' }, h('button', { type: 'submit', class: 'button-primary' }, 'Save my preferences'), saved));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    saved.textContent = '';
+    const email = form.elements.email.value.trim();
+    try {
+      await api.savePreferences({ emailEnabled: form.elements.emailEnabled.checked, email: email || null });
+      saved.replaceChildren(icon('check'), 'Saved');
+      announce('Your preferences are saved.');
+    } catch (error) {
+      showErrors(form, error.errors || [], error.detail || error.message);
+    }
+  });
+  return [form];
+}
+
+function contactsForm({ body, etag }, user) {
+  let currentEtag = etag;
+  const contacts = body.contacts || [];
+  if (!user.isProfileAdmin) {
+    return [
+      h('p', { class: 'muted' }, 'These people get an email for each new Contact-me lead. Only a business profile admin can change them.'),
+      contacts.length
+        ? h('ul', { class: 'people-view' }, contacts.map((c) => h('li', {}, h('strong', {}, c.name), h('span', { class: 'sub' }, c.email))))
+        : h('p', {}, 'No contacts yet.'),
+    ];
+  }
+  const rows = h('div', { class: 'contacts' });
+  const renumber = () => [...rows.children].forEach((row, index) => {
+    row.setAttribute('aria-label', `Contact ${index + 1}`);
+    row.querySelector('.row-title').textContent = `Contact ${index + 1}`;
+    row.querySelector('[data-part="name"]').dataset.field = `contacts.${index}.name`;
+    row.querySelector('[data-part="email"]').dataset.field = `contacts.${index}.email`;
+    row.querySelector('.remove').setAttribute('aria-label', `Remove contact ${index + 1}`);
+  });
+  const addRow = (contact = {}, focus = false) => {
+    const name = field({ name: 'name', label: 'Name', value: contact.name || '', autocomplete: 'off' });
+    const email = field({ name: 'email', label: 'Email', type: 'email', value: contact.email || '', autocomplete: 'off' });
+    name.querySelector('input').dataset.part = 'name';
+    email.querySelector('input').dataset.part = 'email';
+    const row = h('div', { class: 'person', role: 'group' }, h('p', { class: 'row-title' }), name, email,
+      h('button', {
+        type: 'button', class: 'button-quiet remove',
+        onClick: () => { row.remove(); renumber(); add.focus(); },
+      }, 'Remove'));
+    rows.append(row);
+    renumber();
+    if (focus) row.querySelector('input').focus();
+  };
+  const add = h('button', { type: 'button', class: 'button-secondary', onClick: () => addRow({}, true) }, 'Add contact');
+  contacts.forEach((contact) => addRow(contact));
+  const saved = h('p', { class: 'save-status', role: 'status' });
+  const form = h('form', { class: 'form', novalidate: true },
+    errorSummary(),
+    h('p', { class: 'muted' }, 'These people get an email for each new Contact-me lead (a daily digest past 10 leads a day).'),
+    rows, add,
+    h('div', { class: 'actions-row' }, h('button', { type: 'submit', class: 'button-primary' }, 'Save contacts'), saved));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    saved.textContent = '';
+    const list = [...rows.children].map((row) => ({
+      name: row.querySelector('[data-part="name"]').value.trim(),
+      email: row.querySelector('[data-part="email"]').value.trim(),
+    })).filter((contact) => contact.name || contact.email);
+    try {
+      const result = await api.saveContacts(list, currentEtag);
+      currentEtag = result.etag;
+      saved.replaceChildren(icon('check'), 'Saved');
+      announce('The contacts are saved.');
+    } catch (error) {
+      const message = error.status === 412
+        ? 'Someone else changed the contacts since you opened this page. Reload the page to see them, then try again.'
+        : error.detail || error.message;
+      showErrors(form, error.status === 412 ? [] : error.errors || [], message);
+    }
+  });
+  return [form];
+}

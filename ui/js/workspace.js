@@ -1,0 +1,132 @@
+// The leads workspace: three tabs, the filter panel, sort, the list with "load more", export.
+
+import { api } from './api.js';
+import { announce, h, icon } from './dom.js';
+import { FILTER_NAMES, SORTS, VIEWS, apiQuery, filterPanel, viewOf } from './filters.js';
+import { label } from './format.js';
+import { leadRow, LIST_COLUMNS } from './lead-row.js';
+import { href, navigate, rememberList } from './router.js';
+
+const PAGE_SIZE = 50;
+
+export async function renderWorkspace(main, route, ctx) {
+  const query = route.query;
+  const view = viewOf(query);
+  rememberList(window.location.pathname + window.location.search);
+  const status = h('p', { class: 'results-status', id: 'results-status', tabindex: '-1', role: 'status' }, 'Loading leads…');
+  const body = h('tbody');
+  const table = h('table', { class: 'lead-table' },
+    h('caption', { class: 'visually-hidden' }, `${label('view', view)}: one lead per row`),
+    h('thead', {}, h('tr', {}, LIST_COLUMNS.map((column) => h('th', { scope: 'col', class: column.className || null }, column.header)))),
+    body);
+  const more = h('div', { class: 'load-more' });
+  const page = h('div', { class: 'page page-wide' },
+    h('div', { class: 'page-head' }, h('h1', {}, 'Leads'), exportButton(query, view)),
+    tabs(query, view),
+    h('div', { class: 'workspace' },
+      filterPanel(query, (chosen) => apply(query, chosen)),
+      h('section', { class: 'results', 'aria-labelledby': 'results-heading' },
+        h('h2', { id: 'results-heading', class: 'visually-hidden' }, 'Results'),
+        h('div', { class: 'toolbar' }, status, sortControl(query)),
+        h('div', { class: 'table-wrap' }, table),
+        more)));
+  main.replaceChildren(page);
+
+  let shown = 0;
+  const load = async (continuationToken = null) => {
+    const params = apiQuery(query);
+    params.set('pageSize', String(PAGE_SIZE));
+    if (continuationToken) params.set('continuationToken', continuationToken);
+    const result = await api.listLeads(params);
+    if (!ctx.isCurrent()) return;
+    const rows = result.items.map((lead) => leadRow(lead, { hotHours: 72 }));
+    body.append(...rows);
+    const before = shown;
+    shown += result.items.length;
+    status.textContent = shown
+      ? `${shown} ${shown === 1 ? 'lead' : 'leads'} shown${result.continuationToken ? ', more available' : ''}`
+      : 'No leads match this view and these filters.';
+    more.replaceChildren();
+    if (result.continuationToken) {
+      more.append(h('button', {
+        type: 'button', class: 'button-secondary',
+        onClick: async (event) => {
+          event.currentTarget.disabled = true;
+          try {
+            const first = await load(result.continuationToken);
+            announce(`${shown} leads shown`);
+            body.rows[first]?.querySelector('a')?.focus();
+          } catch (error) {
+            event.currentTarget.disabled = false;
+            showListError(status, error);
+          }
+        },
+      }, 'Load more leads'));
+    }
+    return before;
+  };
+  try {
+    await load();
+  } catch (error) {
+    if (ctx.isCurrent()) showListError(status, error);
+  }
+}
+
+function showListError(status, error) {
+  status.textContent = `The leads could not be loaded: ${error.detail || error.message}`;
+  status.classList.add('error-text');
+}
+
+function tabs(query, current) {
+  return h('nav', { class: 'tabs', 'aria-label': 'Lead views' },
+    VIEWS.map((view) => {
+      const params = new URLSearchParams(query);
+      params.set('view', view);
+      return h('a', { href: href('', params), 'data-route': '', 'aria-current': view === current ? 'page' : null },
+        label('view', view));
+    }));
+}
+
+function apply(query, chosen) {
+  const params = new URLSearchParams();
+  params.set('view', viewOf(query));
+  for (const name of FILTER_NAMES) if (chosen.get(name)) params.set(name, chosen.get(name));
+  if (query.get('sort')) params.set('sort', query.get('sort'));
+  navigate(href('', params), { focus: '#results-status' });
+}
+
+function sortControl(query) {
+  const select = h('select', { id: 'sort', name: 'sort' },
+    SORTS.map((sort) => h('option', { value: sort, selected: (query.get('sort') || '-createdAt') === sort }, label('sort', sort))));
+  select.addEventListener('change', () => {
+    const params = new URLSearchParams(query);
+    params.set('sort', select.value);
+    params.set('view', viewOf(query));
+    navigate(href('', params), { focus: '#sort' });
+  });
+  return h('div', { class: 'sort' }, h('label', { for: 'sort' }, 'Sort by'), select);
+}
+
+function exportButton(query, view) {
+  const button = h('button', { type: 'button', class: 'button-secondary' }, icon('download'), 'Export CSV');
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    announce('Preparing the export…');
+    try {
+      const blob = await api.exportLeads(apiQuery(query));
+      const url = URL.createObjectURL(blob);
+      const day = new Date().toISOString().slice(0, 10);
+      const link = h('a', { href: url, download: `leads-${view}-${day}.csv`, hidden: true });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      window.setTimeout(() => URL.revokeObjectURL(url), 60000);
+      announce('The CSV file was downloaded.');
+    } catch (error) {
+      announce(`The export failed: ${error.detail || error.message}`);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
+}
