@@ -41,7 +41,7 @@ param emailFrom string = ''
 @description('Told when a marketplace lead expires without a response (a staff referral tells its sender); empty: nobody.')
 param vendorNotificationEmail string = ''
 
-@description('Base of the lead links in emails (<base>/leads/<leadId>); empty means the partner UI origin.')
+@description('Base of the lead links in emails (<base>/leads/<leadId>); empty means the UI this app serves, https://<host>/api/ui.')
 param partnerUiBaseUrl string = ''
 
 @description('Application (client) ID of the partner UI\'s SPA app registration (Entra ID sign-in through MSAL); empty: the UI offers no sign-in.')
@@ -206,7 +206,7 @@ var appSettings = {
   SENDGRID_TIMEOUT_SECONDS: '10'
   VENDOR_NOTIFICATION_EMAIL: vendorNotificationEmail
   MARKETPLACE_URL: 'https://appsource.microsoft.com/marketplace/partner-dir'
-  PARTNER_UI_BASE_URL: empty(partnerUiBaseUrl) ? partnerUiOrigin : partnerUiBaseUrl
+  PARTNER_UI_BASE_URL: partnerUiBaseUrl
   UI_CLIENT_ID: uiClientId
   UI_AUTHORITY: entraId
   UI_SCOPES: empty(uiScopes) ? 'api://${authAudience}/access_as_user' : uiScopes

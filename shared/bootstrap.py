@@ -206,7 +206,7 @@ class Container:
             preferences=self.preference_store,
             renderer=JinjaEmailRenderer(),
             policy=self.lead_policy,
-            links=EmailLinks(settings.partner_ui_base_url, settings.marketplace_url),
+            links=EmailLinks(settings.ui_base_url, settings.marketplace_url),
             vendor_email=settings.vendor_notification_email,
         )
         return Notifier(

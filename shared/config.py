@@ -97,10 +97,10 @@ class Settings(BaseSettings):
     marketplace_url: Annotated[str, Field(validation_alias=_env("MARKETPLACE_URL"))] = (
         "https://appsource.microsoft.com/marketplace/partner-dir"
     )
-    # Emails link to `<PARTNER_UI_BASE_URL>/leads/<leadId>`.
-    partner_ui_base_url: Annotated[str, Field(validation_alias=_env("PARTNER_UI_BASE_URL"))] = (
-        "http://localhost:7071/api/ui"
-    )
+    # Emails link to `<ui base>/leads/<leadId>`; unset: the UI this app serves (`ui_base_url`).
+    partner_ui_base_url: Annotated[
+        str | None, Field(validation_alias=_env("PARTNER_UI_BASE_URL"))
+    ] = None
     # Must equal host.json `extensions.queues.maxDequeueCount`: the notifier records a failure
     # on the last attempt, before the host moves the message to the poison queue.
     queue_max_dequeue_count: Annotated[
@@ -178,6 +178,13 @@ class Settings(BaseSettings):
         if self.website_hostname:
             return f"https://{self.website_hostname}"
         return "http://localhost:7071"
+
+    @property
+    def ui_base_url(self) -> str:
+        """Where partners open a lead: an external UI if configured, else the app's own."""
+        if self.partner_ui_base_url:
+            return self.partner_ui_base_url.rstrip("/")
+        return f"{self.base_url}/api/ui"
 
     @property
     def on_platform(self) -> bool:

@@ -141,3 +141,16 @@ def test_export_downloads_the_csv_of_the_current_tab_and_filters(
     assert {"LeadCreationDateTime", "EmailValidity", "PhoneValidity"} <= set(rows[0])
     assert [row for row in rows if "Alpine" in row.values()], rows
     assert not [row for row in rows if "Bistro" in row.values()]
+
+
+def test_load_more_pages_with_the_continuation_token(page: Page, ui_url: str, desk: Desk) -> None:
+    for company in ("One", "Two", "Three"):
+        desk.deliver(company)
+    sign_in(page, ui_url, desk.partner_id, path="?pageSize=2")
+    expect(page.get_by_text("2 leads shown, more available")).to_be_visible()
+    expect(page.locator("tbody th a")).to_have_text(["Three", "Two"])
+    page.get_by_role("button", name="Load more leads").click()
+    expect(page.get_by_text("3 leads shown")).to_be_visible()
+    expect(page.locator("tbody th a")).to_have_text(["Three", "Two", "One"])
+    expect(page.get_by_role("link", name="One", exact=True)).to_be_focused()
+    expect(page.get_by_role("button", name="Load more leads")).to_have_count(0)

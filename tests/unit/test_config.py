@@ -77,3 +77,10 @@ def test_base_url_prefers_explicit_then_azure_hostname(env: pytest.MonkeyPatch) 
     assert load_settings().base_url == "https://leads.azurewebsites.net"
     env.setenv("PUBLIC_BASE_URL", "https://leads.contoso.example/")
     assert load_settings().base_url == "https://leads.contoso.example"
+
+
+def test_email_links_default_to_the_ui_this_app_serves(env: pytest.MonkeyPatch) -> None:
+    env.setenv("WEBSITE_HOSTNAME", "leads.azurewebsites.net")
+    assert load_settings().ui_base_url == "https://leads.azurewebsites.net/api/ui"
+    env.setenv("PARTNER_UI_BASE_URL", "https://partners.contoso.example/")
+    assert load_settings().ui_base_url == "https://partners.contoso.example"

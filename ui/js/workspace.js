@@ -35,7 +35,7 @@ export async function renderWorkspace(main, route, ctx) {
   let shown = 0;
   const load = async (continuationToken = null) => {
     const params = apiQuery(query);
-    params.set('pageSize', String(PAGE_SIZE));
+    params.set('pageSize', String(pageSize(query)));
     if (continuationToken) params.set('continuationToken', continuationToken);
     const result = await api.listLeads(params);
     if (!ctx.isCurrent()) return;
@@ -72,6 +72,12 @@ export async function renderWorkspace(main, route, ctx) {
   }
 }
 
+/** `?pageSize=` in the URL (1–200) overrides the default page of 50. */
+function pageSize(query) {
+  const asked = Number.parseInt(query.get('pageSize') || '', 10);
+  return asked >= 1 && asked <= 200 ? asked : PAGE_SIZE;
+}
+
 function showListError(status, error) {
   status.textContent = `The leads could not be loaded: ${error.detail || error.message}`;
   status.classList.add('error-text');
@@ -91,7 +97,7 @@ function apply(query, chosen) {
   const params = new URLSearchParams();
   params.set('view', viewOf(query));
   for (const name of FILTER_NAMES) if (chosen.get(name)) params.set(name, chosen.get(name));
-  if (query.get('sort')) params.set('sort', query.get('sort'));
+  for (const kept of ['sort', 'pageSize']) if (query.get(kept)) params.set(kept, query.get(kept));
   navigate(href('', params), { focus: '#results-status' });
 }
 
@@ -109,8 +115,10 @@ function sortControl(query) {
 
 function exportButton(query, view) {
   const button = h('button', { type: 'button', class: 'button-secondary' }, icon('download'), 'Export CSV');
+  const problem = h('p', { class: 'error-text export-error', hidden: true });
   button.addEventListener('click', async () => {
     button.disabled = true;
+    problem.hidden = true;
     announce('Preparing the export…');
     try {
       const blob = await api.exportLeads(apiQuery(query));
@@ -123,10 +131,12 @@ function exportButton(query, view) {
       window.setTimeout(() => URL.revokeObjectURL(url), 60000);
       announce('The CSV file was downloaded.');
     } catch (error) {
-      announce(`The export failed: ${error.detail || error.message}`);
+      problem.textContent = `The export failed: ${error.detail || error.message}`;
+      problem.hidden = false;
+      announce(problem.textContent);
     } finally {
       button.disabled = false;
     }
   });
-  return button;
+  return h('div', { class: 'export' }, problem, button);
 }
