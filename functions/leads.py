@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import azure.functions as func
+from pydantic import BaseModel
 
 from functions.http_kit import (
     authenticate,
@@ -12,6 +16,7 @@ from functions.http_kit import (
     parse_body,
 )
 from shared.domain.model import parse_model
+from shared.domain.principal import Principal
 from shared.services.lead_commands import (
     AcceptLead,
     DeclineLead,
@@ -24,6 +29,8 @@ from shared.services.lead_export import csv_lines
 from shared.services.lead_query import LeadQuery
 from shared.services.lead_view import LeadView
 
+CommandT = TypeVar("CommandT", bound=BaseModel)
+
 bp = func.Blueprint()  # type: ignore[no-untyped-call]  # the SDK leaves it unannotated
 
 
@@ -33,6 +40,18 @@ def _lead_response(lead: LeadView) -> func.HttpResponse:
 
 def _limit() -> int:
     return container().settings.max_body_bytes
+
+
+def _act(
+    req: func.HttpRequest,
+    body: type[CommandT],
+    action: Callable[[Principal, str, CommandT, str | None], LeadView],
+) -> func.HttpResponse:
+    """Every lead action: who, which lead, the validated body, the ETag read; the new lead."""
+    principal = authenticate(req)
+    command = parse_body(req, body, max_bytes=_limit())
+    lead = action(principal, req.route_params["leadId"], command, req.headers.get("If-Match"))
+    return _lead_response(lead)
 
 
 @bp.route(route="leads", methods=["GET"])
@@ -74,67 +93,37 @@ def get_lead(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="leads/{leadId}/accept", methods=["POST"])
 @http_endpoint
 def accept_lead(req: func.HttpRequest) -> func.HttpResponse:
-    principal = authenticate(req)
-    command = parse_body(req, AcceptLead, max_bytes=_limit())
-    lead = container().lead_actions.accept(
-        principal, req.route_params["leadId"], command, req.headers.get("If-Match")
-    )
-    return _lead_response(lead)
+    return _act(req, AcceptLead, container().lead_actions.accept)
 
 
 @bp.route(route="leads/{leadId}/decline", methods=["POST"])
 @http_endpoint
 def decline_lead(req: func.HttpRequest) -> func.HttpResponse:
-    principal = authenticate(req)
-    command = parse_body(req, DeclineLead, max_bytes=_limit())
-    lead = container().lead_actions.decline(
-        principal, req.route_params["leadId"], command, req.headers.get("If-Match")
-    )
-    return _lead_response(lead)
+    return _act(req, DeclineLead, container().lead_actions.decline)
 
 
 @bp.route(route="leads/{leadId}", methods=["PATCH"])
 @http_endpoint
 def edit_lead(req: func.HttpRequest) -> func.HttpResponse:
-    principal = authenticate(req)
-    patch = parse_body(req, EditDeal, max_bytes=_limit())
-    lead = container().lead_actions.edit(
-        principal, req.route_params["leadId"], patch, req.headers.get("If-Match")
-    )
-    return _lead_response(lead)
+    return _act(req, EditDeal, container().lead_actions.edit)
 
 
 @bp.route(route="leads/{leadId}/team", methods=["POST"])
 @http_endpoint
 def add_team_member(req: func.HttpRequest) -> func.HttpResponse:
-    principal = authenticate(req)
-    member = parse_body(req, PersonInput, max_bytes=_limit())
-    lead = container().lead_actions.add_team_member(
-        principal, req.route_params["leadId"], member, req.headers.get("If-Match")
-    )
-    return _lead_response(lead)
+    return _act(req, PersonInput, container().lead_actions.add_team_member)
 
 
 @bp.route(route="leads/{leadId}/won", methods=["POST"])
 @http_endpoint
 def win_lead(req: func.HttpRequest) -> func.HttpResponse:
-    principal = authenticate(req)
-    command = parse_body(req, WinLead, max_bytes=_limit())
-    lead = container().lead_actions.win(
-        principal, req.route_params["leadId"], command, req.headers.get("If-Match")
-    )
-    return _lead_response(lead)
+    return _act(req, WinLead, container().lead_actions.win)
 
 
 @bp.route(route="leads/{leadId}/lost", methods=["POST"])
 @http_endpoint
 def lose_lead(req: func.HttpRequest) -> func.HttpResponse:
-    principal = authenticate(req)
-    command = parse_body(req, LoseLead, max_bytes=_limit())
-    lead = container().lead_actions.lose(
-        principal, req.route_params["leadId"], command, req.headers.get("If-Match")
-    )
-    return _lead_response(lead)
+    return _act(req, LoseLead, container().lead_actions.lose)
 
 
 @bp.route(route="leads/{leadId}/favorite", methods=["PUT", "DELETE"])
