@@ -14,15 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bench._support import StorageRequestCounter, app_env, breakdown, on_every_pipeline
-from bench._sweep_support import (
-    Examined,
-    RecordingDirectory,
-    RecordingDueLeads,
-    RecordingLeads,
-    Store,
-    lead_doc,
-    seed,
-)
+from bench._sweep_seed import Store, lead_doc, seed
+from bench._sweep_support import Examined, RecordingDirectory, RecordingDueLeads, RecordingLeads
 from bench._write_control import time_bare_writes
 from shared.adapters.queue_work_queue import QueueWorkQueue
 from shared.adapters.table_due_leads import TableDueLeads

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 
@@ -12,7 +11,8 @@ import requests
 from tests.support.app_storage import AppStorage
 from tests.support.auth import AUDIENCE, ISSUER, key_pair
 from tests.support.azurite import Azurite, connection_string, free_port
-from tools.localhost.process import HostProcess, start_host_process
+from tests.support.hosts import running_host
+from tools.localhost.process import HostProcess
 
 
 @pytest.fixture(scope="session")
@@ -45,17 +45,8 @@ def app_host(
     app_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[HostProcess]:
     """`function_app:app` under the local host, seeing only the settings the tests choose."""
-    runtime = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
-    host = start_host_process(
-        port=free_port(),
-        log_path=tmp_path_factory.mktemp("host") / "host.log",
-        env={**runtime, **app_env},
-    )
-    try:
+    with running_host(app_env, tmp_path_factory.mktemp("host")) as host:
         yield host
-    finally:
-        code = host.stop()
-    assert code == 0, f"the host did not stop cleanly ({code}):\n{host.logs()}"
 
 
 @pytest.fixture(scope="session")
@@ -90,13 +81,5 @@ def host_without_queue(
         **app_env,
         "AzureWebJobsStorage": connection_string(azurite.blob_port, dead, azurite.table_port),
     }
-    runtime = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
-    host = start_host_process(
-        port=free_port(),
-        log_path=tmp_path_factory.mktemp("crippled-host") / "host.log",
-        env={**runtime, **crippled},
-    )
-    try:
+    with running_host(crippled, tmp_path_factory.mktemp("crippled-host")) as host:
         yield f"{host.base_url}/api"
-    finally:
-        host.stop()

@@ -3,14 +3,11 @@ the work queue fans the job out, and the notification function emails and writes
 
 from __future__ import annotations
 
-import json
-import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -20,24 +17,11 @@ from azure.data.tables import TableClient, TableServiceClient
 from shared.adapters.table_lead_repository import TableLeadRepository
 from shared.domain.lead import Lead
 from tests.support.auth import bearer
-from tests.support.azurite import free_port
+from tests.support.hosts import running_host
 from tests.support.leads import make_lead
-from tools.localhost.process import HostProcess, start_host_process
+from tools.localhost.process import HostProcess
 
 T = TypeVar("T")
-FAST_HOST_JSON: dict[str, Any] = {
-    "version": "2.0",
-    "extensions": {
-        "http": {"routePrefix": "api"},
-        "queues": {
-            "maxDequeueCount": 5,
-            "visibilityTimeout": "00:00:00",
-            "maxPollingInterval": "00:00:00.2",
-            "messageEncoding": "base64",
-            "batchSize": 16,
-        },
-    },
-}
 VENDOR = "leads-desk@vendor.example"
 
 
@@ -91,19 +75,10 @@ def jobs_host(
         VENDOR_NOTIFICATION_EMAIL=VENDOR,
         AzureFunctionsWebHost__hostid=f"jobs-{suffix}",
     )
-    root: Path = tmp_path_factory.mktemp("jobs-host")
-    (root / "host.json").write_text(json.dumps(FAST_HOST_JSON), encoding="utf-8")
-    runtime = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
     service = TableServiceClient.from_connection_string(env["AzureWebJobsStorage"])
     leads = service.create_table_if_not_exists(f"j{suffix}Leads")
-    process = start_host_process(
-        port=free_port(), log_path=root / "host.log", env={**runtime, **env}, script_root=root
-    )
-    try:
+    with running_host(env, tmp_path_factory.mktemp("jobs-host"), fast_queues=True) as process:
         yield JobsHost(process, leads)
-    finally:
-        code = process.stop()
-    assert code == 0, f"the host did not stop cleanly ({code}):\n{process.logs()}"
 
 
 def wait_for(probe: Callable[[], T | None], what: str, timeout: float = 20.0) -> T:

@@ -16,9 +16,10 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from shared.config import Settings, env_name
 from tests.support.auth import AUDIENCE, ISSUER, key_pair
-from tests.support.azurite import Azurite, free_port
+from tests.support.azurite import Azurite
+from tests.support.hosts import running_host
 from tests.ui.desk import Desk
-from tools.localhost.process import HostProcess, start_host_process
+from tools.localhost.process import HostProcess
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = [
@@ -68,16 +69,8 @@ def ui_env(azurite: Azurite) -> dict[str, str]:
 def ui_host(
     ui_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[HostProcess]:
-    runtime = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
-    host = start_host_process(
-        port=free_port(),
-        log_path=tmp_path_factory.mktemp("ui-host") / "host.log",
-        env={**runtime, **ui_env},
-    )
-    try:
+    with running_host(ui_env, tmp_path_factory.mktemp("ui-host")) as host:
         yield host
-    finally:
-        host.stop()
 
 
 @pytest.fixture(scope="session")

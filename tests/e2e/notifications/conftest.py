@@ -5,12 +5,10 @@ attempts and the move to the poison queue take well under a second."""
 from __future__ import annotations
 
 import json
-import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,23 +18,10 @@ from azure.storage.queue import BinaryBase64DecodePolicy, QueueClient, TextBase6
 
 from tests.support.app_storage import AppStorage
 from tests.support.auth import bearer
-from tests.support.azurite import free_port
+from tests.support.hosts import running_host
 from tests.support.sendgrid_capture import SendGridCapture
-from tools.localhost.process import HostProcess, start_host_process
+from tools.localhost.process import HostProcess
 
-FAST_HOST_JSON: dict[str, Any] = {
-    "version": "2.0",
-    "extensions": {
-        "http": {"routePrefix": "api"},
-        "queues": {
-            "maxDequeueCount": 5,
-            "visibilityTimeout": "00:00:00",
-            "maxPollingInterval": "00:00:00.2",
-            "messageEncoding": "base64",
-            "batchSize": 16,
-        },
-    },
-}
 FINAL = {"Sent", "Skipped", "Held", "Failed"}
 UI = "https://partners.example/app"
 
@@ -158,18 +143,9 @@ def notify_host(
         VENDOR_NOTIFICATION_EMAIL="leads-desk@vendor.example",
         AzureFunctionsWebHost__hostid=f"notify-{suffix}",
     )
-    root: Path = tmp_path_factory.mktemp("notify-host")
-    (root / "host.json").write_text(json.dumps(FAST_HOST_JSON), encoding="utf-8")
-    runtime = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
-    process = start_host_process(
-        port=free_port(), log_path=root / "host.log", env={**runtime, **env}, script_root=root
-    )
-    try:
-        with requests.Session() as http:
-            yield NotifyHost(process, env, AppStorage(env), sendgrid_capture, http)
-    finally:
-        code = process.stop()
-    assert code == 0, f"the host did not stop cleanly ({code}):\n{process.logs()}"
+    workdir = tmp_path_factory.mktemp("notify-host")
+    with running_host(env, workdir, fast_queues=True) as process, requests.Session() as http:
+        yield NotifyHost(process, env, AppStorage(env), sendgrid_capture, http)
 
 
 @pytest.fixture
