@@ -10,14 +10,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from azure.data.tables import TableClient, TableTransactionError
+from azure.data.tables import TableClient
 
 from shared.adapters import lead_rows as rows
-from shared.adapters.storage_errors import translate_storage_errors
+from shared.adapters.storage_errors import submit_batch, translate_storage_errors
 from shared.adapters.table_lead_repository import _outbox_entity  # the one outbox row shape
 from shared.adapters.table_send_ledger import held_key
 from shared.domain.delivery import HeldLead
-from shared.domain.errors import ConcurrentModification
 from shared.domain.notification import Notification, NotificationKind
 
 
@@ -54,10 +53,4 @@ class TableDigestHolds:
             ("delete", {"PartitionKey": partner, "RowKey": held_key(HeldLead(day, lead_id))})
             for lead_id in digest.lead_ids
         ]
-        with translate_storage_errors():
-            try:
-                self._table.submit_transaction(operations)
-            except TableTransactionError as error:
-                if error.status_code in (404, 409):
-                    raise ConcurrentModification("Held leads were released meanwhile.") from None
-                raise
+        submit_batch(self._table, operations, lost_race="Held leads were released meanwhile.")

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
-from azure.data.tables import TableClient, TableTransactionError
+from azure.data.tables import TableClient
 
 from shared.adapters import lead_rows as rows
 from shared.adapters.lead_batches import (
@@ -20,7 +20,7 @@ from shared.adapters.lead_batches import (
     outbox_entity,
     stored_entity,
 )
-from shared.adapters.storage_errors import translate_storage_errors
+from shared.adapters.storage_errors import submit_batch, translate_storage_errors
 from shared.domain.errors import ConcurrentModification, NotFound
 from shared.domain.lead import Lead
 from shared.domain.notification import Notification
@@ -104,15 +104,11 @@ class TableLeadRepository:
         return self._commit(lead, operations, keys)
 
     def _commit(self, lead: Lead, operations: list[Operation], keys: tuple[str, ...]) -> Lead:
-        with translate_storage_errors():
-            try:
-                results = self._table.submit_transaction(operations)
-            except TableTransactionError as error:
-                if error.status_code in (404, 409, 412):
-                    raise ConcurrentModification(
-                        f"Lead '{lead.id}' changed while this request was writing it."
-                    ) from None
-                raise
+        results = submit_batch(
+            self._table,
+            operations,
+            lost_race=f"Lead '{lead.id}' changed while this request was writing it.",
+        )
         stored = lead.model_copy(update={"etag": results[0].get("etag")})
         stored.remember_index_keys(keys)
         return stored

@@ -16,7 +16,7 @@ from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
 from shared.adapters import lead_rows as rows
-from shared.adapters.storage_errors import translate_storage_errors
+from shared.adapters.storage_errors import submit_batch, translate_storage_errors
 from shared.domain.delivery import (
     Completion,
     DeliveryStatus,
@@ -24,7 +24,6 @@ from shared.domain.delivery import (
     HeldLead,
     LedgerEntry,
 )
-from shared.domain.errors import ConcurrentModification
 from shared.domain.notification import Notification
 
 logger = logging.getLogger(__name__)
@@ -83,15 +82,11 @@ class TableSendLedger:
         operations = [claim]
         if feed is not None:  # an upsert by a derived key: a second claim rewrites the same row
             operations.append(("upsert", _feed_entity(notification.partner_id, feed)))
-        with translate_storage_errors():
-            try:
-                results = self._table.submit_transaction(operations)
-            except TableTransactionError as error:
-                if error.status_code in (404, 409, 412):
-                    raise ConcurrentModification(
-                        f"Notification '{notification.id}' was claimed by another delivery."
-                    ) from None
-                raise
+        results = submit_batch(
+            self._table,
+            operations,
+            lost_race=f"Notification '{notification.id}' was claimed by another delivery.",
+        )
         return LedgerEntry(
             partner_id=notification.partner_id,
             notification_id=notification.id,
