@@ -14,12 +14,13 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from shared.domain.errors import ConcurrentModification, DependencyUnavailable, NotFound
+from shared.domain.errors import ConcurrentModification, NotFound
 from shared.domain.lead import Lead
 from shared.domain.lead_values import LeadStatus
 from shared.domain.notification import DIGEST_MAX_LEADS, Notification
 from shared.services.job_ports import DigestHolds, PartnerRun
 from shared.services.lead_sweeps import CONFLICTS, DEFERRED
+from shared.services.outbox_relay import publish_committed
 from shared.services.ports import LeadRepository, NotificationPublisher, PartnerRepository
 
 logger = logging.getLogger(__name__)
@@ -100,7 +101,8 @@ class DailyDigests:
                 run.counts["digests"] += 1
                 run.counts["leads"] += len(chunk)
                 run.changed += len(chunk)
-                self._publish(digest, run)
+                if not publish_committed(self._publisher, [digest]):
+                    run.counts[DEFERRED] += 1  # owed in the outbox already: the relay sends it
         return True
 
     def _most_urgent_first(self, partner_id: str, lead_ids: list[str]) -> list[str]:
@@ -115,9 +117,3 @@ class DailyDigests:
             return True, _LAST
         waiting = lead.status is LeadStatus.RECEIVED
         return not waiting, lead.respond_by or _LAST
-
-    def _publish(self, digest: Notification, run: PartnerRun) -> None:
-        try:
-            self._publisher.publish([digest])
-        except DependencyUnavailable:  # owed in the outbox already: the relay sends it
-            run.counts[DEFERRED] += 1

@@ -24,6 +24,7 @@ from shared.services.lead_commands import (
     WinLead,
 )
 from shared.services.lead_view import LeadView, http_etag, present
+from shared.services.outbox_relay import publish_committed
 from shared.services.ports import Clock, FavoriteStore, LeadRepository, NotificationPublisher
 
 _ATTEMPTS = 5
@@ -145,8 +146,7 @@ class LeadActions:
                         "The lead changed meanwhile: reload and retry."
                     ) from None
                 continue  # re-run on the fresh lead: the step may now meet another state
-            if owed:
-                self._publish_quietly(owed)
+            publish_committed(self._publisher, owed)
             return self._present(principal, stored)
         raise ConcurrentModification("The lead is changing too fast; retry.")
 
@@ -163,12 +163,6 @@ class LeadActions:
                 now=self._clock.now(),
             )
         ]
-
-    def _publish_quietly(self, notifications: list[Notification]) -> None:
-        try:
-            self._publisher.publish(notifications)
-        except Exception:  # committed with its outbox rows: the relay delivers it
-            return
 
     def _present(self, principal: Principal, lead: Lead) -> LeadView:
         favorite = self._favorites.is_favorite(lead.partner_id, principal.user_id, lead.id)

@@ -6,7 +6,6 @@ read, one batch (lead, its index rows, its outbox rows) and one queue write.
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Callable, Mapping
 from enum import StrEnum
@@ -21,6 +20,7 @@ from shared.domain.principal import REFERRERS, Principal
 from shared.services.customer_checks import SpamDomains
 from shared.services.lead_identity import dedup_key, hashed_key
 from shared.services.marketplace_leads import marketplace_lead_details
+from shared.services.outbox_relay import publish_committed
 from shared.services.partners import PartnerService
 from shared.services.ports import (
     Clock,
@@ -31,7 +31,6 @@ from shared.services.ports import (
 )
 from shared.services.referrals import ReferLead, referral_lead_details
 
-logger = logging.getLogger(__name__)
 _ATTEMPTS = 5  # optimistic retries when concurrent deliveries race for the same customer
 
 
@@ -146,7 +145,7 @@ class IntakeService:
         )
         owed = self._owed(lead)
         self._leads.add(lead, outbox=owed, replaces=replaces)
-        self._publish(owed)
+        publish_committed(self._publisher, owed)
         return IntakeReceipt(lead_id=lead.id, duplicate=False, result=IntakeResult.CREATED)
 
     def _add_stage(
@@ -167,7 +166,7 @@ class IntakeService:
             return IntakeReceipt(lead_id=lead.id, duplicate=True, result=IntakeResult.DUPLICATE)
         owed = self._owed(lead)
         self._leads.save(lead, outbox=owed)
-        self._publish(owed)
+        publish_committed(self._publisher, owed)
         return IntakeReceipt(lead_id=lead.id, duplicate=True, result=IntakeResult.STAGE_ADDED)
 
     def _owed(self, lead: Lead) -> list[Notification]:
@@ -183,14 +182,3 @@ class IntakeService:
                 now=lead.action_required_since or lead.created_at,
             )
         ]
-
-    def _publish(self, notifications: list[Notification]) -> None:
-        if not notifications:
-            return
-        try:
-            self._publisher.publish(notifications)
-        except Exception:  # committed already: the outbox relay delivers it later
-            logger.warning(
-                "Queue write failed for notifications %s; the outbox relay will deliver them",
-                [notification.id for notification in notifications],
-            )

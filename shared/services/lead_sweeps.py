@@ -15,10 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from shared.domain.errors import ConcurrentModification, DependencyUnavailable, NotFound
+from shared.domain.errors import ConcurrentModification, NotFound
 from shared.domain.lead import Lead
 from shared.domain.notification import Notification, NotificationKind
 from shared.services.job_ports import DueKind, DueLead, DueLeadStore, PartnerRun
+from shared.services.outbox_relay import publish_committed
 from shared.services.ports import LeadRepository, NotificationPublisher
 
 logger = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ class LeadSweep:
             run.counts[outcome] += 1
             run.changed += outcome == self._rule.done
             if owed:
-                queue_up = queue_up and self._published(owed)
+                queue_up = queue_up and publish_committed(self._publisher, owed)
                 run.counts[DEFERRED] += not queue_up
         return run
 
@@ -121,11 +122,3 @@ class LeadSweep:
             self._rule.notify, partner_id=lead.partner_id, lead_id=lead.id, now=as_of
         )
         return [notification]
-
-    def _published(self, notifications: list[Notification]) -> bool:
-        try:
-            self._publisher.publish(notifications)
-        except DependencyUnavailable:
-            logger.warning("Queue write failed; the outbox relay delivers %s", notifications[0].id)
-            return False
-        return True

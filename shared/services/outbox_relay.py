@@ -9,9 +9,11 @@ notification has an id and a send ledger), so relaying one that did arrive costs
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from shared.domain.errors import DependencyUnavailable
+from shared.domain.notification import Notification
 from shared.services.ports import NotificationPublisher, OutboxStore, PartnerDirectory
 
 logger = logging.getLogger(__name__)
@@ -41,3 +43,24 @@ class OutboxRelay:
                 backoff = min(timedelta(minutes=5) * 2**entry.attempts, _MAX_BACKOFF)
                 self._outbox.reschedule(entry, as_of + backoff)
         return {"relayed": relayed, "failed": failed}
+
+
+def publish_committed(
+    publisher: NotificationPublisher, notifications: Sequence[Notification]
+) -> bool:
+    """Queue notifications whose outbox rows are committed already with their change.
+
+    False when the queue did not take them: nothing is lost, the relay delivers them later, so
+    the caller (a request, a job) carries on and at most reports them as deferred.
+    """
+    if not notifications:
+        return True
+    try:
+        publisher.publish(notifications)
+    except DependencyUnavailable:
+        logger.warning(
+            "Queue write failed for notifications %s; the outbox relay delivers them",
+            [notification.id for notification in notifications],
+        )
+        return False
+    return True
