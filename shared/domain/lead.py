@@ -275,7 +275,7 @@ class Lead(BaseModel):
         if not due or self.respond_by is None or now < self.respond_by:
             return False
         self._archive(Outcome.EXPIRED, now)
-        self._forget_contact()
+        self.customer = self.customer.without_contact()
         self._record(LeadEventKind.EXPIRED, now, SYSTEM, "Expired", "No response in time")
         return True
 
@@ -296,7 +296,7 @@ class Lead(BaseModel):
         if not due or self.archive_at is None or now < self.archive_at:
             return False
         self._archive(Outcome.AGED_OUT, now)
-        self._forget_contact()
+        self.customer = self.customer.without_contact()
         self._record(LeadEventKind.AGED_OUT, now, SYSTEM, "Archived", "Informational lead aged out")
         return True
 
@@ -323,18 +323,6 @@ class Lead(BaseModel):
 
     def _archive(self, outcome: Outcome, now: datetime) -> None:
         self.status, self.outcome, self.closed_at = LeadStatus.ARCHIVED, outcome, now
-
-    def _forget_contact(self) -> None:
-        # Names, email, phone and title go; company and country stay for the partner's records.
-        self.customer = self.customer.model_copy(
-            update={
-                "first_name": None,
-                "last_name": None,
-                "email": None,
-                "phone": None,
-                "title": None,
-            }
-        )
 
     def _record(
         self, kind: LeadEventKind, now: datetime, actor: Actor, action: str, detail: str | None

@@ -109,6 +109,18 @@ class Customer(ValueObject):
     company: str | None = None
     title: str | None = None
 
+    def without_contact(self) -> Customer:
+        """What stays once a lead expires or ages out: company and country, for the records."""
+        return self.model_copy(
+            update={
+                "first_name": None,
+                "last_name": None,
+                "email": None,
+                "phone": None,
+                "title": None,
+            }
+        )
+
 
 class Offer(ValueObject):
     id: str | None = None  # "publisherId.offerId" as published

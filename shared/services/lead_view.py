@@ -125,7 +125,8 @@ def present(lead: Lead, *, now: datetime, policy: LeadPolicy, favorite: bool) ->
             }
         ),
         etag=http_etag(lead),
-        customer=lead.customer if shown else _without_contact(lead.customer),
+        # Stored data is cleared when a lead expires; the API keeps the rule regardless.
+        customer=lead.customer if shown else lead.customer.without_contact(),
         team=lead.team,
         contacts=lead.contacts,
         decline=lead.decline_reason,
@@ -135,11 +136,4 @@ def present(lead: Lead, *, now: datetime, policy: LeadPolicy, favorite: bool) ->
             contact_requested=lead.contact_requested, created_at=lead.created_at, now=now
         ),
         favorite=favorite,
-    )
-
-
-def _without_contact(customer: Customer) -> Customer:
-    # Stored data is already cleared when a lead expires; this keeps the rule in the API too.
-    return customer.model_copy(
-        update={"first_name": None, "last_name": None, "email": None, "phone": None, "title": None}
     )
