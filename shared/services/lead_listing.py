@@ -8,7 +8,7 @@ docs/architecture.md for each filter's cost).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -111,17 +111,29 @@ class LeadListing:
         )
 
     def all_matching(self, principal: Principal, query: LeadQuery) -> Iterator[LeadView]:
-        """Every lead the query selects, in its order, lazily: for export."""
-        token: str | None = None
-        while True:
-            page = self.page(
-                principal,
-                query.model_copy(update={"continuation_token": token, "page_size": 200}),
-            )
-            yield from page.items
-            token = page.continuation_token
-            if token is None:
-                return
+        """Every lead the query selects, in its order, for export.
+
+        Newest first streams range page by range page. Any other order needs the whole filtered
+        set once anyway, so it is read and sorted once, not once per page.
+        """
+        partner_id = principal.require_partner(PARTNER_READERS)
+        favorite_ids = self._favorites.favorite_ids(partner_id, principal.user_id)
+        marked = set(favorite_ids)
+        now = self._clock.now()
+        leads: Iterable[Lead]
+        if query.view == "favorites" or query.sort != "-createdAt":
+            leads = self._sorted(partner_id, favorite_ids, query, now)
+        else:
+            leads = self._newest_first(partner_id, query, now)
+        for lead in leads:
+            yield present(lead, now=now, policy=self._policy, favorite=lead.id in marked)
+
+    def _newest_first(self, partner_id: str, query: LeadQuery, now: datetime) -> Iterator[Lead]:
+        pages = query.model_copy(update={"page_size": _SCAN_PAGE})
+        position: dict[str, Any] | None = {}
+        while position is not None:
+            leads, position = self._merged_page(partner_id, pages, now, position)
+            yield from leads
 
     # -- newest first: merge the ranges in key order -------------------------------------------
 
@@ -170,6 +182,16 @@ class LeadListing:
         now: datetime,
         position: dict[str, Any],
     ) -> tuple[list[Lead], dict[str, Any] | None]:
+        leads = self._sorted(partner_id, favorite_ids, query, now)
+        offset = int(position.get("offset", 0))
+        page = leads[offset : offset + query.page_size]
+        more = offset + query.page_size < len(leads)
+        return page, ({"offset": offset + query.page_size} if more else None)
+
+    def _sorted(
+        self, partner_id: str, favorite_ids: list[str], query: LeadQuery, now: datetime
+    ) -> list[Lead]:
+        """The whole filtered set, in the query's order."""
         filters = query.filters(now, self._policy.hot_window)
         if query.view == "favorites":
             leads = [self._leads.get(partner_id, lead_id) for lead_id in favorite_ids]
@@ -177,10 +199,7 @@ class LeadListing:
         else:
             leads = list(self._every(partner_id, View(query.view), query, filters))
         leads.sort(key=_sort_key(query.sort), reverse=query.sort.startswith("-"))
-        offset = int(position.get("offset", 0))
-        page = leads[offset : offset + query.page_size]
-        more = offset + query.page_size < len(leads)
-        return page, ({"offset": offset + query.page_size} if more else None)
+        return leads
 
     def _every(
         self, partner_id: str, view: View, query: LeadQuery, filters: LeadFilter

@@ -309,3 +309,16 @@ def test_export_is_csv_of_the_filtered_leads_with_formulas_neutralised(ws: Works
     assert row["LeadCreationDateTime"]
     header = response.content.decode("utf-8").splitlines()[0]
     assert header.startswith("LeadId,LeadCreationDateTime,Status,Outcome,LeadType")
+
+
+def test_export_keeps_the_query_order(ws: Workspace) -> None:
+    ids = {company: ws.deliver(company) for company in ("Charlie", "Alpha", "Bravo")}
+    response = ws.http.get(
+        f"{ws.api}/leads/export", params={"sort": "customer"}, headers=ws.headers
+    )
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+    assert [row["LeadId"] for row in rows] == [ids["Alpha"], ids["Bravo"], ids["Charlie"]]
+    newest = ws.http.get(f"{ws.api}/leads/export", headers=ws.headers)
+    newest_rows = list(csv.DictReader(io.StringIO(newest.content.decode("utf-8"))))
+    assert [row["LeadId"] for row in newest_rows] == [ids["Bravo"], ids["Alpha"], ids["Charlie"]]
