@@ -6,12 +6,13 @@ import os
 import resource
 import time
 import tracemalloc
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
 
-from bench._process_memory import MIB, PeakWatch
+from bench._process_memory import MIB, PeakWatch, status_bytes
 from bench._workspace_seed import ADMIN, PARTNER
 from shared.bootstrap import Container
 from shared.services.lead_export import csv_lines
@@ -68,26 +69,36 @@ def traced_export(container: Container, query: LeadQuery) -> str:
         tracemalloc.stop()
 
 
-def export_over_http(env: dict[str, str], log_dir: Path) -> Exported:
+def export_over_http(
+    env: dict[str, str], log_dir: Path, queries: Sequence[Mapping[str, str]]
+) -> list[Exported]:
+    """Each query's export through one host, in order; memory from the same warm baseline."""
     runtime = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
     host = start_host_process(
         port=free_port(), log_path=log_dir / "host.log", env={**runtime, **env}
     )
     headers = bearer("Referrals.Admin", partner=PARTNER, user="bench-admin")
+    exported: list[Exported] = []
     try:
         with requests.Session() as http:
             api = f"{host.base_url}/api"
             # Warm up (imports, container, clients): the baseline is a host ready to serve.
             http.get(f"{api}/leads", params={"pageSize": 1}, headers=headers).raise_for_status()
-            rows, size = 0, 0  # every row ends with CRLF, and no cell here holds a line break
-            with PeakWatch(host.process.pid) as watch:
-                began = time.perf_counter()
-                with http.get(f"{api}/leads/export", headers=headers, stream=True) as response:
-                    response.raise_for_status()
-                    for chunk in response.iter_content(chunk_size=65536):
-                        rows, size = rows + chunk.count(b"\n"), size + len(chunk)
-                seconds = time.perf_counter() - began
+            baseline = status_bytes(host.process.pid, "VmRSS")
+            for query in queries:
+                rows, size = 0, 0  # every row ends with CRLF; no cell here holds a line break
+                with PeakWatch(host.process.pid) as watch:
+                    began = time.perf_counter()
+                    with http.get(
+                        f"{api}/leads/export", params=query, headers=headers, stream=True
+                    ) as response:
+                        response.raise_for_status()
+                        for chunk in response.iter_content(chunk_size=65536):
+                            rows, size = rows + chunk.count(b"\n"), size + len(chunk)
+                    seconds = time.perf_counter() - began
+                watch.baseline = baseline
+                exported.append(Exported(rows - 1, size / 1e6, seconds, watch))
     finally:
         if host.stop() != 0:
             print(f"  note: the host did not stop cleanly; its log:\n{host.logs()}")
-    return Exported(rows - 1, size / 1e6, seconds, watch)
+    return exported

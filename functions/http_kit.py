@@ -1,17 +1,29 @@
-"""What every HTTP trigger shares: error mapping, body limits, JSON parsing, auth, responses."""
+"""What every HTTP trigger shares: error mapping, body limits, JSON parsing, auth, responses.
+
+The app uses the Functions *HTTP streams* (FastAPI request and response types), so the CSV export
+can send its rows as they are read. The worker allows streams only app-wide, so every HTTP
+function is registered through `http_endpoint`, which adapts the streaming request to the
+`func.HttpRequest` our handlers read and their answers back to a Starlette response.
+"""
 
 from __future__ import annotations
 
-import functools
+import itertools
 import json
 import logging
 import traceback
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import azure.functions as func
+from azurefunctions.extensions.http.fastapi import Request, Response
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request as StarletteRequest
+from starlette.responses import Response as StarletteResponse
+from starlette.responses import StreamingResponse
 
 from functions.problems import internal_error_response, problem_response, status_for
 from shared.bootstrap import Container, get_container
@@ -27,28 +39,101 @@ from shared.domain.principal import Principal
 
 logger = logging.getLogger(__name__)
 ModelT = TypeVar("ModelT", bound=BaseModel)
-Handler = Callable[[func.HttpRequest], func.HttpResponse]
 
 
-def http_endpoint(handler: Handler) -> Handler:
-    """Turn our errors into problem+json and anything unexpected into a bare 500, never a trace."""
+@dataclass(frozen=True)
+class StreamedBody:
+    """A response body sent as `chunks` yields it, so memory does not grow with its length."""
 
-    @functools.wraps(handler)
-    def endpoint(req: func.HttpRequest) -> func.HttpResponse:
-        instance = urlsplit(req.url).path
-        try:
-            return handler(req)
-        except LeadsError as error:
-            if status_for(error)[0] >= 500:
-                logger.error("%s failed: %s", handler.__name__, error.detail)
-            return problem_response(error, instance=instance)
-        except Exception as error:
-            # The traceback without the exception's message: messages can carry personal data.
-            frames = "".join(traceback.format_tb(error.__traceback__))
-            logger.error("%s raised %s\n%s", handler.__name__, type(error).__name__, frames)
-            return internal_error_response(instance=instance)
+    chunks: Iterator[bytes]
+    media_type: str
+    headers: Mapping[str, str] = field(default_factory=dict)
 
+
+Answer = func.HttpResponse | StreamedBody
+Handler = Callable[[func.HttpRequest], Answer]
+Endpoint = Callable[[Request], Any]
+
+
+def http_endpoint(handler: Handler) -> Endpoint:
+    """Register `handler` as an HTTP function: our errors become problem+json, anything
+    unexpected a bare 500, never a trace. The handler runs on a worker thread: our storage
+    clients block, and the worker runs every streaming function on one event loop."""
+
+    async def endpoint(req: Request) -> Response:
+        request = await _classic_request(cast(StarletteRequest, req))
+        answer = await run_in_threadpool(_answer, handler, request)
+        return cast(Response, _starlette_response(answer))
+
+    # Not functools.wraps: `__wrapped__` would make the worker index the handler's signature.
+    endpoint.__name__ = handler.__name__
+    endpoint.__qualname__ = handler.__qualname__
+    endpoint.__doc__ = handler.__doc__
+    endpoint.__module__ = handler.__module__
     return endpoint
+
+
+async def _classic_request(request: StarletteRequest) -> func.HttpRequest:
+    headers = {name: ", ".join(request.headers.getlist(name)) for name in request.headers}
+    return func.HttpRequest(
+        request.method,
+        str(request.url),
+        headers=headers,
+        # The first of repeated parameters, as the host gives a classic function.
+        params={name: request.query_params.getlist(name)[0] for name in request.query_params},
+        route_params={name: str(value) for name, value in request.path_params.items()},
+        body=await request.body(),
+    )
+
+
+def _answer(handler: Handler, req: func.HttpRequest) -> Answer:
+    instance = urlsplit(req.url).path
+    try:
+        answer = handler(req)
+        if isinstance(answer, StreamedBody):
+            # The first chunk is read here, so that what fails before any row is sent (the
+            # query, storage) still gets its problem+json rather than a cut-off 200.
+            first = next(answer.chunks, b"")
+            chunks = itertools.chain([first], answer.chunks)
+            logged = _logged(chunks, handler.__name__)
+            return StreamedBody(logged, answer.media_type, answer.headers)
+        return answer
+    except LeadsError as error:
+        if status_for(error)[0] >= 500:
+            logger.error("%s failed: %s", handler.__name__, error.detail)
+        return problem_response(error, instance=instance)
+    except Exception as error:
+        _log_unexpected(handler.__name__, error)
+        return internal_error_response(instance=instance)
+
+
+def _logged(chunks: Iterator[bytes], name: str) -> Iterator[bytes]:
+    """Past the first chunk a failure can only cut the body short: log it, then let it end the
+    response (the client sees an incomplete chunked body, never a truncated file as complete)."""
+    try:
+        yield from chunks
+    except Exception as error:
+        _log_unexpected(name, error)
+        raise
+
+
+def _log_unexpected(name: str, error: Exception) -> None:
+    # The traceback without the exception's message: messages can carry personal data.
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    logger.error("%s raised %s\n%s", name, type(error).__name__, frames)
+
+
+def _starlette_response(answer: Answer) -> StarletteResponse:
+    if isinstance(answer, StreamedBody):
+        return StreamingResponse(
+            answer.chunks, media_type=answer.media_type, headers=dict(answer.headers)
+        )
+    headers = dict(answer.headers)
+    if not any(header.lower() == "content-type" for header in headers):
+        mimetype = answer.mimetype
+        charset = f"; charset={answer.charset}" if mimetype.startswith("text/") else ""
+        headers["Content-Type"] = f"{mimetype}{charset}"
+    return StarletteResponse(answer.get_body(), status_code=answer.status_code, headers=headers)
 
 
 def container() -> Container:

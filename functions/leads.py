@@ -9,6 +9,7 @@ import azure.functions as func
 from pydantic import BaseModel
 
 from functions.http_kit import (
+    StreamedBody,
     authenticate,
     container,
     http_endpoint,
@@ -25,7 +26,7 @@ from shared.services.lead_commands import (
     PersonInput,
     WinLead,
 )
-from shared.services.lead_export import csv_lines
+from shared.services.lead_export import csv_chunks, csv_lines
 from shared.services.lead_query import LeadQuery
 from shared.services.lead_view import LeadView
 
@@ -64,18 +65,13 @@ def list_leads(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.route(route="leads/export", methods=["GET"])
 @http_endpoint
-def export_leads(req: func.HttpRequest) -> func.HttpResponse:
+def export_leads(req: func.HttpRequest) -> StreamedBody:
     principal = authenticate(req)
     query = parse_model(LeadQuery, dict(req.params))
     lines = csv_lines(container().lead_listing.all_matching(principal, query))
-    # HttpResponse takes a whole body; the rows are encoded as they are produced, so only the
-    # encoded CSV is held, never the leads (see docs/architecture.md on streaming).
-    body = b"".join(line.encode("utf-8") for line in lines)
-    return func.HttpResponse(
-        body,
-        status_code=200,
-        mimetype="text/csv",
-        charset="utf-8",
+    return StreamedBody(
+        csv_chunks(lines),
+        media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": 'attachment; filename="leads.csv"',
             "Cache-Control": "no-store",

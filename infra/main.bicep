@@ -188,6 +188,7 @@ var appSettings = {
   AzureWebJobsStorage__tableServiceUri: storage.outputs.tableEndpoint
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
+  PYTHON_ENABLE_INIT_INDEXING: '1'
   STORAGE_PREFIX: ''
   AUTH_ISSUER: empty(authIssuer) ? '${entraId}/v2.0' : authIssuer
   AUTH_AUDIENCE: authAudience

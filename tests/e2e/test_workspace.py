@@ -299,6 +299,9 @@ def test_export_is_csv_of_the_filtered_leads_with_formulas_neutralised(ws: Works
     )
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/csv")
+    # Streamed: sent as it is read, so no length is known up front.
+    assert response.headers.get("Transfer-Encoding") == "chunked"
+    assert "Content-Length" not in response.headers
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
     assert [row["LeadId"] for row in rows] == [evil]
     row = rows[0]
@@ -309,6 +312,16 @@ def test_export_is_csv_of_the_filtered_leads_with_formulas_neutralised(ws: Works
     assert row["LeadCreationDateTime"]
     header = response.content.decode("utf-8").splitlines()[0]
     assert header.startswith("LeadId,LeadCreationDateTime,Status,Outcome,LeadType")
+
+
+def test_export_refuses_a_bad_query_before_streaming_anything(ws: Workspace) -> None:
+    response = ws.http.get(f"{ws.api}/leads/export", params={"sort": "nope"}, headers=ws.headers)
+    assert response.status_code == 400
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"][0]["field"] == "sort"
+    anonymous = ws.http.get(f"{ws.api}/leads/export")
+    assert anonymous.status_code == 401
+    assert anonymous.headers["Content-Type"] == "application/problem+json"
 
 
 def test_export_keeps_the_query_order(ws: Workspace) -> None:

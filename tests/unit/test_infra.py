@@ -57,6 +57,9 @@ HOST_SETTINGS = {
         "makes the host's own storage connection (leases, timers, queue triggers) identity-based."
     ),
     "APPLICATIONINSIGHTS_CONNECTION_STRING": "where the host sends logs, traces and metrics.",
+    "PYTHON_ENABLE_INIT_INDEXING": (
+        "lets the Python worker (3.12 and earlier) serve HTTP streams, which the CSV export uses."
+    ),
     "APPLICATIONINSIGHTS_AUTHENTICATION_STRING": (
         "sends that telemetry with the managed identity: the component has local auth disabled."
     ),

@@ -17,6 +17,7 @@ from tools.localhost.app_loader import (
 from tools.localhost.connection import storage_connection_string
 from tools.localhost.host_config import HostConfig
 from tools.localhost.http_server import FunctionsHttpServer
+from tools.localhost.http_streams import takes_stream_request
 from tools.localhost.invoker import Invoker
 from tools.localhost.ncrontab import NCrontab
 from tools.localhost.queues import QueueListener
@@ -52,7 +53,12 @@ class LocalHost:
         router: Router[FunctionDescription] = Router(config.route_prefix)
         for function in self._of_kind(HTTP_TRIGGER):
             router.add(function.route, function.methods, function)
-        self.server = FunctionsHttpServer((host, port), router, self.invoker)
+        streaming = frozenset(
+            function.name
+            for function in self._of_kind(HTTP_TRIGGER)
+            if takes_stream_request(function)
+        )
+        self.server = FunctionsHttpServer((host, port), router, self.invoker, streaming=streaming)
         self.workers: list[threading.Thread] = [
             *self._timers(environ),
             *self._queue_listeners(environ),

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import SplitResult, parse_qs, urlsplit
 
 import azure.functions as func
+from starlette.responses import Response
 
 from tools.localhost.app_loader import FunctionDescription
+from tools.localhost.http_streams import (
+    IncomingRequest,
+    ResponseWriter,
+    run_response,
+    starlette_request,
+)
 from tools.localhost.invoker import Invoker
 from tools.localhost.routing import Router
 
@@ -27,11 +35,17 @@ class FunctionsHttpServer(ThreadingHTTPServer):
     request_queue_size = 512
 
     def __init__(
-        self, address: tuple[str, int], router: Router[FunctionDescription], invoker: Invoker
+        self,
+        address: tuple[str, int],
+        router: Router[FunctionDescription],
+        invoker: Invoker,
+        *,
+        streaming: frozenset[str] = frozenset(),
     ) -> None:
         super().__init__(address, FunctionsRequestHandler)
         self.router = router
         self.invoker = invoker
+        self.streaming = streaming  # names of the functions that take a streaming request
 
 
 class _BodyTooLargeError(Exception):
@@ -57,6 +71,9 @@ class FunctionsRequestHandler(BaseHTTPRequestHandler):
         if match is None:
             self._respond(404, [], b"")
             return
+        if match.target.name in self.server.streaming:
+            self._dispatch_stream(match.target, split, body, match.route_params)
+            return
         host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
         request = func.HttpRequest(
             self.command,
@@ -73,6 +90,49 @@ class FunctionsRequestHandler(BaseHTTPRequestHandler):
             self._respond(500, [], b"")
             return
         self._write_result(result)
+
+    def _dispatch_stream(
+        self,
+        function: FunctionDescription,
+        split: SplitResult,
+        body: bytes,
+        route_params: dict[str, str],
+    ) -> None:
+        server_host, server_port = self.server.server_address[:2]
+        request = starlette_request(
+            IncomingRequest(
+                method=self.command,
+                raw_path=split.path,
+                query=split.query,
+                headers=list(self.headers.items()),
+                body=body,
+                route_params=route_params,
+                client=(str(self.client_address[0]), int(self.client_address[1])),
+                server=(str(server_host), int(server_port)),
+            )
+        )
+        try:
+            result = self.server.invoker.invoke(function, request, _REASON)
+        except Exception:
+            self._respond(500, [], b"")
+            return
+        if not isinstance(result, Response):
+            self._write_result(result)
+            return
+        writer = ResponseWriter(
+            self.wfile, head=self.command == "HEAD", close=self.close_connection
+        )
+        try:
+            run_response(result, request, writer, self.server.invoker.run, self.responses)
+        except Exception:
+            # Past the status line nothing can be said to the client but an unfinished body:
+            # drop the connection so it cannot mistake a cut-off stream for a whole one.
+            logging.getLogger("Host.Function").exception(
+                "Executed 'Functions.%s' but its response failed while streaming", function.name
+            )
+            self.close_connection = True
+            if not writer.started:
+                self._respond(500, [], b"")
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _dispatch  # noqa: N815
 

@@ -41,7 +41,7 @@ class Invoker:
         try:
             result = function.user_function(**{function.trigger["name"]: argument})
             if inspect.iscoroutine(result):
-                result = self._run(result)
+                result = self.run(result)
         except Exception:
             elapsed = (time.monotonic() - started) * 1000
             logger.exception(
@@ -60,7 +60,8 @@ class Invoker:
         )
         return result
 
-    def _run(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
+    def run(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
+        """Run a coroutine on the shared loop and wait for its result on this thread."""
         return asyncio.run_coroutine_threadsafe(coroutine, self._event_loop()).result()
 
     def _event_loop(self) -> asyncio.AbstractEventLoop:

@@ -15,6 +15,7 @@ from tools.localhost.app_loader import (
 )
 from tools.localhost.connection import storage_connection_string
 from tools.localhost.errors import StartupError
+from tools.localhost.http_streams import takes_stream_request
 from tools.localhost.ncrontab import NCrontab
 from tools.localhost.routing import RouteTemplate, RouteTemplateError
 
@@ -101,11 +102,30 @@ def _check_trigger(function: FunctionDescription, environ: Mapping[str, str]) ->
     return []
 
 
+def _check_streams(functions: Iterable[FunctionDescription]) -> list[str]:
+    """Once one HTTP function takes the streaming request, the worker serves every HTTP function
+    through its ASGI server: a classic `func.HttpRequest` function then cannot be served."""
+    http = [
+        function
+        for function in functions
+        if len(function.triggers) == 1 and function.trigger_type == HTTP_TRIGGER
+    ]
+    streaming = [function.name for function in http if takes_stream_request(function)]
+    if not streaming:
+        return []
+    return [
+        f"Function '{function.name}': HTTP streams are on for this app ('{streaming[0]}' takes "
+        "a FastAPI Request), so every HTTP function must take and return the streaming types"
+        for function in http
+        if function.name not in streaming
+    ]
+
+
 def validate_functions(
     functions: list[FunctionDescription], environ: Mapping[str, str]
 ) -> list[str]:
     """Every reason the real host would refuse these functions; an empty list means serve."""
-    errors = _check_names(functions)
+    errors = _check_names(functions) + _check_streams(functions)
     for function in functions:
         binding_errors = _check_bindings(function) + _check_settings(function, environ)
         errors += binding_errors or _check_trigger(function, environ)

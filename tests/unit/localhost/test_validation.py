@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.localhost import sample_app
+from tests.integration.localhost import sample_app, stream_app
 from tools.localhost.app_loader import FunctionDescription, describe_functions
 from tools.localhost.validation import BUILT_IN_ROUTE_CONFLICT, validate_functions
 
@@ -160,3 +160,11 @@ def test_the_indexed_sample_app_is_described_and_valid() -> None:
         "SAMPLE_SLOW_QUEUE": "slow-queue",
     }
     assert validate_functions(list(functions.values()), environ) == []
+
+
+def test_http_streams_are_all_or_nothing_as_the_worker_serves_them() -> None:
+    streaming = describe_functions(stream_app.app)
+    assert validate_functions(streaming, STORAGE) == []
+    errors = validate_functions([*streaming, http("classic", "classic")], STORAGE)
+    assert len(errors) == 1
+    assert errors[0].startswith("Function 'classic': HTTP streams are on for this app")

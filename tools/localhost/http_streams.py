@@ -1,0 +1,160 @@
+"""HTTP streams: functions that take a FastAPI `Request` and return a FastAPI/Starlette response.
+
+In Azure the Python worker serves these through its own ASGI server when the app imports
+`azurefunctions.extensions.http.fastapi`, and then *every* HTTP function of the app must use the
+streaming types (mixing them with `func.HttpRequest` is not supported). Here the host builds the
+Starlette request itself and runs the returned response as an ASGI app, writing what it sends
+straight to the socket, so a `StreamingResponse` reaches the client chunk by chunk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import typing
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, MutableMapping
+from dataclasses import dataclass
+from io import BufferedIOBase
+from typing import Any
+from urllib.parse import unquote
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tools.localhost.app_loader import FunctionDescription
+
+logger = logging.getLogger("Host.Function")
+Message = MutableMapping[str, Any]
+
+
+def takes_stream_request(function: FunctionDescription) -> bool:
+    """Whether the trigger parameter is annotated with the streaming request type.
+
+    That is the extension's `Request` tracker class (what its samples use), or a Starlette
+    `Request` (what the tracker stands for).
+    """
+    try:
+        hints = typing.get_type_hints(function.user_function)
+    except Exception:  # an annotation that does not resolve is not a streaming one
+        return False
+    annotation = hints.get(str(function.trigger.get("name", "")))
+    if not isinstance(annotation, type):
+        return False
+    if issubclass(annotation, Request):
+        return True
+    try:
+        from azurefunctions.extensions.base import RequestTrackerMeta  # noqa: PLC0415
+    except ImportError:  # the extension is optional for the apps this host serves
+        return False
+    return isinstance(annotation, RequestTrackerMeta)
+
+
+@dataclass(frozen=True)
+class IncomingRequest:
+    """What the HTTP front end read, in the shape an ASGI scope needs."""
+
+    method: str
+    raw_path: str
+    query: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    route_params: Mapping[str, str]
+    client: tuple[str, int]
+    server: tuple[str, int]
+
+
+def starlette_request(incoming: IncomingRequest) -> Request:
+    """A Starlette request with the route parameters in `path_params`, as the worker syncs them."""
+    scope: dict[str, Any] = {
+        "type": "http",
+        # 2.4: the server reports a gone client by failing `send`, so a streaming response need
+        # not poll `receive` for a disconnect while it streams.
+        "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "http_version": "1.1",
+        "method": incoming.method,
+        "scheme": "http",
+        "path": unquote(incoming.raw_path),
+        "raw_path": incoming.raw_path.encode("latin-1"),
+        "query_string": incoming.query.encode("latin-1"),
+        "root_path": "",
+        "headers": [
+            (name.lower().encode("latin-1"), value.encode("latin-1"))
+            for name, value in incoming.headers
+        ],
+        "client": incoming.client,
+        "server": incoming.server,
+        "path_params": dict(incoming.route_params),
+    }
+    return Request(scope, _receive_once(incoming.body))
+
+
+def _receive_once(body: bytes) -> Callable[[], Awaitable[Message]]:
+    delivered = False
+
+    async def receive() -> Message:
+        nonlocal delivered
+        if not delivered:
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.Event().wait()  # nothing more will come: wait until cancelled
+        raise AssertionError("unreachable")
+
+    return receive
+
+
+class ResponseWriter:
+    """Writes what an ASGI response sends: Content-Length when declared, else chunked."""
+
+    def __init__(self, stream: BufferedIOBase, *, head: bool, close: bool) -> None:
+        self._stream = stream
+        self._head = head
+        self._close = close
+        self._chunked = False
+        self.started = False
+        self.finished = False
+
+    def start(self, status: int, headers: list[tuple[bytes, bytes]], reason: str) -> None:
+        lines = [f"HTTP/1.1 {status} {reason}".encode("latin-1")]
+        names = {name.lower() for name, _ in headers}
+        self._chunked = b"content-length" not in names and status not in (204, 304)
+        lines += [name + b": " + value for name, value in headers]
+        if self._chunked:
+            lines.append(b"Transfer-Encoding: chunked")
+        if self._close:
+            lines.append(b"Connection: close")
+        self._stream.write(b"\r\n".join(lines) + b"\r\n\r\n")
+        self.started = True
+
+    def body(self, data: bytes, *, more: bool) -> None:
+        if not self._head and data:
+            self._stream.write(b"%x\r\n%s\r\n" % (len(data), data) if self._chunked else data)
+        if not more:
+            if self._chunked and not self._head:
+                self._stream.write(b"0\r\n\r\n")
+            self._stream.flush()
+            self.finished = True
+
+
+def run_response(
+    response: Response,
+    request: Request,
+    writer: ResponseWriter,
+    run: Callable[[Coroutine[Any, Any, None]], object],
+    reasons: Mapping[int, tuple[str, str]],
+) -> None:
+    """Run `response` as an ASGI app on `run`'s loop; socket writes happen off that loop."""
+
+    async def send(message: Message) -> None:
+        kind = message["type"]
+        loop = asyncio.get_running_loop()
+        if kind == "http.response.start":
+            status = int(message["status"])
+            headers = list(message.get("headers", []))
+            reason = reasons.get(status, ("",))[0]
+            await loop.run_in_executor(None, writer.start, status, headers, reason)
+        elif kind == "http.response.body":
+            data = bytes(message.get("body", b""))
+            more = bool(message.get("more_body", False))
+            await loop.run_in_executor(None, lambda: writer.body(data, more=more))
+
+    run(response(request.scope, request.receive, send))
