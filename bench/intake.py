@@ -18,6 +18,7 @@ from pathlib import Path
 import requests
 from azure.data.tables import TableClient
 
+from bench._intake_floor import APP_BATCH, MINIMAL_BATCH, measure_storage_floor
 from bench._support import (
     StorageRequestCounter,
     Throughput,
@@ -197,8 +198,22 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bench-intake-") as log_dir:
             host = measure_host(azurite, Path(log_dir))
         print(f"  intake via the host:  {host}")
+        floors = {
+            name: measure_storage_floor(
+                azurite, batch, clients=CLIENTS, seconds=SECONDS, max_requests=MAX_REQUESTS
+            )
+            for name, batch in (("this app's", APP_BATCH), ("a minimal", MINIMAL_BATCH))
+        }
         ratio = host.per_second / bare.per_second
         print(f"  ratio host / bare:    {ratio:.2f}")
+        print("Storage calls only (read + batch + queue message; no HTTP, no app code)")
+        for name, floor in floors.items():
+            ceiling = floor.ceiling(os.cpu_count() or 1)
+            most = ceiling / bare.per_second
+            print(f"  {name} batch: {floor.throughput}, ratio "
+                  f"{floor.throughput.per_second / bare.per_second:.2f}; CPU (SDK + Azurite) "
+                  f"{floor.cpu_ms_per_request:.1f} ms a lead, so every core on nothing else: "
+                  f"{ceiling:.0f} requests/s, ratio {most:.2f} at most")  # fmt: skip
     finally:
         azurite.stop()
 
