@@ -28,25 +28,23 @@ Message = MutableMapping[str, Any]
 
 
 def takes_stream_request(function: FunctionDescription) -> bool:
-    """Whether the trigger parameter is annotated with the streaming request type.
-
-    That is the extension's `Request` tracker class (what its samples use), or a Starlette
-    `Request` (what the tracker stands for).
-    """
+    """Whether the trigger parameter is annotated with a FastAPI (Starlette) `Request`, which
+    is what `azurefunctions.extensions.http.fastapi.Request` re-exports."""
     try:
         hints = typing.get_type_hints(function.user_function)
     except Exception:  # an annotation that does not resolve is not a streaming one
         return False
     annotation = hints.get(str(function.trigger.get("name", "")))
-    if not isinstance(annotation, type):
-        return False
-    if issubclass(annotation, Request):
-        return True
+    return isinstance(annotation, type) and issubclass(annotation, Request)
+
+
+def streams_enabled() -> bool:
+    """The worker turns HTTP streams on only once the app has imported the extension."""
     try:
-        from azurefunctions.extensions.base import RequestTrackerMeta  # noqa: PLC0415
-    except ImportError:  # the extension is optional for the apps this host serves
+        from azurefunctions.extensions.base import HttpV2FeatureChecker  # noqa: PLC0415
+    except ImportError:
         return False
-    return isinstance(annotation, RequestTrackerMeta)
+    return bool(HttpV2FeatureChecker.http_v2_enabled())
 
 
 @dataclass(frozen=True)

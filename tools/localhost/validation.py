@@ -15,7 +15,7 @@ from tools.localhost.app_loader import (
 )
 from tools.localhost.connection import storage_connection_string
 from tools.localhost.errors import StartupError
-from tools.localhost.http_streams import takes_stream_request
+from tools.localhost.http_streams import streams_enabled, takes_stream_request
 from tools.localhost.ncrontab import NCrontab
 from tools.localhost.routing import RouteTemplate, RouteTemplateError
 
@@ -113,6 +113,12 @@ def _check_streams(functions: Iterable[FunctionDescription]) -> list[str]:
     streaming = [function.name for function in http if takes_stream_request(function)]
     if not streaming:
         return []
+    if not streams_enabled():
+        return [
+            f"Function '{name}': takes a FastAPI Request, but the app does not import "
+            "azurefunctions.extensions.http.fastapi, so the worker does not serve HTTP streams"
+            for name in streaming
+        ]
     return [
         f"Function '{function.name}': HTTP streams are on for this app ('{streaming[0]}' takes "
         "a FastAPI Request), so every HTTP function must take and return the streaming types"
