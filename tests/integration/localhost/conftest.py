@@ -10,7 +10,7 @@ from tests.integration.localhost.support import (
     SampleHost,
     SampleNames,
     sample_env,
-    start_sample_host,
+    serving,
     write_script_root,
 )
 from tests.support.azurite import Azurite
@@ -30,9 +30,5 @@ def sample_host(azurite: Azurite, tmp_path_factory: pytest.TempPathFactory) -> I
     )
     env = sample_env(azurite, names)
     del env["SAMPLE_TIMER_SCHEDULE"]
-    process = start_sample_host(root, env)
-    try:
-        yield SampleHost(process=process, names=names, azurite=azurite)
-    finally:
-        code = process.stop()
-    assert code == 0, f"the host did not exit cleanly ({code}):\n{process.logs()}"
+    with serving(azurite, root, env, names) as host:
+        yield host

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -98,6 +99,19 @@ def start_sample_host(root: Path, env: dict[str, str], app: str = SAMPLE_APP) ->
     return start_host_process(
         port=free_port(), log_path=root / "host.log", env=env, app=app, script_root=root
     )
+
+
+@contextlib.contextmanager
+def serving(
+    azurite: Azurite, root: Path, env: dict[str, str], names: SampleNames, app: str = SAMPLE_APP
+) -> Iterator[SampleHost]:
+    """A host on `app` for the block; it must then stop cleanly."""
+    process = start_sample_host(root, env, app)
+    try:
+        yield SampleHost(process=process, names=names, azurite=azurite)
+    finally:
+        code = process.stop()
+    assert code == 0, f"the host did not exit cleanly ({code}):\n{process.logs()}"
 
 
 def wait_for(probe: Callable[[], T | None], timeout: float = 10.0, what: str = "it") -> T:

@@ -13,7 +13,7 @@ from tests.integration.localhost.support import (
     SampleHost,
     SampleNames,
     sample_env,
-    start_sample_host,
+    serving,
     write_script_root,
 )
 from tests.support.azurite import Azurite
@@ -26,12 +26,8 @@ TIMEOUT = 5
 def stream_host(azurite: Azurite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleHost]:
     names = SampleNames()
     root = write_script_root(tmp_path_factory.mktemp("streams"))
-    process = start_sample_host(root, sample_env(azurite, names), app=STREAM_APP)
-    try:
-        yield SampleHost(process=process, names=names, azurite=azurite)
-    finally:
-        code = process.stop()
-    assert code == 0, f"the host did not exit cleanly ({code}):\n{process.logs()}"
+    with serving(azurite, root, sample_env(azurite, names), names, STREAM_APP) as host:
+        yield host
 
 
 def test_the_request_arrives_whole_and_the_response_as_returned(stream_host: SampleHost) -> None:
