@@ -1,0 +1,102 @@
+"""`http_endpoint`: the FastAPI request in, our handler's answer out, streamed or whole."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterable, Iterator
+from typing import Any
+
+import azure.functions as func
+import pytest
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from functions.http_kit import Handler, StreamedBody, http_endpoint
+from shared.domain.errors import DependencyUnavailable, NotFound
+
+
+def _request(path: str = "/api/things/7", query: bytes = b"a=1&a=2", body: bytes = b"") -> Request:
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "query_string": query,
+        "headers": [(b"x-probe", b"one"), (b"x-probe", b"two"), (b"host", b"h")],
+        "path_params": {"thingId": "7"},
+        "server": ("h", 80),
+    }
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return Request(scope, receive)
+
+
+def _call(handler: Handler, request: Request | None = None) -> Response:
+    endpoint = http_endpoint(handler)
+    response = asyncio.run(endpoint(request or _request()))
+    assert isinstance(response, Response)
+    return response
+
+
+async def _drain(body: AsyncIterable[Any]) -> bytes:
+    return b"".join([chunk async for chunk in body])
+
+
+def test_the_handler_reads_a_classic_request_and_its_answer_goes_back_whole() -> None:
+    seen: list[func.HttpRequest] = []
+
+    def handler(req: func.HttpRequest) -> func.HttpResponse:
+        seen.append(req)
+        return func.HttpResponse("made", status_code=201, mimetype="text/plain")
+
+    response = _call(handler, _request(body=b"payload"))
+    assert (response.status_code, response.body) == (201, b"made")
+    assert response.headers["content-type"] == "text/plain; charset=utf-8"
+    req = seen[0]
+    assert (req.method, req.url) == ("POST", "http://h/api/things/7?a=1&a=2")
+    assert req.params == {"a": "1"}
+    assert req.route_params == {"thingId": "7"}
+    assert req.headers["x-probe"] == "one, two"
+    assert req.get_body() == b"payload"
+
+
+def test_the_registered_function_keeps_the_handlers_name_but_not_its_signature() -> None:
+    def list_things(req: func.HttpRequest) -> func.HttpResponse:
+        return func.HttpResponse("")
+
+    endpoint = http_endpoint(list_things)
+    assert endpoint.__name__ == "list_things"
+    assert not hasattr(endpoint, "__wrapped__")  # the worker must index `req: Request`
+    assert asyncio.iscoroutinefunction(endpoint)
+
+
+def test_a_failure_before_the_first_chunk_is_a_problem_not_a_cut_off_200() -> None:
+    def chunks() -> Iterator[bytes]:
+        yield from ()  # a generator: nothing runs until the first chunk is asked for
+        raise DependencyUnavailable("storage is down")
+
+    response = _call(lambda req: StreamedBody(chunks(), "text/csv"))
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert json.loads(bytes(response.body))["instance"] == "/api/things/7"
+
+
+def test_a_stream_goes_out_as_produced_and_a_later_failure_ends_it() -> None:
+    produced: list[int] = []
+
+    def chunks() -> Iterator[bytes]:
+        for number in range(3):
+            produced.append(number)
+            yield f"{number}\n".encode()
+        raise NotFound("gone midway")
+
+    response = _call(lambda req: StreamedBody(chunks(), "text/csv", {"X-Kind": "csv"}))
+    assert isinstance(response, StreamingResponse)
+    assert produced == [0]  # only the first chunk, read to catch early failures
+    assert response.headers["x-kind"] == "csv"
+    with pytest.raises(NotFound):
+        asyncio.run(_drain(response.body_iterator))
+    assert produced == [0, 1, 2]
