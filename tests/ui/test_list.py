@@ -150,7 +150,8 @@ def test_load_more_pages_with_the_continuation_token(page: Page, ui_url: str, de
     expect(page.get_by_text("2 leads shown, more available")).to_be_visible()
     expect(page.locator("tbody th a")).to_have_text(["Three", "Two"])
     page.get_by_role("button", name="Load more leads").click()
-    expect(page.get_by_text("3 leads shown")).to_be_visible()
+    expect(page.locator("#results-status")).to_have_text("3 leads shown")
+    expect(page.locator("#announcer")).to_have_text("3 leads shown")  # told to screen readers
     expect(page.locator("tbody th a")).to_have_text(["Three", "Two", "One"])
     expect(page.get_by_role("link", name="One", exact=True)).to_be_focused()
     expect(page.get_by_role("button", name="Load more leads")).to_have_count(0)
