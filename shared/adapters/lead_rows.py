@@ -17,6 +17,7 @@ its index rows and the notifications it owes. RowKey prefixes keep each kind in 
     N|<newest-first>|<notificationId>   the partner's in-app feed, newest first
     C|<yyyy-mm-dd>                      new-lead emails counted on a day of the partner (ETag)
     H|<yyyy-mm-dd>|<leadId>             a new lead held for that day's digest (see below)
+    V|<yyyy-mm-dd>                      that day's digest releases: version (ETag), unfinished ids
 
 Due rows (E, G, R) are full copies of the lead row, IndexKeys included, and every write of the
 lead rewrites (or deletes) them in its batch: a job reads what is due with one range query and
@@ -24,10 +25,14 @@ writes the lead back on condition that the due row's ETag is unchanged (lead_bat
 
 Digest contract (send-digests job): a new lead past the day's DIGEST_THRESHOLD is recorded as
 `H|<day>|<leadId>` (day = the partner's calendar day, in its time zone, of the lead's arrival),
-in the same batch as its ledger row `Held`. Once a day is over, the job reads the `H|<day>|`
-range and, per at most 99 leads, writes in ONE batch of this partition the outbox row of
-`Notification.daily_digest(day=..., lead_ids=...)` and deletes those `H|` rows; then publishes
-it. The notifier emails the leads still Received to the partner's recipients.
+in the same batch as its ledger row `Held`. Once a day is over, the job reads the day's release
+record `V|<day>` and then the `H|<day>|` range, and releases one digest of up to DIGEST_MAX_LEADS
+leads: ONE batch writes the outbox row of `Notification.daily_digest(day=..., lead_ids=...)`,
+the release record under the ETag it read (with the ids whose `H|` rows are still to delete) and
+the first `H|` deletions; further batches delete the rest, then clear the record's ids. A run
+that finds ids left in the record (a crash) deletes those rows before listing the day again; a
+run that read the record before another released the day fails on its ETag and lists again. So
+a held lead is in exactly one digest. The notifier emails the leads still Received.
 """
 
 from __future__ import annotations
@@ -53,6 +58,7 @@ SEND_LEDGER = "S|"
 FEED = "N|"
 DAILY_COUNT = "C|"
 HELD = "H|"
+DIGEST_RELEASE = "V|"
 
 # Strings are capped at 64 KiB (32K UTF-16 units); 15,000 characters fit even if all astral.
 _CHUNK = 15_000
@@ -108,10 +114,18 @@ def due_keys(lead: Lead) -> list[str]:
     return keys
 
 
+def chunked(name: str, text: str) -> dict[str, Any]:
+    """`text` over as many properties `<name>0..` as a string's size cap needs, and their count."""
+    chunks = [text[i : i + _CHUNK] for i in range(0, len(text), _CHUNK)] or [""]
+    return {f"{name}Chunks": len(chunks)} | {f"{name}{i}": chunk for i, chunk in enumerate(chunks)}
+
+
+def unchunked(entity: Any, name: str) -> str:
+    return "".join(entity[f"{name}{i}"] for i in range(int(entity[f"{name}Chunks"])))
+
+
 def lead_entity(lead: Lead, row_key: str) -> dict[str, Any]:
     """The lead document plus the columns that list filters run on, server-side."""
-    document = lead.model_dump_json()
-    chunks = [document[i : i + _CHUNK] for i in range(0, len(document), _CHUNK)] or [""]
     entity: dict[str, Any] = {
         "PartitionKey": lead.partner_id,
         "RowKey": row_key,
@@ -130,15 +144,12 @@ def lead_entity(lead: Lead, row_key: str) -> dict[str, Any]:
         "ContactRequested": lead.contact_requested,
         "IsTest": lead.is_test,
         "CreatedAt": lead.created_at,
-        "DocChunks": len(chunks),
     }
-    entity.update({f"Doc{index}": chunk for index, chunk in enumerate(chunks)})
-    return entity
+    return entity | chunked("Doc", lead.model_dump_json())
 
 
 def lead_from_entity(entity: Any) -> Lead:
-    chunks = int(entity["DocChunks"])
-    lead = Lead.model_validate_json("".join(entity[f"Doc{i}"] for i in range(chunks)))
+    lead = Lead.model_validate_json(unchunked(entity, "Doc"))
     lead.etag = entity.metadata.get("etag")
     return lead
 

@@ -77,6 +77,17 @@ class HeldLead:
 
 
 @dataclass(frozen=True, slots=True)
+class HeldDay:
+    """A partner-day's leads still held for a digest, and the version of the day's release
+    record they were listed under (None before its first digest): a release is made on
+    condition of that version, so two runs cannot both release the same lead."""
+
+    day: date
+    lead_ids: tuple[str, ...]
+    version: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Completion:
     """How a claimed delivery ended. `reason` is for operators and never holds personal data."""
 

@@ -12,9 +12,9 @@ from shared.domain.lead_values import ValueObject
 # The queue write after the commit normally delivers a notification at once; one still owed after
 # this long is taken to have missed the queue and is relayed from the outbox.
 FIRST_RELAY_DELAY = timedelta(minutes=2)
-# One partition batch holds 100 operations: the digest's outbox row and the deletes of its held
-# rows (lead_rows.py) fit in one when a digest carries at most 99 leads.
-DIGEST_MAX_LEADS = 99
+# One digest email for a whole day, up to this many leads: its JSON (35 characters an id) must
+# fit a Table string property (32,768 characters) and a queue message (48 KiB of text).
+DIGEST_MAX_LEADS = 800
 
 
 class NotificationKind(StrEnum):
@@ -50,9 +50,8 @@ class Notification(ValueObject):
     ) -> Notification:
         """One digest email for leads held on `day` (the partner's calendar day).
 
-        Carries the lead ids itself: the held rows it was made from are deleted in the batch that
-        writes it to the outbox, so nothing else needs to be read back. Keep it to
-        DIGEST_MAX_LEADS ids (a queue message holds 48 KiB of text).
+        Carries the lead ids itself: the held rows it was made from are deleted when it is
+        released, so nothing else needs to be read back. At most DIGEST_MAX_LEADS ids.
         """
         if not 0 < len(lead_ids) <= DIGEST_MAX_LEADS:
             raise ValueError(f"a digest carries 1 to {DIGEST_MAX_LEADS} leads")

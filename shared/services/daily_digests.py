@@ -1,16 +1,15 @@
 """Send each partner the digest of the leads held back on days that are over in its time zone.
 
 The notifier holds a new lead past the day's threshold (lead_rows.py, `H|<day>|<leadId>`). Once
-the partner's local day is over, this job turns the day's held leads into `DailyDigest`
-notifications, most urgent first, and writes each in one batch with the deletion of the rows it
-carries (table_digest_holds.py): a lead is in exactly one digest, whatever runs concurrently.
-A digest carries at most DIGEST_MAX_LEADS leads (one batch), so a busier day has several.
+the partner's local day is over, this job turns the day's held leads into ONE `DailyDigest`,
+most urgent first, released on condition of the day's release record (table_digest_holds.py): a
+lead is in exactly one digest, whatever runs concurrently. Only a day of more than
+DIGEST_MAX_LEADS held leads (what one notification can carry) gets more than one.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -57,53 +56,51 @@ class DailyDigests:
         run.counts[CONFLICTS] += 1
         return run
 
-    def _days_over(self, partner_id: str, as_of: datetime) -> dict[date, list[str]]:
-        """Held leads of the partner's days that are over as of `as_of`, by day."""
+    def _days_over(self, partner_id: str, as_of: datetime) -> list[date]:
+        """The partner's days with leads held that are over as of `as_of`, oldest first."""
         # No time zone is a day ahead of UTC, so no day after UTC's today is over anywhere:
         # list through it first, and read the partner (its zone) only when something is held.
         held = self._holds.held(partner_id, through=as_of.astimezone(UTC).date())
         if not held:
-            return {}
+            return []
         partner = self._partners.find(partner_id)
         zone = ZoneInfo(partner.time_zone if partner else "UTC")
         last_over = as_of.astimezone(zone).date() - timedelta(days=1)
-        days: dict[date, list[str]] = defaultdict(list)
-        for hold in held:
-            if hold.day <= last_over:
-                days[hold.day].append(hold.lead_id)
-        return dict(sorted(days.items()))
+        return sorted({hold.day for hold in held if hold.day <= last_over})
 
     def _send(
-        self,
-        partner_id: str,
-        days: dict[date, list[str]],
-        as_of: datetime,
-        run: PartnerRun,
-        limit: int,
+        self, partner_id: str, days: list[date], as_of: datetime, run: PartnerRun, limit: int
     ) -> bool:
         """Release the days' digests, up to `limit` leads; False after a lost race (another run
         released some of these leads: the caller lists again)."""
-        for day, lead_ids in days.items():
+        for day in days:
             if run.changed >= limit:
                 run.more = True
                 return True
-            ordered = self._most_urgent_first(partner_id, lead_ids)
-            for start in range(0, len(ordered), DIGEST_MAX_LEADS):
-                chunk = ordered[start : start + DIGEST_MAX_LEADS]
-                digest = Notification.daily_digest(
-                    partner_id=partner_id, day=day, lead_ids=chunk, now=as_of
-                )
-                try:
-                    self._holds.release(digest)
-                except ConcurrentModification:
-                    logger.info("Held leads of %s on %s were released meanwhile", partner_id, day)
-                    return False
-                run.counts["digests"] += 1
-                run.counts["leads"] += len(chunk)
-                run.changed += len(chunk)
-                if not publish_committed(self._publisher, [digest]):
-                    run.counts[DEFERRED] += 1  # owed in the outbox already: the relay sends it
+            try:
+                self._release_day(partner_id, day, as_of, run)
+            except ConcurrentModification:
+                logger.info("Held leads of %s on %s were released meanwhile", partner_id, day)
+                return False
         return True
+
+    def _release_day(self, partner_id: str, day: date, as_of: datetime, run: PartnerRun) -> None:
+        held = self._holds.day(partner_id, day)
+        version = held.version  # None: the day was never released, or (later) it moved on
+        ordered = self._most_urgent_first(partner_id, list(held.lead_ids))
+        for start in range(0, len(ordered), DIGEST_MAX_LEADS):
+            if start and version is None:
+                raise ConcurrentModification("the day changed since it was listed: list again")
+            chunk = ordered[start : start + DIGEST_MAX_LEADS]
+            digest = Notification.daily_digest(
+                partner_id=partner_id, day=day, lead_ids=chunk, now=as_of
+            )
+            version = self._holds.release(digest, version)
+            run.counts["digests"] += 1
+            run.counts["leads"] += len(chunk)
+            run.changed += len(chunk)
+            if not publish_committed(self._publisher, [digest]):
+                run.counts[DEFERRED] += 1  # owed in the outbox already: the relay sends it
 
     def _most_urgent_first(self, partner_id: str, lead_ids: list[str]) -> list[str]:
         """Closest to expiry first; leads no longer waiting (the email leaves them out) last."""

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
-from shared.domain.delivery import HeldLead
+from shared.domain.delivery import HeldDay, HeldLead
 from shared.domain.lead import Lead
 from shared.domain.notification import Notification
 from shared.domain.work_order import WorkOrder
@@ -49,11 +49,20 @@ class DueLeadStore(Protocol):
 class DigestHolds(Protocol):
     """Leads held for the daily digest (lead_rows.py, `H|`): see table_digest_holds.py."""
 
-    def held(self, partner_id: str, *, through: date) -> list[HeldLead]: ...
+    def held(self, partner_id: str, *, through: date) -> list[HeldLead]:
+        """Every held lead of the days up to `through`: which days have something held."""
+        ...
 
-    def release(self, digest: Notification) -> None:
-        """Owe the digest and forget the held rows it carries, all or nothing;
-        `ConcurrentModification` if another run released some of them first."""
+    def day(self, partner_id: str, day: date) -> HeldDay:
+        """What is still held on `day`, under the version of its release record; finishes a
+        release a crashed run left half done first."""
+        ...
+
+    def release(self, digest: Notification, version: str | None) -> str | None:
+        """Owe the digest and forget the held rows it carries; the record's new version, or
+        None if another run touched the day meanwhile (the digest is owed all the same: list
+        the day again before releasing more). `ConcurrentModification`, with nothing written,
+        if the day was released since `version` was read."""
         ...
 
 

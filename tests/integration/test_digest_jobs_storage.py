@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -96,15 +97,17 @@ def test_two_concurrent_digest_runs_put_each_held_lead_in_one_digest(
     assert _keys(table, rows.HELD) == []
 
 
-def test_a_digest_of_500_held_leads_lists_each_lead_in_exactly_one_digest(
+def test_a_day_of_500_held_leads_is_one_digest_listing_each_lead_once(
     service: TableServiceClient, unique_name: str, table: TableClient
 ) -> None:
     job, publisher, ids = _held(service, unique_name, table, 500)
 
     run = job.run_partner(P, datetime(2026, 11, 2, 23, 0, tzinfo=UTC), limit=10_000)
 
-    assert dict(run.counts) == {"digests": 6, "leads": 500}
+    assert dict(run.counts) == {"digests": 1, "leads": 500}
     assert _keys(table, rows.HELD) == []
+    record = table.get_entity(P, f"{rows.DIGEST_RELEASE}2026-11-02")
+    assert json.loads(rows.unchunked(record, "Ids")) == []  # the release finished
     owed = [
         Notification.model_validate_json(table.get_entity(P, key)["Message"])
         for key in _keys(table, rows.OUTBOX)
@@ -116,3 +119,24 @@ def test_a_digest_of_500_held_leads_lists_each_lead_in_exactly_one_digest(
     assert sorted(ids) != ids
     again = job.run_partner(P, datetime(2026, 11, 3, 23, 0, tzinfo=UTC), limit=10_000)
     assert dict(again.counts) == {}
+
+
+def test_a_release_cut_short_by_a_crash_is_finished_and_its_leads_never_sent_again(
+    service: TableServiceClient, unique_name: str, table: TableClient
+) -> None:
+    job, publisher, ids = _held(service, unique_name, table, 150)
+    # A run released the first 120 in a digest, deleted 98 of their held rows, then crashed:
+    # the release record still names the 22 rows it had yet to delete.
+    crashed, late = ids[:120], ids[120:]
+    record = {"PartitionKey": P, "RowKey": f"{rows.DIGEST_RELEASE}2026-11-02"}
+    table.create_entity(record | rows.chunked("Ids", json.dumps(crashed[98:])))
+    table.submit_transaction(
+        [("delete", {"PartitionKey": P, "RowKey": f"H|2026-11-02|{i}"}) for i in crashed[:98]]
+    )
+
+    run = job.run_partner(P, datetime(2026, 11, 3, tzinfo=UTC), limit=10_000)
+
+    assert dict(run.counts) == {"digests": 1, "leads": 30}
+    (digest,) = publisher.published
+    assert sorted(digest.lead_ids) == sorted(late)  # not one of the crashed release's leads
+    assert _keys(table, rows.HELD) == []

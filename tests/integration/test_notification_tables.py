@@ -159,15 +159,18 @@ def test_held_leads_become_one_digest_in_one_batch(table: TableClient) -> None:
         ledger.complete(entry, Completion(DeliveryStatus.HELD, hold=hold))
     held = holds.held(PARTNER, through=date(2026, 11, 23))
     assert held == [HeldLead(date(2026, 11, 23), "a"), HeldLead(date(2026, 11, 23), "b")]
+    listed = holds.day(PARTNER, date(2026, 11, 23))
+    assert (listed.lead_ids, listed.version) == (("a", "b"), None)  # never released before
     digest = Notification.daily_digest(
         partner_id=PARTNER, day=date(2026, 11, 23), lead_ids=["a", "b"], now=NOW
     )
-    holds.release(digest)
+    version = holds.release(digest, listed.version)
     assert holds.held(PARTNER, through=date(2026, 11, 24)) == [HeldLead(date(2026, 11, 24), "c")]
+    assert holds.day(PARTNER, date(2026, 11, 23)).version == version
     outbox = table.get_entity(PARTNER, f"O|{digest.id}")
     assert Notification.model_validate_json(outbox["Message"]) == digest
     with pytest.raises(ConcurrentModification):  # released already: nothing is sent twice
-        holds.release(digest.model_copy(update={"id": "other"}))
+        holds.release(digest.model_copy(update={"id": "other"}), listed.version)
 
 
 def test_preferences_round_trip_and_list_per_partner(table: TableClient) -> None:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from shared.adapters import lead_rows as rows
 from shared.adapters.table_due_leads import PREFIXES, due_range
-from shared.domain.delivery import HeldLead
+from shared.domain.delivery import HeldDay, HeldLead
 from shared.domain.errors import ConcurrentModification
 from shared.domain.lead import Lead
 from shared.domain.notification import Notification
@@ -57,8 +57,10 @@ class InMemoryDueLeads:
 class InMemoryDigestHolds:
     rows: set[tuple[str, date, str]] = field(default_factory=set)
     released: list[Notification] = field(default_factory=list)
+    versions: dict[tuple[str, date], int] = field(default_factory=dict)
     queries: int = 0
     steal_before_release: str | None = None  # a lead another run releases meanwhile
+    touched_after_release: bool = False  # another run finishes our release's deletions
 
     def hold(self, partner_id: str, day: date, *lead_ids: str) -> None:
         self.rows.update((partner_id, day, lead_id) for lead_id in lead_ids)
@@ -71,17 +73,34 @@ class InMemoryDigestHolds:
             if partner == partner_id and day <= through
         ]
 
-    def release(self, digest: Notification) -> None:
+    def day(self, partner_id: str, day: date) -> HeldDay:
+        ids = tuple(lead for p, d, lead in sorted(self.rows) if (p, d) == (partner_id, day))
+        return HeldDay(day=day, lead_ids=ids, version=self._version(partner_id, day))
+
+    def release(self, digest: Notification, version: str | None) -> str | None:
         assert digest.digest_day is not None
-        keys = {(digest.partner_id, digest.digest_day, lead_id) for lead_id in digest.lead_ids}
+        partner, day = digest.partner_id, digest.digest_day
         stolen = {key for key in self.rows if key[2] == self.steal_before_release}
-        if stolen:
+        if stolen:  # another run released that lead first: the day's record moved on
             self.steal_before_release = None
             self.rows -= stolen
-        if not keys <= self.rows:
+            self.versions[(partner, day)] = self.versions.get((partner, day), 0) + 1
+        if version != self._version(partner, day):
             raise ConcurrentModification("released meanwhile")
+        keys = {(partner, day, lead_id) for lead_id in digest.lead_ids}
+        assert keys <= self.rows, "a release under the current version names only held leads"
         self.rows -= keys
+        self.versions[(partner, day)] = self.versions.get((partner, day), 0) + 1
         self.released.append(digest)
+        if self.touched_after_release:
+            self.touched_after_release = False
+            self.versions[(partner, day)] += 1
+            return None
+        return str(self.versions[(partner, day)])
+
+    def _version(self, partner_id: str, day: date) -> str | None:
+        version = self.versions.get((partner_id, day))
+        return None if version is None else str(version)
 
 
 @dataclass

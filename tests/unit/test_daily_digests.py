@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from shared.domain.lead import Actor
 from shared.domain.lead_parts import Deal
-from shared.domain.notification import DIGEST_MAX_LEADS, NotificationKind
+from shared.domain.notification import DIGEST_MAX_LEADS, Notification, NotificationKind
 from shared.domain.partner import Partner
 from shared.services.daily_digests import DailyDigests
 from tests.support.leads import make_lead
@@ -16,6 +18,7 @@ from tests.unit.fakes import InMemoryLeadRepository, InMemoryPartnerRepository, 
 from tests.unit.job_fakes import InMemoryDigestHolds
 
 P = "contoso"
+NOW = datetime(2026, 11, 3, tzinfo=UTC)
 # The last Sunday of October 2026: Berlin leaves summer time at 01:00 UTC, a 25-hour day.
 FALL_BACK = date(2026, 10, 25)
 
@@ -100,21 +103,31 @@ def test_leads_are_listed_closest_to_expiry_first_handled_ones_last(world: World
     assert digest.lead_ids == (early_id, late_id, handled_id)
 
 
-def test_a_digest_of_500_leads_puts_each_lead_in_exactly_one_digest(world: World) -> None:
+def test_a_day_of_500_held_leads_is_one_digest(world: World) -> None:
     day = date(2026, 11, 2)
     start = datetime(2026, 11, 1, 23, 0, tzinfo=UTC)  # 00:00 in Berlin
     arrivals = [start + timedelta(seconds=60 * i) for i in range(500)]
     ids = world.hold(day, *reversed(arrivals))
 
-    assert world.run(datetime(2026, 11, 3, 0, 5, tzinfo=UTC)) == {"digests": 6, "leads": 500}
+    assert world.run(datetime(2026, 11, 3, 0, 5, tzinfo=UTC)) == {"digests": 1, "leads": 500}
 
-    released = world.holds.released
-    assert [len(digest.lead_ids) for digest in released] == [99, 99, 99, 99, 99, 5]
-    listed = [lead_id for digest in released for lead_id in digest.lead_ids]
-    assert listed == list(reversed(ids))  # earliest arrival = closest to expiry, first
-    assert all(len(digest.lead_ids) <= DIGEST_MAX_LEADS for digest in released)
+    (digest,) = world.holds.released
+    assert digest.lead_ids == tuple(reversed(ids))  # earliest arrival = closest to expiry, first
     assert world.holds.rows == set()
     assert world.run(datetime(2026, 11, 4, tzinfo=UTC)) == {}  # nothing twice
+
+
+def test_only_a_day_past_what_one_notification_carries_gets_a_second_digest(
+    world: World,
+) -> None:
+    day = date(2026, 11, 2)
+    start = datetime(2026, 11, 1, 23, 0, tzinfo=UTC)
+    world.hold(day, *(start + timedelta(seconds=30 * i) for i in range(DIGEST_MAX_LEADS + 1)))
+
+    counts = world.run(datetime(2026, 11, 3, 0, 5, tzinfo=UTC))
+
+    assert counts == {"digests": 2, "leads": DIGEST_MAX_LEADS + 1}
+    assert [len(d.lead_ids) for d in world.holds.released] == [DIGEST_MAX_LEADS, 1]
 
 
 def test_days_not_over_wait_and_several_days_over_each_get_their_digest(world: World) -> None:
@@ -143,3 +156,33 @@ def test_the_limit_leaves_whole_days_for_the_next_run(world: World) -> None:
     world.hold(date(2026, 11, 2), datetime(2026, 11, 2, 9, tzinfo=UTC))
     run = world.job.run_partner(P, datetime(2026, 11, 3, 12, tzinfo=UTC), limit=1)
     assert (run.counts["digests"], run.more) == (1, True)
+
+
+def test_a_day_touched_by_another_run_after_a_release_is_listed_again_for_the_rest(
+    world: World,
+) -> None:
+    day = date(2026, 11, 2)
+    start = datetime(2026, 11, 1, 23, 0, tzinfo=UTC)
+    ids = world.hold(day, *(start + timedelta(seconds=30 * i) for i in range(DIGEST_MAX_LEADS + 1)))
+    world.holds.touched_after_release = True
+
+    counts = world.run(datetime(2026, 11, 3, 0, 5, tzinfo=UTC))
+
+    assert counts == {"digests": 2, "leads": DIGEST_MAX_LEADS + 1}
+    listed = [lead_id for digest in world.holds.released for lead_id in digest.lead_ids]
+    assert sorted(listed) == sorted(ids)
+    assert len(world.publisher.published) == 2
+
+
+def test_the_largest_digest_fits_a_table_property_and_a_queue_message() -> None:
+    ids = [uuid.uuid4().hex for _ in range(DIGEST_MAX_LEADS)]  # the app's lead ids
+    digest = Notification.daily_digest(
+        partner_id="a" * 64, day=date(2026, 11, 2), lead_ids=ids, now=NOW
+    )
+    message = digest.model_dump_json(by_alias=True)
+    assert len(message) <= 32_768  # the outbox row's Message property
+    assert len(base64.b64encode(message.encode())) <= 64 * 1024  # the queue message
+    with pytest.raises(ValueError, match="digest carries"):
+        Notification.daily_digest(
+            partner_id="p", day=digest.digest_day or date.min, lead_ids=[*ids, "x"], now=NOW
+        )

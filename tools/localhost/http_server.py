@@ -20,6 +20,7 @@ from tools.localhost.http_streams import (
 from tools.localhost.invoker import Invoker
 from tools.localhost.routing import Router
 
+logger = logging.getLogger("Host.Function")
 # Past this the platform answers 500 without calling the function (PLATFORM-NOTES).
 MAX_BODY_BYTES = 100 * 1024 * 1024
 _HOP_BY_HOP = {"content-length", "transfer-encoding", "connection", "keep-alive"}
@@ -127,7 +128,7 @@ class FunctionsRequestHandler(BaseHTTPRequestHandler):
         except Exception:
             # Past the status line nothing can be said to the client but an unfinished body:
             # drop the connection so it cannot mistake a cut-off stream for a whole one.
-            logging.getLogger("Host.Function").exception(
+            logger.exception(
                 "Executed 'Functions.%s' but its response failed while streaming", function.name
             )
             self.close_connection = True

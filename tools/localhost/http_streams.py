@@ -10,7 +10,6 @@ straight to the socket, so a `StreamingResponse` reaches the client chunk by chu
 from __future__ import annotations
 
 import asyncio
-import logging
 import typing
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, MutableMapping
 from dataclasses import dataclass
@@ -23,7 +22,6 @@ from starlette.responses import Response
 
 from tools.localhost.app_loader import FunctionDescription
 
-logger = logging.getLogger("Host.Function")
 Message = MutableMapping[str, Any]
 
 
@@ -109,7 +107,6 @@ class ResponseWriter:
         self._close = close
         self._chunked = False
         self.started = False
-        self.finished = False
 
     def start(self, status: int, headers: list[tuple[bytes, bytes]], reason: str) -> None:
         lines = [f"HTTP/1.1 {status} {reason}".encode("latin-1")]
@@ -130,7 +127,6 @@ class ResponseWriter:
             if self._chunked and not self._head:
                 self._stream.write(b"0\r\n\r\n")
             self._stream.flush()
-            self.finished = True
 
 
 def run_response(
