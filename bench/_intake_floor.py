@@ -79,11 +79,11 @@ def measure_storage_floor(
         return send
 
     try:
-        cpu_before = _cpu_seconds(azurite)
+        cpu_before = cpu_seconds(azurite)
         throughput = hammer(
             [client(n) for n in range(clients)], seconds=seconds, max_requests=max_requests
         )
-        cpu_ms = (_cpu_seconds(azurite) - cpu_before) * 1000 / max(1, throughput.requests)
+        cpu_ms = (cpu_seconds(azurite) - cpu_before) * 1000 / max(1, throughput.requests)
         return Floor(throughput, cpu_ms)
     finally:
         for table in tables:
@@ -102,7 +102,7 @@ class Floor:
         return cores * 1000 / self.cpu_ms_per_request
 
 
-def _cpu_seconds(azurite: Azurite) -> float:
+def cpu_seconds(azurite: Azurite) -> float:
     """CPU time of this process and of Azurite's process tree so far."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = time.process_time()

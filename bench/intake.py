@@ -18,7 +18,7 @@ from pathlib import Path
 import requests
 from azure.data.tables import TableClient
 
-from bench._intake_floor import APP_BATCH, MINIMAL_BATCH, measure_storage_floor
+from bench._intake_floor import APP_BATCH, MINIMAL_BATCH, cpu_seconds, measure_storage_floor
 from bench._support import (
     StorageRequestCounter,
     Throughput,
@@ -193,8 +193,10 @@ def main() -> None:
         print(f"  cold new lead:    {cold}  (partner not cached yet)")
 
         print(f"Throughput, {CLIENTS} concurrent clients with keep-alive, {SECONDS:g} s each")
+        cpu_before = cpu_seconds(azurite)
         bare = measure_bare_create_entity(azurite)
-        print(f"  bare create_entity:   {bare}")
+        bare_cpu_ms = (cpu_seconds(azurite) - cpu_before) * 1000 / max(1, bare.requests)
+        print(f"  bare create_entity:   {bare}; CPU (SDK + Azurite) {bare_cpu_ms:.1f} ms each")
         with tempfile.TemporaryDirectory(prefix="bench-intake-") as log_dir:
             host = measure_host(azurite, Path(log_dir))
         print(f"  intake via the host:  {host}")
