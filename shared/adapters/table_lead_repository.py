@@ -26,8 +26,6 @@ from shared.domain.lead import Lead
 from shared.domain.notification import Notification
 from shared.services.ports import DedupRecord, IdempotencyRecord
 
-_outbox_entity = outbox_entity  # the one outbox row shape, imported from here by other adapters
-
 
 class TableLeadRepository:
     def __init__(self, table: TableClient) -> None:
