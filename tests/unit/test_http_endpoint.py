@@ -14,24 +14,22 @@ from starlette.responses import Response, StreamingResponse
 
 from functions.http_kit import Handler, StreamedBody, http_endpoint
 from shared.domain.errors import DependencyUnavailable, NotFound
+from tools.localhost.http_streams import IncomingRequest, starlette_request
 
 
-def _request(path: str = "/api/things/7", query: bytes = b"a=1&a=2", body: bytes = b"") -> Request:
-    scope = {
-        "type": "http",
-        "method": "POST",
-        "scheme": "http",
-        "path": path,
-        "query_string": query,
-        "headers": [(b"x-probe", b"one"), (b"x-probe", b"two"), (b"host", b"h")],
-        "path_params": {"thingId": "7"},
-        "server": ("h", 80),
-    }
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return Request(scope, receive)
+def _request(body: bytes = b"") -> Request:
+    return starlette_request(
+        IncomingRequest(
+            method="POST",
+            raw_path="/api/things/7",
+            query="a=1&a=2",
+            headers=[("X-Probe", "one"), ("X-Probe", "two"), ("Host", "h")],
+            body=body,
+            route_params={"thingId": "7"},
+            client=("127.0.0.1", 50000),
+            server=("h", 80),
+        )
+    )
 
 
 def _call(handler: Handler, request: Request | None = None) -> Response:

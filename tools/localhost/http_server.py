@@ -120,11 +120,9 @@ class FunctionsRequestHandler(BaseHTTPRequestHandler):
         if not isinstance(result, Response):
             self._write_result(result)
             return
-        writer = ResponseWriter(
-            self.wfile, head=self.command == "HEAD", close=self.close_connection
-        )
+        writer = ResponseWriter(self)
         try:
-            run_response(result, request, writer, self.server.invoker.run, self.responses)
+            run_response(result, request, writer, self.server.invoker.run)
         except Exception:
             # Past the status line nothing can be said to the client but an unfinished body:
             # drop the connection so it cannot mistake a cut-off stream for a whole one.

@@ -13,7 +13,7 @@ import asyncio
 import typing
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, MutableMapping
 from dataclasses import dataclass
-from io import BufferedIOBase
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import unquote
 
@@ -99,34 +99,37 @@ def _receive_once(body: bytes) -> Callable[[], Awaitable[Message]]:
 
 
 class ResponseWriter:
-    """Writes what an ASGI response sends: Content-Length when declared, else chunked."""
+    """Writes what an ASGI response sends through the request handler: its status line and
+    headers (Server, Date), a Content-Length when the response declares one, else chunked."""
 
-    def __init__(self, stream: BufferedIOBase, *, head: bool, close: bool) -> None:
-        self._stream = stream
-        self._head = head
-        self._close = close
+    def __init__(self, handler: BaseHTTPRequestHandler) -> None:
+        self._handler = handler
+        self._head = handler.command == "HEAD"
         self._chunked = False
         self.started = False
 
-    def start(self, status: int, headers: list[tuple[bytes, bytes]], reason: str) -> None:
-        lines = [f"HTTP/1.1 {status} {reason}".encode("latin-1")]
+    def start(self, status: int, headers: list[tuple[bytes, bytes]]) -> None:
+        handler = self._handler
         names = {name.lower() for name, _ in headers}
         self._chunked = b"content-length" not in names and status not in (204, 304)
-        lines += [name + b": " + value for name, value in headers]
+        handler.send_response(status)
+        for name, value in headers:
+            handler.send_header(name.decode("latin-1"), value.decode("latin-1"))
         if self._chunked:
-            lines.append(b"Transfer-Encoding: chunked")
-        if self._close:
-            lines.append(b"Connection: close")
-        self._stream.write(b"\r\n".join(lines) + b"\r\n\r\n")
+            handler.send_header("Transfer-Encoding", "chunked")
+        if handler.close_connection:
+            handler.send_header("Connection", "close")
+        handler.end_headers()
         self.started = True
 
     def body(self, data: bytes, *, more: bool) -> None:
+        stream = self._handler.wfile
         if not self._head and data:
-            self._stream.write(b"%x\r\n%s\r\n" % (len(data), data) if self._chunked else data)
+            stream.write(b"%x\r\n%s\r\n" % (len(data), data) if self._chunked else data)
         if not more:
             if self._chunked and not self._head:
-                self._stream.write(b"0\r\n\r\n")
-            self._stream.flush()
+                stream.write(b"0\r\n\r\n")
+            stream.flush()
 
 
 def run_response(
@@ -134,7 +137,6 @@ def run_response(
     request: Request,
     writer: ResponseWriter,
     run: Callable[[Coroutine[Any, Any, None]], object],
-    reasons: Mapping[int, tuple[str, str]],
 ) -> None:
     """Run `response` as an ASGI app on `run`'s loop; socket writes happen off that loop."""
 
@@ -144,8 +146,7 @@ def run_response(
         if kind == "http.response.start":
             status = int(message["status"])
             headers = list(message.get("headers", []))
-            reason = reasons.get(status, ("",))[0]
-            await loop.run_in_executor(None, writer.start, status, headers, reason)
+            await loop.run_in_executor(None, writer.start, status, headers)
         elif kind == "http.response.body":
             data = bytes(message.get("body", b""))
             more = bool(message.get("more_body", False))

@@ -39,6 +39,7 @@ def test_the_request_arrives_whole_and_the_response_as_returned(stream_host: Sam
     )
     assert response.status_code == 201
     assert response.headers["Content-Type"] == "application/json"
+    assert "Date" in response.headers  # the same status line and headers as classic functions
     assert response.json() == {"name": "ada", "query": {"x": "1"}, "probe": "yes", "body": "hello"}
 
 
