@@ -14,6 +14,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from shared.domain.errors import Conflict
+from shared.domain.lead_action import LeadAction, allowed_actions, lifecycle_refusal
 from shared.domain.lead_parts import Closure, Deal, HistoryEntry, Interaction, Person, Sender
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.lead_values import (
@@ -233,37 +234,37 @@ class Lead(BaseModel):
     def accept(
         self, deal: Deal, *, team: list[Person], contacts: list[Person], actor: Actor, now: datetime
     ) -> None:
-        self._require(LeadStatus.RECEIVED, "accepted", needs_response=True)
+        self._require(LeadAction.ACCEPT)
         self.status, self.accepted_at, self.deal = LeadStatus.ACCEPTED, now, deal
         self.team, self.contacts = list(team), list(contacts)
         self._record(LeadEventKind.ACCEPTED, now, actor, "Accepted", deal.name)
 
     def decline(self, closure: Closure, *, actor: Actor, now: datetime) -> None:
-        self._require(LeadStatus.RECEIVED, "declined", needs_response=True)
+        self._require(LeadAction.DECLINE)
         self.decline_reason = closure
         self._archive(Outcome.DECLINED, now)
         self._record(LeadEventKind.DECLINED, now, actor, "Declined", closure.reason)
 
     def edit(self, deal: Deal, *, team: list[Person] | None, actor: Actor, now: datetime) -> None:
-        self._require(LeadStatus.ACCEPTED, "edited")
+        self._require(LeadAction.EDIT)
         self.deal = deal
         if team is not None:
             self.team = list(team)
         self._record(LeadEventKind.EDITED, now, actor, "Deal edited", None)
 
     def add_team_member(self, person: Person, *, actor: Actor, now: datetime) -> None:
-        self._require(LeadStatus.ACCEPTED, "given team members")
+        self._require(LeadAction.ADD_TEAM_MEMBER)
         self.team.append(person)
         self._record(LeadEventKind.TEAM_MEMBER_ADDED, now, actor, "Team member added", person.name)
 
     def win(self, *, value: Decimal | None, notes: str | None, actor: Actor, now: datetime) -> None:
-        self._require(LeadStatus.ACCEPTED, "won")
+        self._require(LeadAction.MARK_WON)
         self._close_deal(value, notes)
         self._archive(Outcome.WON, now)
         self._record(LeadEventKind.WON, now, actor, "Won", None)
 
     def lose(self, closure: Closure, *, value: Decimal | None, actor: Actor, now: datetime) -> None:
-        self._require(LeadStatus.ACCEPTED, "lost")
+        self._require(LeadAction.MARK_LOST)
         self.lost_reason = closure
         self._close_deal(value, None)
         self._archive(Outcome.LOST, now)
@@ -304,13 +305,14 @@ class Lead(BaseModel):
     def shows_contact(self) -> bool:
         return self.outcome not in (Outcome.EXPIRED, Outcome.AGED_OUT)
 
-    def _require(self, status: LeadStatus, verb: str, *, needs_response: bool = False) -> None:
-        if self.is_archived:
-            raise Conflict(f"The lead is Archived ({self.outcome}): it can no longer be {verb}.")
-        if needs_response and not self.requires_action:
-            raise Conflict(f"The lead is informational: it needs no response and cannot be {verb}.")
-        if self.status is not status:
-            raise Conflict(f"The lead is {self.status}: it can be {verb} only when {status}.")
+    def allowed_actions(self, principal: Principal) -> list[LeadAction]:
+        """What the caller may do to this lead now: exactly what would not be refused."""
+        return allowed_actions(self, principal)
+
+    def _require(self, action: LeadAction) -> None:
+        refusal = lifecycle_refusal(self, action)
+        if refusal is not None:
+            raise Conflict(refusal)
 
     def _close_deal(self, value: Decimal | None, notes: str | None) -> None:
         deal = self.deal or Deal()

@@ -11,10 +11,11 @@ from collections.abc import Callable
 
 from shared.domain.errors import ConcurrentModification, StalePrecondition
 from shared.domain.lead import Actor, Lead, LeadEventKind
+from shared.domain.lead_action import LeadAction, required_roles
 from shared.domain.lead_parts import Deal
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.notification import Notification, NotificationKind
-from shared.domain.principal import PARTNER_ACTORS, PARTNER_READERS, Principal
+from shared.domain.principal import PARTNER_READERS, Principal
 from shared.services.lead_commands import (
     AcceptLead,
     DeclineLead,
@@ -61,6 +62,7 @@ class LeadActions:
             p,
             lead_id,
             if_match,
+            LeadAction.ACCEPT,
             lambda lead, actor: lead.accept(
                 command.deal(), team=team, contacts=contacts, actor=actor, now=self._clock.now()
             ),
@@ -73,6 +75,7 @@ class LeadActions:
             p,
             lead_id,
             if_match,
+            LeadAction.DECLINE,
             lambda lead, actor: lead.decline(command.closure(), actor=actor, now=self._clock.now()),
         )
 
@@ -84,7 +87,7 @@ class LeadActions:
             deal = patch.apply_to(lead.deal or Deal())
             lead.edit(deal, team=team, actor=actor, now=self._clock.now())
 
-        return self._act(p, lead_id, if_match, step)
+        return self._act(p, lead_id, if_match, LeadAction.EDIT, step)
 
     def add_team_member(
         self, p: Principal, lead_id: str, member: PersonInput, if_match: str | None
@@ -93,6 +96,7 @@ class LeadActions:
             p,
             lead_id,
             if_match,
+            LeadAction.ADD_TEAM_MEMBER,
             lambda lead, actor: lead.add_team_member(
                 member.to_person(), actor=actor, now=self._clock.now()
             ),
@@ -103,6 +107,7 @@ class LeadActions:
             p,
             lead_id,
             if_match,
+            LeadAction.MARK_WON,
             lambda lead, actor: lead.win(
                 value=command.value, notes=command.notes, actor=actor, now=self._clock.now()
             ),
@@ -113,24 +118,34 @@ class LeadActions:
             p,
             lead_id,
             if_match,
+            LeadAction.MARK_LOST,
             lambda lead, actor: lead.lose(
                 command.closure(), value=command.value, actor=actor, now=self._clock.now()
             ),
         )
 
     def set_favorite(self, principal: Principal, lead_id: str, *, favorite: bool) -> LeadView:
-        partner_id = principal.require_partner(PARTNER_READERS)
+        action = LeadAction.FAVORITE if favorite else LeadAction.UNFAVORITE
+        partner_id = principal.require_partner(required_roles(action))
         lead = self._leads.get(partner_id, lead_id)  # 404 for another partner's lead
         if favorite:
             self._favorites.add(partner_id, principal.user_id, lead)
         else:
             self._favorites.remove(partner_id, principal.user_id, lead)
-        return present(lead, now=self._clock.now(), policy=self._policy, favorite=favorite)
+        return present(
+            lead, now=self._clock.now(), policy=self._policy, favorite=favorite, viewer=principal
+        )
 
     def _act(
-        self, principal: Principal, lead_id: str, if_match: str | None, step: Step
+        self,
+        principal: Principal,
+        lead_id: str,
+        if_match: str | None,
+        action: LeadAction,
+        step: Step,
     ) -> LeadView:
-        partner_id = principal.require_partner(PARTNER_ACTORS)
+        # The role half of the rule `allowedActions` shows; the step checks the lifecycle half.
+        partner_id = principal.require_partner(required_roles(action))
         actor = Actor.of(principal)
         for _ in range(_ATTEMPTS):
             lead = self._leads.get(partner_id, lead_id)
@@ -166,4 +181,6 @@ class LeadActions:
 
     def _present(self, principal: Principal, lead: Lead) -> LeadView:
         favorite = self._favorites.is_favorite(lead.partner_id, principal.user_id, lead.id)
-        return present(lead, now=self._clock.now(), policy=self._policy, favorite=favorite)
+        return present(
+            lead, now=self._clock.now(), policy=self._policy, favorite=favorite, viewer=principal
+        )

@@ -104,7 +104,13 @@ class LeadListing:
         marked = set(favorite_ids)
         return LeadPage(
             items=[
-                present(lead, now=now, policy=self._policy, favorite=lead.id in marked)
+                present(
+                    lead,
+                    now=now,
+                    policy=self._policy,
+                    favorite=lead.id in marked,
+                    viewer=principal,
+                )
                 for lead in leads
             ],
             continuation_token=self._tokens.issue(scope, next_position) if next_position else None,
@@ -126,7 +132,9 @@ class LeadListing:
         else:
             leads = self._newest_first(partner_id, query, now)
         for lead in leads:
-            yield present(lead, now=now, policy=self._policy, favorite=lead.id in marked)
+            yield present(
+                lead, now=now, policy=self._policy, favorite=lead.id in marked, viewer=principal
+            )
 
     def _newest_first(self, partner_id: str, query: LeadQuery, now: datetime) -> Iterator[Lead]:
         pages = query.model_copy(update={"page_size": _SCAN_PAGE})

@@ -6,7 +6,10 @@ import hashlib
 from datetime import date, datetime
 from decimal import Decimal
 
+from pydantic import Field
+
 from shared.domain.lead import Lead
+from shared.domain.lead_action import LeadAction
 from shared.domain.lead_parts import Closure, HistoryEntry, Person, Sender
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.lead_values import (
@@ -25,6 +28,7 @@ from shared.domain.lead_values import (
     View,
 )
 from shared.domain.model import ApiModel
+from shared.domain.principal import Principal
 
 
 class DealView(ApiModel):
@@ -81,6 +85,12 @@ class LeadView(ApiModel):
     is_test: bool
     flags: list[LeadFlag]
     history: list[HistoryEntry]
+    allowed_actions: list[LeadAction] = Field(
+        description="What the caller may do to the lead now, given its state and the caller's"
+        " roles: exactly the actions that would not be refused (403 or 409). Show these, and no"
+        " others.",
+        json_schema_extra={"uniqueItems": True},
+    )
 
 
 def http_etag(lead: Lead) -> str:
@@ -89,7 +99,9 @@ def http_etag(lead: Lead) -> str:
     return f'"{digest}"'
 
 
-def present(lead: Lead, *, now: datetime, policy: LeadPolicy, favorite: bool) -> LeadView:
+def present(
+    lead: Lead, *, now: datetime, policy: LeadPolicy, favorite: bool, viewer: Principal
+) -> LeadView:
     shown = lead.shows_contact
     return LeadView(
         **lead.model_dump(
@@ -136,4 +148,5 @@ def present(lead: Lead, *, now: datetime, policy: LeadPolicy, favorite: bool) ->
             contact_requested=lead.contact_requested, created_at=lead.created_at, now=now
         ),
         favorite=favorite,
+        allowed_actions=lead.allowed_actions(viewer),
     )
