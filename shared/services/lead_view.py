@@ -131,9 +131,11 @@ def present(lead: Lead, *, now: datetime, policy: LeadPolicy, favorite: bool) ->
         contacts=lead.contacts,
         decline=lead.decline_reason,
         lost=lead.lost_reason,
-        hot=not lead.is_archived
-        and policy.is_hot(
-            contact_requested=lead.contact_requested, created_at=lead.created_at, now=now
+        hot=policy.is_hot(
+            contact_requested=lead.contact_requested,
+            created_at=lead.created_at,
+            now=now,
+            archived=lead.is_archived,
         ),
         favorite=favorite,
     )

@@ -335,3 +335,14 @@ def test_export_keeps_the_query_order(ws: Workspace) -> None:
     newest = ws.http.get(f"{ws.api}/leads/export", headers=ws.headers)
     newest_rows = list(csv.DictReader(io.StringIO(newest.content.decode("utf-8"))))
     assert [row["LeadId"] for row in newest_rows] == [ids["Bravo"], ids["Alpha"], ids["Charlie"]]
+
+
+def test_hot_false_lists_and_exports_the_leads_that_are_not_hot(ws: Workspace) -> None:
+    hot = ws.deliver("Hot")
+    informational = ws.deliver("Cool", action="INS")
+    assert [lead["id"] for lead in ws.list(hot="false")["items"]] == [informational]
+    assert [lead["id"] for lead in ws.list(hot="true")["items"]] == [hot]
+    exported = ws.http.get(f"{ws.api}/leads/export", params={"hot": "false"}, headers=ws.headers)
+    assert exported.status_code == 200, exported.text
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8"))))
+    assert [row["LeadId"] for row in rows] == [informational]
