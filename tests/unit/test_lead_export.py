@@ -74,7 +74,9 @@ def test_an_e164_phone_is_exported_as_is() -> None:
 def _cells_as_a_spreadsheet_splits(line: str, separator: str) -> list[str]:
     """How Excel reads a line with `separator` as its list separator: a double quote anywhere
     toggles quoting, and only a separator outside quotes ends a cell."""
-    cells, cell, quoted = [], [], False
+    cells: list[str] = []
+    cell: list[str] = []
+    quoted = False
     for char in line.rstrip("\r\n"):
         if char == '"':
             quoted = not quoted
