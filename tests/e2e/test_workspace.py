@@ -189,6 +189,29 @@ def test_fifty_concurrent_accepts_and_declines_give_exactly_one_success(ws: Work
     assert len([e for e in history if e["action"] in ("Accepted", "Declined")]) == 1
 
 
+def test_twenty_concurrent_edits_without_if_match_all_succeed_on_the_fresh_lead(
+    ws: Workspace,
+) -> None:
+    lead_id = ws.deliver()
+    ws.act(lead_id, "accept", ACCEPT).raise_for_status()
+    patch_headers = {**ws.headers, "Content-Type": "application/merge-patch+json"}
+
+    def edit(n: int) -> tuple[int, dict[str, Any]]:
+        with requests.Session() as session:
+            response = session.patch(
+                f"{ws.api}/leads/{lead_id}", json={"notes": f"call {n}"}, headers=patch_headers
+            )
+            return response.status_code, response.json()
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(edit, range(20)))
+    assert [status for status, _ in answers] == [200] * 20, answers
+    # Each answer is the lead with its own change applied, on top of every change before it.
+    assert [lead["deal"]["notes"] for _, lead in answers] == [f"call {n}" for n in range(20)]
+    history = ws.get(lead_id).json()["history"]
+    assert [entry["action"] for entry in history].count("Deal edited") == 20
+
+
 ACTIONS: list[tuple[str, dict[str, Any]]] = [
     ("accept", ACCEPT), ("decline", DECLINE), ("team", {"name": "X"}), ("won", {}),
     ("lost", {"reason": "Other"}),
