@@ -174,6 +174,7 @@ class Container:
             partners=self.partner_repository,
             outbox=TableOutboxStore(self.storage.table(LEADS_TABLE)),
             publisher=self.publisher,
+            clock=self.clock,
         )
 
     # -- notifications (issue 5): the queue-triggered sender, the feed, who is emailed ----------
@@ -290,7 +291,7 @@ class Container:
     def _sweep(self, rule: SweepRule) -> LeadSweep:
         due = TableDueLeads(self.storage.table(LEADS_TABLE), self.lead_repository)
         leads, publisher = self.lead_repository, self.publisher
-        return LeadSweep(rule=rule, due=due, leads=leads, publisher=publisher)
+        return LeadSweep(rule=rule, due=due, leads=leads, publisher=publisher, clock=self.clock)
 
     @cached_property
     def partner_jobs(self) -> PartnerJobs:
@@ -299,6 +300,7 @@ class Container:
             holds=self.digest_holds,
             leads=self.lead_repository,
             publisher=self.publisher,
+            clock=self.clock,
         )
         return PartnerJobs(
             jobs={

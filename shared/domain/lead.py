@@ -269,32 +269,38 @@ class Lead(BaseModel):
         self._archive(Outcome.LOST, now)
         self._record(LeadEventKind.LOST, now, actor, "Lost", closure.reason)
 
-    def expire(self, now: datetime) -> bool:
+    # The timed steps below take `as_of`, the instant that decides whether the step is due (a
+    # job may replay any instant), and `now`, the real time the change is recorded at.
+
+    def expire(self, as_of: datetime, now: datetime | None = None) -> bool:
         """No answer within the respond window: archived, contact details removed."""
         due = self.status is LeadStatus.RECEIVED and self.requires_action
-        if not due or self.respond_by is None or now < self.respond_by:
+        if not due or self.respond_by is None or as_of < self.respond_by:
             return False
+        now = now or as_of
         self._archive(Outcome.EXPIRED, now)
         self.customer = self.customer.without_contact()
         self._record(LeadEventKind.EXPIRED, now, SYSTEM, "Expired", "No response in time")
         return True
 
-    def remind(self, now: datetime) -> bool:
+    def remind(self, as_of: datetime, now: datetime | None = None) -> bool:
         """Warn once that the respond window closes soon; False when not (or no longer) due."""
         due = self.status is LeadStatus.RECEIVED and self.requires_action
         if not due or self.reminded_at is not None or self.remind_at is None:
             return False
-        if now < self.remind_at or self.respond_by is None or now >= self.respond_by:
+        if as_of < self.remind_at or self.respond_by is None or as_of >= self.respond_by:
             return False  # too early, or too late: expiry, not a reminder, is due
+        now = now or as_of
         self.reminded_at = now
         self._record(LeadEventKind.REMINDED, now, SYSTEM, "Reminded", "Respond window closes soon")
         return True
 
-    def age_out(self, now: datetime) -> bool:
+    def age_out(self, as_of: datetime, now: datetime | None = None) -> bool:
         """An informational lead past its retention: archived, contact details removed."""
         due = not self.is_archived and not self.requires_action
-        if not due or self.archive_at is None or now < self.archive_at:
+        if not due or self.archive_at is None or as_of < self.archive_at:
             return False
+        now = now or as_of
         self._archive(Outcome.AGED_OUT, now)
         self.customer = self.customer.without_contact()
         self._record(LeadEventKind.AGED_OUT, now, SYSTEM, "Archived", "Informational lead aged out")

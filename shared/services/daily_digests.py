@@ -20,7 +20,12 @@ from shared.domain.notification import DIGEST_MAX_LEADS, Notification
 from shared.services.job_ports import DigestHolds, PartnerRun
 from shared.services.lead_sweeps import CONFLICTS, DEFERRED
 from shared.services.outbox_relay import publish_committed
-from shared.services.ports import LeadRepository, NotificationPublisher, PartnerRepository
+from shared.services.ports import (
+    Clock,
+    LeadRepository,
+    NotificationPublisher,
+    PartnerRepository,
+)
 
 logger = logging.getLogger(__name__)
 _ROUNDS = 3  # a lost race means another run released those leads: list again, this often
@@ -35,7 +40,9 @@ class DailyDigests:
         holds: DigestHolds,
         leads: LeadRepository,
         publisher: NotificationPublisher,
+        clock: Clock,
     ) -> None:
+        self._clock = clock  # records the digest's creation; `as_of` only picks the days over
         self._partners = partners
         self._holds = holds
         self._leads = leads
@@ -93,7 +100,7 @@ class DailyDigests:
                 raise ConcurrentModification("the day changed since it was listed: list again")
             chunk = ordered[start : start + DIGEST_MAX_LEADS]
             digest = Notification.daily_digest(
-                partner_id=partner_id, day=day, lead_ids=chunk, now=as_of
+                partner_id=partner_id, day=day, lead_ids=chunk, now=self._clock.now()
             )
             version = self._holds.release(digest, version)
             run.counts["digests"] += 1

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from shared.adapters import lead_rows as rows
+from shared.adapters.clock import FixedClock
 from shared.adapters.table_due_leads import PREFIXES, due_range
 from shared.domain.delivery import HeldDay, HeldLead
 from shared.domain.errors import ConcurrentModification
@@ -128,12 +129,16 @@ class SweepWorld:
         self.leads = InMemoryLeadRepository()
         self.due = InMemoryDueLeads(self.leads)
         self.publisher = RecordingPublisher()
+        self.now: datetime | None = None  # the real time of a run; None: the run's as_of
 
     def add(self, lead: Lead) -> Lead:
         return self.leads.add(lead)
 
     def sweep(self, rule: SweepRule, as_of: datetime, *, limit: int = 1000) -> dict[str, int]:
-        job = LeadSweep(rule=rule, due=self.due, leads=self.leads, publisher=self.publisher)
+        clock = FixedClock(self.now or as_of)
+        job = LeadSweep(
+            rule=rule, due=self.due, leads=self.leads, publisher=self.publisher, clock=clock
+        )
         run = job.run_partner(self.partner_id, as_of, limit=limit)
         return {**dict.fromkeys(job.reports, 0), **run.counts, "more": int(run.more)}
 
