@@ -298,7 +298,6 @@ class Container:
         digests = DailyDigests(
             partners=self.partner_repository,
             holds=self.digest_holds,
-            leads=self.lead_repository,
             publisher=self.publisher,
             clock=self.clock,
         )

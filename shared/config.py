@@ -25,6 +25,8 @@ def _env(name: str) -> AliasChoices:
     return AliasChoices(name)
 
 
+MAX_DIGEST_THRESHOLD = 500
+
 # Set by App Service / Functions on every instance. Their mere presence, even empty, means "on
 # the platform": the one exception to "an empty setting is an unset one".
 PLATFORM_MARKERS = ("WEBSITE_INSTANCE_ID", "WEBSITE_SITE_NAME")
@@ -177,7 +179,12 @@ class Settings(BaseSettings):
     informational_retention_months: Annotated[
         int, Field(validation_alias=_env("INFORMATIONAL_RETENTION_MONTHS"), gt=0)
     ] = 6
-    digest_threshold: Annotated[int, Field(validation_alias=_env("DIGEST_THRESHOLD"), ge=0)] = 10
+    # Individual new-lead emails a partner gets a day before the digest takes over. Bounded: a day
+    # of a partner is one counter row holding the ids it counted (table_daily_counter.py), and
+    # past a few hundred emails a day the digest is what anyone would want.
+    digest_threshold: Annotated[
+        int, Field(validation_alias=_env("DIGEST_THRESHOLD"), ge=0, le=MAX_DIGEST_THRESHOLD)
+    ] = 10
     # An action-required lead is reminded this long before it would expire.
     reminder_hours: Annotated[int, Field(validation_alias=_env("REMINDER_HOURS"), gt=0)] = 48
 

@@ -14,6 +14,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from shared.domain.errors import Conflict
+from shared.domain.lead_limits import MAX_HISTORY, MAX_INTERACTIONS, MAX_TEAM, clip
 from shared.domain.lead_parts import Closure, Deal, HistoryEntry, Interaction, Person, Sender
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.lead_values import (
@@ -137,6 +138,7 @@ class Lead(BaseModel):
     is_test: bool = False
     flags: list[LeadFlag] = Field(default_factory=list)
     history: list[HistoryEntry] = Field(default_factory=list)
+    history_omitted: int = 0  # entries dropped between the first and the latest (lead_limits.py)
     etag: str | None = Field(default=None, exclude=True)  # storage version
 
     _events: list[LeadEvent] = PrivateAttr(default_factory=list)
@@ -192,6 +194,8 @@ class Lead(BaseModel):
         """Record a later stage of the customer's journey; False if it was already seen."""
         if stage_key(interaction) in self.stages or self.is_archived:
             return False
+        if interaction.call_to_action is None and len(self.interactions) >= MAX_INTERACTIONS:
+            return False  # a flood of unknown stages: the lead keeps what it has (lead_limits.py)
         now = interaction.at
         self.interactions.append(interaction)
         self._record(LeadEventKind.STAGE_ADDED, now, actor, "Stage added", _stage(interaction))
@@ -253,6 +257,8 @@ class Lead(BaseModel):
 
     def add_team_member(self, person: Person, *, actor: Actor, now: datetime) -> None:
         self._require(LeadStatus.ACCEPTED, "given team members")
+        if len(self.team) >= MAX_TEAM:
+            raise Conflict(f"The lead's team is full ({MAX_TEAM} people): remove someone first.")
         self.team.append(person)
         self._record(LeadEventKind.TEAM_MEMBER_ADDED, now, actor, "Team member added", person.name)
 
@@ -336,9 +342,17 @@ class Lead(BaseModel):
         self._events.append(LeadEvent(kind, now))
         self.history.append(
             HistoryEntry(
-                at=now, actor=actor.name, actor_id=actor.user_id, action=action, detail=detail
+                at=now,
+                actor=clip(actor.name) or "",
+                actor_id=clip(actor.user_id),
+                action=action,
+                detail=clip(detail),
             )
         )
+        if len(self.history) > MAX_HISTORY:  # keep how it arrived, and the latest
+            dropped = len(self.history) - MAX_HISTORY
+            del self.history[1 : 1 + dropped]
+            self.history_omitted += dropped
 
 
 def stage_key(interaction: Interaction) -> str:

@@ -76,7 +76,6 @@ def _held(
     job = DailyDigests(
         partners=partners,
         holds=TableDigestHolds(table),
-        leads=repository,
         publisher=publisher,
         clock=FixedClock(first + timedelta(days=2)),
     )

@@ -62,6 +62,7 @@ class InMemoryDigestHolds:
     queries: int = 0
     steal_before_release: str | None = None  # a lead another run releases meanwhile
     touched_after_release: bool = False  # another run finishes our release's deletions
+    leads: InMemoryLeadRepository | None = None  # what the expiry index would list
 
     def hold(self, partner_id: str, day: date, *lead_ids: str) -> None:
         self.rows.update((partner_id, day, lead_id) for lead_id in lead_ids)
@@ -98,6 +99,16 @@ class InMemoryDigestHolds:
             self.versions[(partner, day)] += 1
             return None
         return str(self.versions[(partner, day)])
+
+    def waiting_order(self, partner_id: str) -> list[str]:
+        stored = self.leads.leads.values() if self.leads else []
+        waiting = [
+            lead
+            for lead in stored
+            if lead.partner_id == partner_id
+            and any(key.startswith(rows.EXPIRY_DUE) for key in rows.due_keys(lead))
+        ]
+        return [lead.id for lead in sorted(waiting, key=lambda lead: (lead.respond_by, lead.id))]
 
     def _version(self, partner_id: str, day: date) -> str | None:
         version = self.versions.get((partner_id, day))

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from shared.config import PLATFORM_MARKERS, Settings, env_name, load_settings
+from shared.config import (
+    MAX_DIGEST_THRESHOLD,
+    PLATFORM_MARKERS,
+    Settings,
+    env_name,
+    load_settings,
+)
 from shared.domain.errors import ConfigurationError
 
 REQUIRED = {
@@ -126,3 +132,11 @@ def test_a_platform_marker_present_at_all_means_on_the_platform(
     assert load_settings().on_platform is False
     env.setenv(marker, value)
     assert load_settings().on_platform is True
+
+
+def test_the_digest_threshold_is_bounded(env: pytest.MonkeyPatch) -> None:
+    env.setenv("DIGEST_THRESHOLD", str(MAX_DIGEST_THRESHOLD))
+    assert load_settings().digest_threshold == MAX_DIGEST_THRESHOLD
+    env.setenv("DIGEST_THRESHOLD", str(MAX_DIGEST_THRESHOLD + 1))
+    with pytest.raises(ConfigurationError, match="invalid setting DIGEST_THRESHOLD"):
+        load_settings()

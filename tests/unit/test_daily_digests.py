@@ -38,13 +38,12 @@ class World:
                 intake_key_rotated_at=now,
             )
         )
-        self.holds = InMemoryDigestHolds()
         self.leads = InMemoryLeadRepository()
+        self.holds = InMemoryDigestHolds(leads=self.leads)
         self.publisher = RecordingPublisher()
         self.job = DailyDigests(
             partners=self.partners,
             holds=self.holds,
-            leads=self.leads,
             publisher=self.publisher,
             clock=FixedClock(NOW),
         )
