@@ -33,11 +33,12 @@ from shared.domain.lead_values import (
     View,
 )
 from shared.domain.principal import Principal
+from shared.services.lead_actions import LeadActions
 from shared.services.lead_listing import LeadListing
 from shared.services.lead_query import LeadQuery
-from shared.services.lead_view import present
 from shared.services.paging import PagingTokens
 from tests.support.azurite import Azurite
+from tests.unit.fakes import RecordingPublisher
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 POLICY = LeadPolicy()
@@ -98,6 +99,7 @@ def _lead(case: Case) -> Lead:
 @dataclass
 class World:
     listing: LeadListing
+    actions: LeadActions  # GET /api/leads/{id}
     leads: dict[str, Lead]  # by case name, as stored
 
 
@@ -116,8 +118,12 @@ def world(azurite: Azurite) -> Iterator[World]:
         lister=TableLeadLister(table), leads=repository, favorites=favorites,
         clock=FixedClock(NOW), policy=POLICY, tokens=PagingTokens(b"test-key"),
     )  # fmt: skip
+    actions = LeadActions(
+        leads=repository, favorites=favorites, publisher=RecordingPublisher(),
+        clock=FixedClock(NOW), policy=POLICY,
+    )  # fmt: skip
     try:
-        yield World(listing, stored)
+        yield World(listing, actions, stored)
     finally:
         service.delete_table(name)
 
@@ -160,5 +166,4 @@ def test_the_hot_filter_keeps_a_lead_exactly_when_it_is_hot(
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 def test_the_lead_view_says_hot_exactly_when_the_filter_does(world: World, case: Case) -> None:
-    view = present(world.leads[case.name], now=NOW, policy=POLICY, favorite=False)
-    assert view.hot is case.hot
+    assert world.actions.get(USER, world.leads[case.name].id).hot is case.hot

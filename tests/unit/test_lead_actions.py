@@ -20,7 +20,7 @@ from shared.services import lead_actions
 from shared.services.lead_actions import LeadActions
 from shared.services.lead_commands import EditDeal
 from tests.support.leads import make_lead
-from tests.unit.fakes import InMemoryLeadRepository, RecordingPublisher
+from tests.unit.fakes import InMemoryLeadRepository, NoFavorites, RecordingPublisher
 
 P = "contoso"
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -43,16 +43,6 @@ class RivalledRepository(InMemoryLeadRepository):
             super().save(rival)
             self.rival_notes.append(note)
         return super().save(lead, outbox=outbox)
-
-
-class NoFavorites:
-    def add(self, partner_id: str, user_id: str, lead: Lead) -> None: ...
-    def remove(self, partner_id: str, user_id: str, lead: Lead) -> None: ...
-    def is_favorite(self, partner_id: str, user_id: str, lead_id: str) -> bool:
-        return False
-
-    def favorite_ids(self, partner_id: str, user_id: str) -> list[str]:
-        return []
 
 
 @pytest.fixture(autouse=True)

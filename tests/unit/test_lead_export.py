@@ -8,18 +8,24 @@ from datetime import UTC, datetime
 
 import pytest
 
+from shared.adapters.clock import FixedClock
 from shared.domain.lead import MARKETPLACE, Lead, LeadDetails
 from shared.domain.lead_parts import Interaction
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.lead_values import Customer, LeadType, Quality, QualityRating, View
+from shared.domain.principal import Principal
+from shared.services.lead_actions import LeadActions
 from shared.services.lead_export import COLUMNS, csv_lines
-from shared.services.lead_view import LeadView, present
+from shared.services.lead_view import LeadView
+from tests.unit.fakes import InMemoryLeadRepository, NoFavorites, RecordingPublisher
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+READER = Principal(user_id="u-1", roles=frozenset({"Referrals.User"}), partner_id="contoso")
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _view(**customer: str) -> LeadView:
+    """The lead as the workspace API shows it, through the service that serves it."""
     details = LeadDetails(
         view=View.MARKETPLACE,
         lead_type=LeadType.PROFILE,
@@ -33,7 +39,13 @@ def _view(**customer: str) -> LeadView:
         lead_id="lead-1", partner_id="contoso", dedup_key="d", details=details,
         actor=MARKETPLACE, now=NOW, policy=LeadPolicy(),
     )  # fmt: skip
-    return present(lead, now=NOW, policy=LeadPolicy(), favorite=False)
+    leads = InMemoryLeadRepository()
+    leads.add(lead)
+    actions = LeadActions(
+        leads=leads, favorites=NoFavorites(), publisher=RecordingPublisher(),
+        clock=FixedClock(NOW), policy=LeadPolicy(),
+    )  # fmt: skip
+    return actions.get(READER, lead.id)
 
 
 def _exported(**customer: str) -> dict[str, str]:
