@@ -98,7 +98,9 @@ def _measure(azurite: Azurite, prefix: str, store: Store, counter: StorageReques
     examined = Examined()
     leads = RecordingLeads(leads_table, examined)
     due = RecordingDueLeads(TableDueLeads(leads_table, leads), leads_table, examined)
-    sweep = LeadSweep(rule=EXPIRE, due=due, leads=leads, publisher=container.publisher)
+    sweep = LeadSweep(
+        rule=EXPIRE, due=due, leads=leads, publisher=container.publisher, clock=container.clock
+    )
     jobs = PartnerJobs(
         jobs={job_names.EXPIRE_LEADS: sweep},
         partners=RecordingDirectory(container.partner_repository, partners_table, examined),

@@ -174,6 +174,7 @@ class Container:
             partners=self.partner_repository,
             outbox=TableOutboxStore(self.storage.table(LEADS_TABLE)),
             publisher=self.publisher,
+            clock=self.clock,
         )
 
     # -- notifications (issue 5): the queue-triggered sender, the feed, who is emailed ----------
@@ -290,15 +291,15 @@ class Container:
     def _sweep(self, rule: SweepRule) -> LeadSweep:
         due = TableDueLeads(self.storage.table(LEADS_TABLE), self.lead_repository)
         leads, publisher = self.lead_repository, self.publisher
-        return LeadSweep(rule=rule, due=due, leads=leads, publisher=publisher)
+        return LeadSweep(rule=rule, due=due, leads=leads, publisher=publisher, clock=self.clock)
 
     @cached_property
     def partner_jobs(self) -> PartnerJobs:
         digests = DailyDigests(
             partners=self.partner_repository,
             holds=self.digest_holds,
-            leads=self.lead_repository,
             publisher=self.publisher,
+            clock=self.clock,
         )
         return PartnerJobs(
             jobs={

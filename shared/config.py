@@ -7,10 +7,16 @@ Environment variable names are exactly the Azure app-setting names, so `local.se
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+import os
+from typing import Annotated, Any, Self
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from shared.domain.errors import ConfigurationError
 
@@ -19,8 +25,49 @@ def _env(name: str) -> AliasChoices:
     return AliasChoices(name)
 
 
+MAX_DIGEST_THRESHOLD = 500
+
+# Set by App Service / Functions on every instance. Their mere presence, even empty, means "on
+# the platform": the one exception to "an empty setting is an unset one".
+PLATFORM_MARKERS = ("WEBSITE_INSTANCE_ID", "WEBSITE_SITE_NAME")
+
+
+class _PlatformMarkers(PydanticBaseSettingsSource):
+    """The platform markers as they are in the environment, empty values included (the env
+    source drops empty values, see `env_ignore_empty`)."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ reads the two names directly
+
+    def __call__(self) -> dict[str, Any]:
+        present = {name.casefold(): name for name in os.environ}
+        return {
+            marker: os.environ[present[marker.casefold()]]
+            for marker in PLATFORM_MARKERS
+            if marker.casefold() in present
+        }
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False, frozen=True)
+    # An app setting that is present but empty is not set: the Bicep template writes `''` for
+    # an optional value nobody gave (SENDGRID_API_KEY, EMAIL_FROM...), and that must mean the
+    # default, never an empty key. pydantic-settings' `env_ignore_empty` skips such variables,
+    # so the field's default (or "missing required setting") applies.
+    model_config = SettingsConfigDict(
+        extra="ignore", case_sensitive=False, frozen=True, env_ignore_empty=True
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        markers = _PlatformMarkers(settings_cls)
+        return init_settings, env_settings, markers, dotenv_settings, file_secret_settings
 
     # Storage: a connection string (Azurite, local) or identity-based service URIs (Azure).
     storage_connection_string: Annotated[
@@ -132,7 +179,12 @@ class Settings(BaseSettings):
     informational_retention_months: Annotated[
         int, Field(validation_alias=_env("INFORMATIONAL_RETENTION_MONTHS"), gt=0)
     ] = 6
-    digest_threshold: Annotated[int, Field(validation_alias=_env("DIGEST_THRESHOLD"), ge=0)] = 10
+    # Individual new-lead emails a partner gets a day before the digest takes over. Bounded: a day
+    # of a partner is one counter row holding the ids it counted (table_daily_counter.py), and
+    # past a few hundred emails a day the digest is what anyone would want.
+    digest_threshold: Annotated[
+        int, Field(validation_alias=_env("DIGEST_THRESHOLD"), ge=0, le=MAX_DIGEST_THRESHOLD)
+    ] = 10
     # An action-required lead is reminded this long before it would expire.
     reminder_hours: Annotated[int, Field(validation_alias=_env("REMINDER_HOURS"), gt=0)] = 48
 
@@ -188,8 +240,9 @@ class Settings(BaseSettings):
 
     @property
     def on_platform(self) -> bool:
-        """Running on Azure App Service / Functions: the platform sets these on every instance."""
-        return bool(self.website_instance_id or self.website_site_name)
+        """Running on Azure App Service / Functions: the platform sets these on every instance.
+        Present at all counts, even empty: an emptied variable must not unlock dev features."""
+        return self.website_instance_id is not None or self.website_site_name is not None
 
 
 def env_name(field_name: str) -> str:

@@ -87,9 +87,9 @@ def _banner(base: str, intake_url: str, *, own_issuer: bool) -> str:
     if own_issuer:
         sign_in = ""
         tokens = (
-            "  Tokens:              from your issuer (AUTH_PUBLIC_KEY / AUTH_JWKS_URL come from the\n"
-            "                       environment); the dev sign-in is off, and `make token` signs with\n"
-            "                       the local dev key, which this app refuses."
+            "  Tokens:              from your issuer (AUTH_PUBLIC_KEY / AUTH_JWKS_URL come from\n"
+            "                       the environment); the dev sign-in is off, and `make token`\n"
+            "                       signs with the local dev key, which this app refuses."
         )
         operator = "$OPERATOR_TOKEN"
     else:

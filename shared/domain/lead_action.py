@@ -8,11 +8,12 @@ time: what a lead offers and what succeeds can never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from shared.domain.lead_limits import MAX_TEAM
 from shared.domain.lead_values import LeadStatus, Outcome
 from shared.domain.principal import PARTNER_ACTORS, PARTNER_READERS, Principal, Role
 
@@ -69,6 +70,9 @@ class LifecycleState(Protocol):
     @property
     def requires_action(self) -> bool: ...
 
+    @property
+    def team(self) -> Sequence[object]: ...
+
 
 def lifecycle_refusal(lead: LifecycleState, action: LeadAction) -> str | None:
     """Why the lead's state does not allow `action` (a 409), or None when it does."""
@@ -81,6 +85,8 @@ def lifecycle_refusal(lead: LifecycleState, action: LeadAction) -> str | None:
         return f"The lead is informational: it needs no response and cannot be {step.verb}."
     if lead.status is not step.starts_from:
         return f"The lead is {lead.status}: it can be {step.verb} only when {step.starts_from}."
+    if action is LeadAction.ADD_TEAM_MEMBER and len(lead.team) >= MAX_TEAM:
+        return f"The lead's team is full ({MAX_TEAM} people): remove someone first."
     return None
 
 

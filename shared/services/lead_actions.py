@@ -2,14 +2,22 @@
 
 Every action reads the lead, applies one lifecycle step and writes it back under the ETag it
 read. With `If-Match` a stale ETag is a 412; without it a lost race is re-run on the fresh lead,
-so of two conflicting actions one succeeds and the other meets the new state (409).
+so of two conflicting actions one succeeds and the other meets the new state (409). Compatible
+actions racing (twenty edits at once) all succeed, one after the other: a 409 only ever says
+the lead's state does not allow the action, never that others were quicker.
 """
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 
-from shared.domain.errors import ConcurrentModification, StalePrecondition
+from shared.domain.errors import (
+    ConcurrentModification,
+    DependencyUnavailable,
+    StalePrecondition,
+)
 from shared.domain.lead import Actor, Lead, LeadEventKind
 from shared.domain.lead_action import LeadAction, required_roles
 from shared.domain.lead_parts import Deal
@@ -28,7 +36,10 @@ from shared.services.lead_view import LeadView, http_etag, present
 from shared.services.outbox_relay import publish_committed
 from shared.services.ports import Clock, FavoriteStore, LeadRepository, NotificationPublisher
 
-_ATTEMPTS = 5
+# Every lost race means another action was written, so N racers need at most N rounds; the
+# bound only stops a pathological storm. Random backoff keeps the racers from re-colliding.
+_ATTEMPTS = 64
+_MAX_BACKOFF_SECONDS = 0.2
 Step = Callable[[Lead, Actor], None]
 
 
@@ -147,7 +158,9 @@ class LeadActions:
         # The role half of the rule `allowedActions` shows; the step checks the lifecycle half.
         partner_id = principal.require_partner(required_roles(action))
         actor = Actor.of(principal)
-        for _ in range(_ATTEMPTS):
+        for attempt in range(_ATTEMPTS):
+            if attempt:
+                _back_off(attempt)
             lead = self._leads.get(partner_id, lead_id)
             if if_match is not None and if_match.strip() not in (http_etag(lead), "*"):
                 raise StalePrecondition("The lead changed since you read it: reload and retry.")
@@ -163,7 +176,8 @@ class LeadActions:
                 continue  # re-run on the fresh lead: the step may now meet another state
             publish_committed(self._publisher, owed)
             return self._present(principal, stored)
-        raise ConcurrentModification("The lead is changing too fast; retry.")
+        # Not a 409: the action may well be allowed; the caller should simply try again.
+        raise DependencyUnavailable("The lead is being changed by many requests; retry shortly.")
 
     def _owed(self, lead: Lead) -> list[Notification]:
         """Declining tells the customer to choose another partner (not for test leads)."""
@@ -184,3 +198,9 @@ class LeadActions:
         return present(
             lead, now=self._clock.now(), policy=self._policy, favorite=favorite, viewer=principal
         )
+
+
+def _back_off(attempt: int) -> None:
+    """Full-jitter exponential backoff between re-runs after a lost race."""
+    ceiling = min(_MAX_BACKOFF_SECONDS, 0.005 * 2**attempt)
+    time.sleep(random.uniform(0, ceiling))  # noqa: S311  # spreading retries, not crypto

@@ -148,7 +148,7 @@ class LeadListing:
     def _merged_page(
         self, partner_id: str, query: LeadQuery, now: datetime, position: dict[str, Any]
     ) -> tuple[list[Lead], dict[str, Any] | None]:
-        filters = query.filters(now, self._policy.hot_window)
+        filters = query.filters(now, self._policy)
         saved = position.get("ranges", {})
         ranges = [_Range.from_token(a, saved.get(_range_name(a))) for a in query.ranges()]
         began_at = {cursor.archived: cursor.fetch_from for cursor in ranges}
@@ -200,7 +200,7 @@ class LeadListing:
         self, partner_id: str, favorite_ids: list[str], query: LeadQuery, now: datetime
     ) -> list[Lead]:
         """The whole filtered set, in the query's order."""
-        filters = query.filters(now, self._policy.hot_window)
+        filters = query.filters(now, self._policy)
         if query.view == "favorites":
             leads = [self._leads.get(partner_id, lead_id) for lead_id in favorite_ids]
             leads = [lead for lead in leads if matches(lead, filters)]
@@ -240,11 +240,12 @@ def matches(lead: Lead, filters: LeadFilter) -> bool:
     ]
     company = (lead.customer.company or "").casefold()
     prefix = (filters.company_prefix or "").casefold()
+    # The same rule as LeadPolicy.is_hot and the stored query (table_lead_lister._hot_clause).
     hot = (
         filters.hot_since is not None
         and lead.contact_requested
-        and lead.created_at >= filters.hot_since
         and not lead.is_archived
+        and lead.created_at > filters.hot_since
     )
     refusals = [
         any(wanted is not None and wanted != actual for wanted, actual in wanted_and_actual),

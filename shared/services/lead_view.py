@@ -143,9 +143,11 @@ def present(
         contacts=lead.contacts,
         decline=lead.decline_reason,
         lost=lead.lost_reason,
-        hot=not lead.is_archived
-        and policy.is_hot(
-            contact_requested=lead.contact_requested, created_at=lead.created_at, now=now
+        hot=policy.is_hot(
+            contact_requested=lead.contact_requested,
+            created_at=lead.created_at,
+            now=now,
+            archived=lead.is_archived,
         ),
         favorite=favorite,
         allowed_actions=lead.allowed_actions(viewer),

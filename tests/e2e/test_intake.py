@@ -202,6 +202,31 @@ def test_staff_referral_with_idempotency_key(
     assert partner_user.status_code == 403
 
 
+def test_a_profile_inquiry_is_listed_in_the_marketplace_tab_and_a_qualified_lead_is_not(
+    http: requests.Session, api: str, intake_url: str, partner_id: str
+) -> None:
+    url = f"{api}/intake/{partner_id}/referrals"
+    staff = bearer("Vendor.Referrer", user="staff-9")
+    sent = {}
+    for qualification in ("CustomerInquiry", "SalesQualified"):
+        body = {
+            "qualification": qualification,
+            "leadType": "Profile",
+            "customer": {"firstName": "Ana", "email": f"{qualification}@northwind.example"},
+        }
+        response = http.post(url, json=body, headers=staff)
+        assert response.status_code == 200, response.text
+        sent[qualification] = response.json()["leadId"]
+    partner = bearer("Referrals.Admin", partner=partner_id)
+    tabs = {
+        view: [lead["id"] for lead in http.get(
+            f"{api}/leads", params={"view": view}, headers=partner
+        ).json()["items"]]
+        for view in ("marketplace", "qualified")
+    }  # fmt: skip
+    assert tabs == {"marketplace": [sent["CustomerInquiry"]], "qualified": [sent["SalesQualified"]]}
+
+
 def test_a_failed_queue_write_is_delivered_by_the_relay(  # noqa: PLR0917  # fixtures
     http: requests.Session,
     api: str,

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from azure.data.tables import TableClient, TableServiceClient
 
+from shared.adapters import lead_rows as rows
 from shared.adapters.table_daily_counter import TableDailyCounter
 from shared.adapters.table_digest_holds import TableDigestHolds
 from shared.adapters.table_feed_reader import TableFeedReader
@@ -127,7 +128,7 @@ def test_eleven_racing_deliveries_get_exactly_ten_slots(table: TableClient) -> N
     assert counter.take_slot(PARTNER, date(2026, 11, 24), f"n{loser}", 10)  # a new day
     row = table.get_entity(PARTNER, "C|2026-11-23")
     assert row["Count"] == 10
-    assert len(json.loads(row["Counted"])) == 10
+    assert len(json.loads(rows.unchunked(row, "Counted"))) == 10
 
 
 def test_the_feed_pages_newest_first(table: TableClient) -> None:

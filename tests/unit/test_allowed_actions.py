@@ -12,6 +12,7 @@ import pytest
 from shared.domain.errors import Conflict, Forbidden
 from shared.domain.lead import MARKETPLACE, Actor, Lead, LeadDetails
 from shared.domain.lead_action import LeadAction, allowed_actions, required_roles
+from shared.domain.lead_limits import MAX_TEAM
 from shared.domain.lead_parts import Closure, Deal, Interaction, Person
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.lead_values import (
@@ -69,6 +70,9 @@ STATES: dict[str, Callable[[], Lead]] = {
     "received": received,
     "received-informational": lambda: received(contact_me=False),
     "accepted": accepted,
+    "accepted-full-team": lambda: _then(
+        accepted(), lambda lead: setattr(lead, "team", [Person(name="p")] * MAX_TEAM)
+    ),
     "won": lambda: _then(
         accepted(), lambda lead: lead.win(value=None, notes=None, actor=ALEX, now=T0)
     ),

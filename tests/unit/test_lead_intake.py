@@ -185,6 +185,24 @@ def test_referral_records_its_sender_and_requires_action(world: World) -> None:
     assert lead.history[0].actor == "Sam Staff"
 
 
+@pytest.mark.parametrize(
+    ("qualification", "lead_type", "view"),
+    [
+        ("MarketingQualified", "Profile", View.QUALIFIED),
+        ("SalesQualified", "Offer", View.QUALIFIED),
+        ("CustomerInquiry", "Profile", View.MARKETPLACE),
+        ("CustomerInquiry", "Offer", View.MARKETPLACE),
+    ],
+)
+def test_customer_inquiries_are_marketplace_leads_and_qualified_leads_are_qualified(
+    world: World, qualification: str, lead_type: str, view: View
+) -> None:
+    offer = {"offer": {"id": "contoso.fleet"}} if lead_type == "Offer" else {}
+    command = _referral(qualification=qualification, leadType=lead_type, **offer)
+    receipt = world.intake.receive_referral(STAFF, "contoso", command, None)
+    assert world.leads.get("contoso", receipt.lead_id).view is view
+
+
 def test_referral_needs_the_referrer_role_and_a_known_partner(world: World) -> None:
     partner_user = Principal(user_id="u", roles=frozenset({"Referrals.Admin"}), partner_id="x")
     with pytest.raises(Forbidden):
