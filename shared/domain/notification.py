@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from shared.domain.lead_values import ValueObject
+from shared.domain.redelivery import Redelivery
 
 # The queue write after the commit normally delivers a notification at once; one still owed after
 # this long is taken to have missed the queue and is relayed from the outbox.
@@ -35,6 +36,8 @@ class Notification(ValueObject):
     digest_day: date | None = None
     lead_ids: tuple[str, ...] = ()  # a DailyDigest's held leads (see lead_rows.py, `H|`)
     created_at: datetime
+    # Set on a copy the notifier put back on the queue to retry later (never in the outbox).
+    redelivery: Redelivery | None = None
 
     @classmethod
     def about_lead(
