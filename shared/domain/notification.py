@@ -26,6 +26,13 @@ class NotificationKind(StrEnum):
     DAILY_DIGEST = "DailyDigest"
 
 
+class SentEmail(ValueObject):
+    """What SendGrid answered when it accepted a notification's email."""
+
+    provider_message_id: str | None = None
+    recipients: int = 0
+
+
 class Notification(ValueObject):
     """A queue message's body: small, and carrying only ids (the lead is read when sending)."""
 
@@ -38,6 +45,9 @@ class Notification(ValueObject):
     created_at: datetime
     # Set on a copy the notifier put back on the queue to retry later (never in the outbox).
     redelivery: Redelivery | None = None
+    # Set on a copy put back because the email went out but storage failed to record it: the
+    # retry records it as sent instead of sending it again.
+    sent: SentEmail | None = None
 
     @classmethod
     def about_lead(

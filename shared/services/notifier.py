@@ -30,6 +30,7 @@ import logging
 from datetime import datetime, timedelta
 
 from shared.domain.delivery import (
+    FINAL_STATUSES,
     Completion,
     Delivery,
     DeliveryStatus,
@@ -37,7 +38,7 @@ from shared.domain.delivery import (
     LedgerEntry,
 )
 from shared.domain.errors import ConcurrentModification, DeliveryRejected, DependencyUnavailable
-from shared.domain.notification import Notification
+from shared.domain.notification import Notification, SentEmail
 from shared.services.notification_plans import NotificationPlanner, Plan
 from shared.services.notification_ports import DailyCounter, EmailSender, SendLedger
 from shared.services.notification_retries import NotificationRetries
@@ -81,6 +82,8 @@ class Notifier:
         now = self._clock.now()
         try:
             previous = self._ledger.find(notification.partner_id, notification.id)
+            if notification.sent is not None and previous is not None:
+                return self._record_sent(notification, notification.sent, previous)
         except DependencyUnavailable as error:
             first_attempt_at = delivery.first_attempt_at(now)
             return self._later.retry(notification, delivery, error, None, first_attempt_at)
@@ -127,7 +130,19 @@ class Notifier:
         except Exception as error:
             self._later.give_back(entry, delivery, error)
             raise
-        self._ledger.complete(entry, completion)
+        try:
+            self._ledger.complete(entry, completion)
+        except DependencyUnavailable as error:
+            if completion.status is not DeliveryStatus.SENT:
+                raise  # nothing went out: doing it again later is harmless
+            # It went out: the retry must record it, never send it again.
+            sent = SentEmail(
+                provider_message_id=completion.provider_message_id,
+                recipients=completion.recipients,
+            )
+            copy = notification.model_copy(update={"sent": sent})
+            self._later.retry(copy, delivery, error, None, first_attempt_at)
+            return DeliveryStatus.SENT
         logger.info(
             "Notification %s (%s): %s%s",
             notification.id,
@@ -136,6 +151,21 @@ class Notifier:
             f" ({completion.reason})" if completion.reason else "",
         )
         return completion.status
+
+    def _record_sent(
+        self, notification: Notification, email: SentEmail, previous: LedgerEntry
+    ) -> DeliveryStatus:
+        """A copy carrying an email that went out: record it, unless something final was."""
+        if previous.status in FINAL_STATUSES:
+            return previous.status
+        sent = Completion(
+            DeliveryStatus.SENT,
+            provider_message_id=email.provider_message_id,
+            recipients=email.recipients,
+        )
+        self._ledger.complete(previous, sent)  # unconditional for Sent: it did go out
+        logger.info("Notification %s (%s): Sent, recorded late", notification.id, notification.kind)
+        return DeliveryStatus.SENT
 
     def _deliver(self, notification: Notification, plan: Plan) -> Completion:
         if plan.email is None:

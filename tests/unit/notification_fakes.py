@@ -27,6 +27,7 @@ class InMemorySendLedger:
     held: list[HeldLead] = field(default_factory=list)
     completed: list[str] = field(default_factory=list)  # outbox rows cleared
     unavailable: bool = False  # storage is down: every read fails
+    failing_completions: int = 0  # the next completions fail as storage would
     _versions: itertools.count[int] = field(default_factory=itertools.count)
 
     def find(self, partner_id: str, notification_id: str) -> LedgerEntry | None:
@@ -71,6 +72,9 @@ class InMemorySendLedger:
             self.reasons[entry.notification_id] = reason
 
     def complete(self, entry: LedgerEntry, completion: Completion) -> None:
+        if self.failing_completions:
+            self.failing_completions -= 1
+            raise DependencyUnavailable("Storage did not answer; try again shortly.")
         key = (entry.partner_id, entry.notification_id)
         if completion.status is not DeliveryStatus.SENT and self.entries[key].etag != entry.etag:
             return

@@ -8,7 +8,7 @@ import pytest
 
 from shared.domain.delivery import Delivery, DeliveryStatus, HeldLead
 from shared.domain.errors import DependencyUnavailable
-from shared.domain.notification import Notification
+from shared.domain.notification import Notification, SentEmail
 from shared.domain.redelivery import Redelivery
 from tests.unit.notification_world import T0, World, new_lead
 from tests.unit.retry_fakes import POLICY
@@ -168,6 +168,21 @@ def test_the_retry_arriving_early_is_put_back_for_the_rest(world: World) -> None
     again, delay = world.queue.take()
     assert (again, delay) == (copy, timedelta(seconds=1))
     assert world.sender.calls == 1
+
+
+def test_an_email_sent_but_not_recorded_is_recorded_by_the_retry_never_sent_again(
+    world: World,
+) -> None:
+    notification = new_lead(world.lead())
+    world.ledger.failing_completions = 2  # storage fails right after SendGrid accepted
+    assert world.handle(notification) is DeliveryStatus.SENT
+    copy, _ = world.queue.later_calls[0]
+    assert isinstance(copy, Notification)
+    assert copy.sent == SentEmail(provider_message_id="sg-1", recipients=2)
+    assert world.retry_when_due()[0] is DeliveryStatus.PENDING  # still failing: put back again
+    assert world.retry_when_due()[0] is DeliveryStatus.SENT
+    assert world.ledger.status(notification) is DeliveryStatus.SENT
+    assert (world.sender.calls, world.ledger.completed) == (1, [notification.id])
 
 
 def test_storage_down_before_the_claim_puts_the_message_back_unclaimed(world: World) -> None:

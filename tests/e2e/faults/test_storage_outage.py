@@ -1,0 +1,74 @@
+"""Intake and notifications through a Table storage outage: every fault the proxy makes, then
+recovery. A lead is acknowledged (200) only once stored; otherwise the marketplace is told 503
+with Retry-After, never 500, and its retry after the outage lands the lead once."""
+
+from __future__ import annotations
+
+import uuid
+
+from tests.e2e.faults.conftest import Faults, post_lead, register, report, wait_for
+from tests.support.fault_proxy import DROP, LOSE_ANSWERS, PASS, Answer, Fault, Slow
+from tools.localhost.process import HostProcess
+
+OUTAGE: list[Fault] = [
+    DROP,
+    Answer(503, retry_after=1),
+    Answer(429, retry_after=None),
+    LOSE_ANSWERS,
+    Answer(500, retry_after=None),
+]
+
+
+def test_intake_during_a_table_outage_is_503_and_after_recovery_every_lead_is_once(
+    faults: Faults, fault_host: HostProcess
+) -> None:
+    api = f"{fault_host.base_url}/api"
+    partner, contact = "s-" + uuid.uuid4().hex[:10], f"sales.{uuid.uuid4().hex[:8]}@contoso.example"
+    intake = register(api, partner, contact)
+    answers: dict[str, list[int]] = {}
+
+    def deliver(customer: str) -> int:
+        response = post_lead(intake, customer)
+        answers.setdefault(customer, []).append(response.status_code)
+        if response.status_code == 503:
+            assert response.headers["Content-Type"] == "application/problem+json"
+            assert int(response.headers["Retry-After"]) >= 1
+        return response.status_code
+
+    before = [deliver(f"before-{i}") for i in range(3)]  # their emails meet the outage
+    during = []
+    for number, fault in enumerate(OUTAGE):
+        faults.proxies.table.set(fault)
+        during += [deliver(f"during-{number}-{i}") for i in range(2)]
+    faults.proxies.table.set(Slow(0.05))  # slow but answering: no error, just later
+    slow = [deliver(f"slow-{i}") for i in range(2)]
+    faults.proxies.table.set(PASS)
+    # The marketplace retries what was not acknowledged.
+    retried = [deliver(customer) for customer, codes in answers.items() if codes[-1] != 200]
+
+    assert before == [200] * 3
+    assert during == [503] * len(during)  # never a 200 for a lead not stored, never a 500
+    assert slow == [200] * 2
+    assert retried == [200] * len(retried)
+    acknowledged = len(answers)
+    lead_rows = faults.rows(partner, "L|")
+    sent = wait_for(
+        lambda: rows if len(rows := faults.sent(partner, "NewLead")) >= acknowledged else None,
+        40,
+        f"{acknowledged} new-lead emails",
+    )
+    per_notification = faults.accepted_by_notification(contact)
+    duplicates = sum(count - 1 for count in per_notification.values())
+    report(
+        "table-outage-intake",
+        acknowledged=acknowledged,
+        answered503=len(during),
+        stored=len(lead_rows),
+        notified=len(sent),
+        emailsAccepted=sum(per_notification.values()),
+        duplicates=duplicates,
+    )
+    assert len(lead_rows) == acknowledged  # every acknowledged lead exists exactly once
+    assert len({row["LeadId"] for row in sent}) == acknowledged
+    assert sorted(per_notification) == sorted(row["RowKey"].removeprefix("S|") for row in sent)
+    assert duplicates == 0
