@@ -104,7 +104,7 @@ def fault_host(faults: Faults, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 
 def register(api: str, partner_id: str, *contacts: str) -> str:
-    body = {
+    body: dict[str, Any] = {
         "partnerId": partner_id,
         "name": "Contoso Ltd",
         "contacts": [{"name": f"Contact {i}", "email": e} for i, e in enumerate(contacts)],
@@ -119,7 +119,7 @@ def register(api: str, partner_id: str, *contacts: str) -> str:
 def post_lead(intake_url: str, customer: str, timeout: float = 30.0) -> requests.Response:
     """A Contact-me marketplace lead for customer number `customer`, as the marketplace posts
     it (a re-post of the same customer is the same lead)."""
-    body = {
+    body: dict[str, Any] = {
         "UserDetails": {
             "FirstName": "Mia",
             "LastName": f"Schmidt {customer}",
