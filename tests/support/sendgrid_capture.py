@@ -44,6 +44,7 @@ class CapturedRequest:
     body: dict[str, Any]
     headers: dict[str, str]
     status: int  # what the server answered (or was about to, when the client gave up)
+    delay: float = 0.0  # how long the server took to answer
 
     @property
     def recipients(self) -> list[str]:
@@ -168,7 +169,7 @@ class _Handler(BaseHTTPRequestHandler):
         first = body["personalizations"][0]["to"][0]["email"] if problem is None else ""
         reply = Reply(400) if problem else self.capture._next_reply(first)
         headers = {key: value for key, value in self.headers.items()}
-        self.capture._record(CapturedRequest(body=body, headers=headers, status=reply.status))
+        self.capture._record(CapturedRequest(body, headers, reply.status, reply.delay))
         time.sleep(reply.delay)
         payload = problem or (b"" if reply.status < 300 else _errors("scripted"))
         self._answer(reply.status, payload, reply.retry_after)
