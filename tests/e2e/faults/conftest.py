@@ -9,10 +9,12 @@ Each scenario writes its figures (acknowledged / stored / notified / duplicates)
 from __future__ import annotations
 
 import json
+import os
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,11 +25,11 @@ import requests
 from tests.e2e.notifications.conftest import FAST_RETRIES
 from tests.support.app_storage import AppStorage
 from tests.support.auth import bearer
-from tests.support.azurite import REPO_ROOT, Azurite
+from tests.support.azurite import REPO_ROOT, Azurite, free_port
 from tests.support.fault_proxy import ProxiedStorage, proxied_storage
-from tests.support.hosts import running_host
+from tests.support.hosts import FAST_HOST_JSON, running_host
 from tests.support.sendgrid_capture import SendGridCapture, running_capture
-from tools.localhost.process import HostProcess
+from tools.localhost.process import HostProcess, start_host_process
 
 SENDGRID_TIMEOUT = 0.5
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "faults"
@@ -82,25 +84,39 @@ def fault_env(
     return env
 
 
-@pytest.fixture(scope="module")
-def capture() -> Iterator[SendGridCapture]:
-    """A capture server of the module's own: an outage scripted here reaches no other test."""
-    with running_capture() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def faults(app_env: dict[str, str], azurite: Azurite, capture: SendGridCapture) -> Iterator[Faults]:
-    with proxied_storage(azurite) as proxies:
+@contextmanager
+def fault_world(app_env: dict[str, str], azurite: Azurite) -> Iterator[Faults]:
+    """Storage behind proxies of its own, a capture server of its own (an outage scripted
+    there reaches no other test), names of its own."""
+    with proxied_storage(azurite) as proxies, running_capture() as capture:
         env = fault_env(app_env, proxies, capture)
         direct = AppStorage({**env, "AzureWebJobsStorage": azurite.connection_string})
         yield Faults(env, direct, proxies, capture)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
+def faults(app_env: dict[str, str], azurite: Azurite) -> Iterator[Faults]:
+    """The world of the scenarios sharing one long-running host (each with its own partner)."""
+    with fault_world(app_env, azurite) as world:
+        yield world
+
+
+@pytest.fixture(scope="package")
 def fault_host(faults: Faults, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostProcess]:
     with running_host(faults.env, tmp_path_factory.mktemp("fault-host"), fast_queues=True) as host:
         yield host
+
+
+def start_host(env: dict[str, str], workdir: Path) -> HostProcess:
+    """A host that a test may kill (`process.kill()`), as `running_host` starts them."""
+    (workdir / "host.json").write_text(json.dumps(FAST_HOST_JSON), encoding="utf-8")
+    runtime = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
+    return start_host_process(
+        port=free_port(),
+        log_path=workdir / "host.log",
+        env={**runtime, **env},
+        script_root=workdir,
+    )
 
 
 def register(api: str, partner_id: str, *contacts: str) -> str:

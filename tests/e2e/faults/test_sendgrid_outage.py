@@ -28,7 +28,7 @@ SLOW = SENDGRID_TIMEOUT * 3  # an answer the client no longer waits for
 
 
 def _throttled_then_down_then_slow(timeouts: Reply) -> list[Phase]:
-    return [Phase(3, Reply(429, retry_after=1)), Phase(3, Reply(500)), Phase(3, timeouts)]
+    return [Phase(2, Reply(429, retry_after=1)), Phase(2, Reply(500)), Phase(2, timeouts)]
 
 
 def _poisoned(azurite: Azurite, faults: Faults, partner: str) -> list[Any]:
@@ -95,7 +95,7 @@ def test_timeouts_of_requests_sendgrid_accepted_are_the_only_duplicates(
     """The window no ledger can close: SendGrid accepted, but answered after the client gave
     up. Each such request can be one duplicate, never more (the retry waits out the lease)."""
     contact = f"sales.{uuid.uuid4().hex[:8]}@contoso.example"
-    outage = [Phase(3, Reply(202, delay=SLOW))]  # accepted, too late for the client to know
+    outage = [Phase(2, Reply(202, delay=SLOW))]  # accepted, too late for the client to know
     partner, codes, seconds = _new_leads_in_an_outage(
         faults, f"{fault_host.base_url}/api", contact, outage
     )
