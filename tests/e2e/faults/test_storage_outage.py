@@ -4,8 +4,16 @@ with Retry-After, never 500, and its retry after the outage lands the lead once.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from datetime import UTC, datetime, timedelta
 
+from azure.core.exceptions import ResourceExistsError
+from azure.storage.queue import QueueClient, TextBase64EncodePolicy
+
+from shared.domain.lead_values import Outcome
+from shared.domain.work_order import WorkOrder
+from shared.services.job_names import EXPIRE_LEADS
 from tests.e2e.faults.conftest import Faults, post_lead, register, report, wait_for
 from tests.support.fault_proxy import DROP, LOSE_ANSWERS, PASS, Answer, Fault, Slow
 from tools.localhost.process import HostProcess
@@ -72,3 +80,35 @@ def test_intake_during_a_table_outage_is_503_and_after_recovery_every_lead_is_on
     assert len({row["LeadId"] for row in sent}) == acknowledged
     assert sorted(per_notification) == sorted(row["RowKey"].removeprefix("S|") for row in sent)
     assert duplicates == 0
+
+
+def test_a_work_order_meeting_a_table_outage_is_put_back_and_done_after_recovery(
+    faults: Faults, fault_host: HostProcess
+) -> None:
+    """The timers' work orders too: not five attempts within seconds, then poison."""
+    api = f"{fault_host.base_url}/api"
+    partner = "w-" + uuid.uuid4().hex[:10]
+    intake = register(api, partner)
+    assert post_lead(intake, "due").status_code == 200
+    order = WorkOrder.for_partners(EXPIRE_LEADS, datetime.now(UTC) + timedelta(days=15), [partner])
+    queue = QueueClient.from_connection_string(
+        faults.proxies.connection_string,
+        faults.env["WORK_QUEUE"],
+        message_encode_policy=TextBase64EncodePolicy(),
+    )
+    with contextlib.suppress(ResourceExistsError):
+        queue.create_queue()
+    faults.proxies.table.set(DROP)
+    queue.send_message(order.model_dump_json(by_alias=True))
+    failed = f"Work order {order.id} (expire-leads) failed on attempt"
+    wait_for(lambda: fault_host.logs().count(failed) >= 3, 20, "three attempts in the outage")
+    faults.proxies.table.set(PASS)
+    expired = wait_for(
+        lambda: [lead for lead in faults.direct.leads(partner) if lead.outcome == Outcome.EXPIRED],
+        20,
+        "the lead to expire after recovery",
+    )
+    attempts = fault_host.logs().count(failed) + 1
+    report("table-outage-work-order", attempts=attempts, expired=len(expired))
+    assert len(expired) == 1
+    assert f"Work order {order.id} (expire-leads) still failing" not in fault_host.logs()
