@@ -27,7 +27,7 @@ from tests.support.auth import bearer
 from tests.support.azurite import Azurite
 from tests.support.fault_proxy import PASS, Slow
 
-LEADS = 20
+LEADS = 12
 OPERATOR = bearer("Leads.Operator")
 
 
@@ -64,7 +64,7 @@ def test_a_host_killed_mid_sweep_and_restarted_expires_every_lead_once_with_one_
         def due() -> int:
             return len(faults.rows(partner, "E|"))
 
-        wait_for(lambda: due() <= LEADS - 4, 30, "the sweep to be under way")
+        wait_for(lambda: due() <= LEADS - 3, 30, "the sweep to be under way")
         first.process.kill()
         first.process.wait()
         sweep.join()
