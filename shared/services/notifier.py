@@ -17,11 +17,12 @@ number and the first attempt's time; the invocation returns normally, so the hos
 original. Past `give_up_after` the row is Failed (retryable) and the message is parked in
 `<queue>-poison`, where an operator can put it back once the cause is fixed.
 
-The one window left for a second email: SendGrid accepted but we never learnt it, i.e. a crash
-(or a storage failure) between the send and step 3, or a SendGrid timeout after it did accept.
-A timed-out send is retried only once its lease has certainly run out (the lease outlasts any
-send), so at most one request for a notification is ever in flight; we still prefer a rare
-duplicate to a lost lead.
+If step 3 fails after SendGrid accepted (storage down), the copy put back carries SendGrid's
+answer, and its delivery only records Sent. The one window left for a second email: SendGrid
+accepted but we never learnt it, i.e. a crash between the send and step 3 (or storage and
+queue both failing there), or a SendGrid timeout after it did accept. A timed-out send is
+retried only once its lease has certainly run out (the lease outlasts any send), so at most one
+request for a notification is ever in flight; we still prefer a rare duplicate to a lost lead.
 """
 
 from __future__ import annotations
