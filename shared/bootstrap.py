@@ -223,7 +223,7 @@ class Container:
             max_dequeue_count=settings.queue_max_dequeue_count,
             # Outlasts a send (SendGrid timeout) and its bookkeeping, well under the host's
             # 10-minute invisibility of a running message.
-            lease=settings.send_lease,
+            lease=timedelta(seconds=settings.send_lease_or_default),
         )
 
     def retries_for(self, queue_name: str) -> Retries:

@@ -7,7 +7,6 @@ Environment variable names are exactly the Azure app-setting names, so `local.se
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated, Self
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
@@ -197,10 +196,11 @@ class Settings(BaseSettings):
         return self
 
     @property
-    def send_lease(self) -> timedelta:
+    def send_lease_or_default(self) -> float:
+        """Seconds a claimed email is leased to its sender (SEND_LEASE_SECONDS, if set)."""
         if self.send_lease_seconds is not None:
-            return timedelta(seconds=self.send_lease_seconds)
-        return timedelta(seconds=3 * self.sendgrid_timeout_seconds + 30)
+            return self.send_lease_seconds
+        return 3 * self.sendgrid_timeout_seconds + 30
 
     @property
     def base_url(self) -> str:

@@ -75,7 +75,7 @@ def fault_env(
         SEND_LEASE_SECONDS="2",
         EMAIL_FROM="leads@partner-leads.example",
         VENDOR_NOTIFICATION_EMAIL=f"desk.{suffix}@vendor.example",
-        DIGEST_THRESHOLD="1000",  # every new lead is its own email here
+        DIGEST_THRESHOLD="100",  # every new lead is its own email here
         AzureFunctionsWebHost__hostid=f"faults-{suffix}",
     )
     # A second or so between attempts, as in the notification tests; but giving up only after
