@@ -8,6 +8,8 @@
 - `Slow(seconds)`: each chunk the client sends reaches storage that much later.
 - `LOSE_ANSWERS`: requests reach storage (and take effect), the answers never come back: the
   connection is reset once storage has answered.
+- `LOSE_WRITE_ANSWERS`: the same for writes only (POST, PUT, MERGE, PATCH, DELETE): reads
+  answer, a batch is committed but the client never learns it.
 - `Answer(status, retry_after)`: nothing reaches storage; every request gets that HTTP status
   with Storage's `ServerBusy`-style error, as a throttled or failing service answers.
 
@@ -56,6 +58,8 @@ class _Mode:
 PASS: Final = _Mode("PASS")
 DROP: Final = _Mode("DROP")
 LOSE_ANSWERS: Final = _Mode("LOSE_ANSWERS")
+LOSE_WRITE_ANSWERS: Final = _Mode("LOSE_WRITE_ANSWERS")
+_WRITES = (b"POST ", b"PUT ", b"MERGE ", b"PATCH ", b"DELETE ")
 Fault = _Mode | Slow | Answer
 
 
@@ -117,12 +121,13 @@ class FaultProxy:
         with self._lock:
             self._open.add(upstream)
         delay = fault.seconds if isinstance(fault, Slow) else 0.0
-        back = threading.Thread(
-            target=_pump, args=(upstream, client, fault is LOSE_ANSWERS, 0.0), daemon=True
-        )
+        # Which answers to lose: all, or those to writes (the client's requests go one at a
+        # time on a connection, so the last request seen is the one being answered).
+        lose = _Losing(every=fault is LOSE_ANSWERS, writes=fault is LOSE_WRITE_ANSWERS)
+        back = threading.Thread(target=_pump, args=(upstream, client, lose, 0.0), daemon=True)
         back.start()
         try:
-            _pump(client, upstream, False, delay)
+            _pump(client, upstream, lose, delay, requests=True)
         finally:
             back.join(timeout=5)
             with self._lock:
@@ -130,10 +135,33 @@ class FaultProxy:
             upstream.close()
 
 
-def _pump(source: socket.socket, target: socket.socket, lose: bool, delay: float) -> None:
+@dataclass
+class _Losing:
+    every: bool
+    writes: bool
+    write_pending: bool = False
+
+    def saw_request(self, chunk: bytes) -> None:
+        if chunk[:8].split(b" ")[0].isupper():  # a request line starts this chunk
+            self.write_pending = chunk.startswith(_WRITES)
+
+    def loses_answer(self) -> bool:
+        return self.every or (self.writes and self.write_pending)
+
+
+def _pump(
+    source: socket.socket,
+    target: socket.socket,
+    lose: _Losing,
+    delay: float,
+    *,
+    requests: bool = False,
+) -> None:
     try:
         while chunk := source.recv(_CHUNK):
-            if lose:  # storage answered: the answer is lost on its way back
+            if requests:
+                lose.saw_request(chunk)
+            elif lose.loses_answer():  # storage answered: the answer is lost on its way back
                 _reset(target)
                 return
             if delay:

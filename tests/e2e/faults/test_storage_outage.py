@@ -8,6 +8,7 @@ import contextlib
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import requests
 from azure.core.exceptions import ResourceExistsError
 from azure.storage.queue import QueueClient, TextBase64EncodePolicy
 
@@ -15,7 +16,16 @@ from shared.domain.lead_values import Outcome
 from shared.domain.work_order import WorkOrder
 from shared.services.job_names import EXPIRE_LEADS
 from tests.e2e.faults.conftest import Faults, post_lead, register, report, wait_for
-from tests.support.fault_proxy import DROP, LOSE_ANSWERS, PASS, Answer, Fault, Slow
+from tests.support.auth import bearer
+from tests.support.fault_proxy import (
+    DROP,
+    LOSE_ANSWERS,
+    LOSE_WRITE_ANSWERS,
+    PASS,
+    Answer,
+    Fault,
+    Slow,
+)
 from tools.localhost.process import HostProcess
 
 OUTAGE: list[Fault] = [
@@ -24,6 +34,7 @@ OUTAGE: list[Fault] = [
     Answer(429, retry_after=None),
     LOSE_ANSWERS,
     Answer(500, retry_after=None),
+    LOSE_WRITE_ANSWERS,  # the lead is stored, the app never learns it: 503 all the same
 ]
 
 
@@ -51,8 +62,18 @@ def test_intake_during_a_table_outage_is_503_and_after_recovery_every_lead_is_on
     faults.proxies.table.set(Slow(0.05))  # slow but answering: no error, just later
     slow = [deliver("slow")]
     faults.proxies.table.set(PASS)
-    # The marketplace retries what was not acknowledged.
+    # The marketplace retries what was not acknowledged; the relay queues what a lost answer
+    # left in the outbox (its queue write never came).
+    acknowledged_in_outage = sum(codes[-1] == 200 for codes in answers.values())
+    stored_though_503 = len(faults.rows(partner, "L|")) - acknowledged_in_outage
     retried = [deliver(customer) for customer, codes in answers.items() if codes[-1] != 200]
+    relay = requests.post(
+        f"{api}/ops/jobs/relay-outbox",
+        params={"asOf": (datetime.now(UTC) + timedelta(minutes=5)).isoformat()},
+        headers=bearer("Leads.Operator"),
+        timeout=30,
+    )
+    assert relay.status_code == 200, relay.text
 
     assert before == [200] * 3
     assert during == [503] * len(during)  # never a 200 for a lead not stored, never a 500
@@ -71,12 +92,15 @@ def test_intake_during_a_table_outage_is_503_and_after_recovery_every_lead_is_on
         "table-outage-intake",
         acknowledged=acknowledged,
         answered503=len(during),
+        storedThoughAnswered503=stored_though_503,
+        relayed=relay.json()["counts"]["relayed"],
         stored=len(lead_rows),
         notified=len(sent),
         emailsAccepted=sum(per_notification.values()),
         duplicates=duplicates,
     )
     assert len(lead_rows) == acknowledged  # every acknowledged lead exists exactly once
+    assert stored_though_503 == 1  # the lost answer to the batch: stored, and said so on retry
     assert len({row["LeadId"] for row in sent}) == acknowledged
     assert sorted(per_notification) == sorted(row["RowKey"].removeprefix("S|") for row in sent)
     assert duplicates == 0
