@@ -105,6 +105,8 @@ def _measure(azurite: Azurite, prefix: str, store: Store, counter: StorageReques
         jobs={job_names.EXPIRE_LEADS: sweep},
         partners=RecordingDirectory(container.partner_repository, partners_table, examined),
         queue=QueueWorkQueue(container.storage.queue(settings.work_queue)),
+        retries=container.retries_for(settings.work_queue),
+        clock=container.clock,
         partners_per_order=25,
         leads_per_order=1000,
     )

@@ -204,11 +204,19 @@ def openapi_document() -> dict[str, Any]:
 def _operation(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
     problem = {"$ref": refs[(Problem, "serialization")]["$ref"]}
     responses: dict[str, Any] = {str(op.status): {"description": "Success", **_content(op, refs)}}
-    for status in op.errors:
+    # Any operation may meet storage (or another dependency) down: 503, with Retry-After.
+    for status in dict.fromkeys((*op.errors, 503)):
         responses[str(status)] = {
             "description": "Problem",
             "content": {"application/problem+json": {"schema": problem}},
         }
+    responses["503"]["description"] = "Storage (or another dependency) is unavailable: retry"
+    responses["503"]["headers"] = {
+        "Retry-After": {
+            "description": "Seconds to wait before retrying",
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    }
     body: dict[str, Any] = {
         "summary": op.summary,
         "tags": [op.tag],

@@ -213,6 +213,10 @@ var appSettings = {
   UI_SCOPES: empty(uiScopes) ? 'api://${authAudience}/access_as_user' : uiScopes
   DEV_SIGN_IN_ENABLED: 'false'
   QUEUE_MAX_DEQUEUE_COUNT: '5'
+  QUEUE_RETRY_BASE_SECONDS: '30'
+  QUEUE_RETRY_MAX_SECONDS: '3600'
+  QUEUE_RETRY_GIVE_UP_HOURS: '24'
+  SEND_LEASE_SECONDS: '60'
   PUBLIC_BASE_URL: publicBaseUrl
   INTAKE_MAX_BODY_BYTES: '65536'
   MAX_BODY_BYTES: '262144'

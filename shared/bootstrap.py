@@ -20,6 +20,7 @@ from shared.adapters.jinja_email_renderer import JinjaEmailRenderer
 from shared.adapters.jwt_token_minter import JwtTokenMinter
 from shared.adapters.jwt_token_verifier import JwtTokenVerifier
 from shared.adapters.queue_notification_publisher import QueueNotificationPublisher
+from shared.adapters.queue_redeliveries import QueueRedeliveries
 from shared.adapters.queue_work_queue import QueueWorkQueue
 from shared.adapters.sendgrid_email_sender import SendGridEmailSender
 from shared.adapters.storage_account import StorageAccount
@@ -37,6 +38,7 @@ from shared.adapters.table_preference_store import TablePreferenceStore
 from shared.adapters.table_send_ledger import TableSendLedger
 from shared.config import Settings, load_settings
 from shared.domain.lead_policy import LeadPolicy
+from shared.domain.redelivery import RetryPolicy
 from shared.services import job_names
 from shared.services.customer_checks import SpamDomains
 from shared.services.daily_digests import DailyDigests
@@ -59,6 +61,7 @@ from shared.services.paging import PagingTokens
 from shared.services.partner_jobs import PartnerJobs
 from shared.services.partners import PartnerService
 from shared.services.ports import Clock, NotificationPublisher, TokenVerifier
+from shared.services.retries import Retries
 from shared.services.ui_config import UiSetup, dev_sign_in_allowed, msal_config
 from shared.services.ui_pages import UiPages
 
@@ -216,12 +219,25 @@ class Container:
             counter=TableDailyCounter(leads),
             sender=self.email_sender,
             clock=self.clock,
+            retries=self.retries_for(settings.notifications_queue),
             digest_threshold=settings.digest_threshold,
             max_dequeue_count=settings.queue_max_dequeue_count,
             # Outlasts a send (SendGrid timeout) and its bookkeeping, well under the host's
             # 10-minute invisibility of a running message.
-            lease=timedelta(seconds=3 * settings.sendgrid_timeout_seconds + 30),
+            lease=timedelta(seconds=settings.send_lease_or_default),
         )
+
+    def retries_for(self, queue_name: str) -> Retries:
+        """Back-off retries of the messages of one queue, through copies put back on it."""
+        settings = self.settings
+        policy = RetryPolicy(
+            base=timedelta(seconds=settings.queue_retry_base_seconds),
+            cap=timedelta(seconds=settings.queue_retry_max_seconds),
+            give_up_after=timedelta(hours=settings.queue_retry_give_up_hours),
+        )
+        storage = self.storage
+        queue = QueueRedeliveries(storage.queue(queue_name), storage.queue(f"{queue_name}-poison"))
+        return Retries(policy=policy, queue=queue)
 
     @cached_property
     def digest_holds(self) -> TableDigestHolds:
@@ -312,6 +328,8 @@ class Container:
             },
             partners=self.partner_repository,
             queue=QueueWorkQueue(self.storage.queue(self.settings.work_queue)),
+            retries=self.retries_for(self.settings.work_queue),
+            clock=self.clock,
             # 25 partners a message, at most ~1,000 leads changed per invocation (a batch and a
             # queue write each): well under a minute, far from the timeout, spread over instances.
             partners_per_order=25,

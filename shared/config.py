@@ -153,6 +153,24 @@ class Settings(BaseSettings):
     queue_max_dequeue_count: Annotated[
         int, Field(validation_alias=_env("QUEUE_MAX_DEQUEUE_COUNT"), ge=1)
     ] = 5
+    # Queued work (emails, work orders) whose dependency fails is put back on its queue after
+    # an exponential back-off from BASE to MAX seconds (jittered, or the dependency's
+    # Retry-After), for GIVE_UP_HOURS before it is parked in the poison queue.
+    queue_retry_base_seconds: Annotated[
+        float, Field(validation_alias=_env("QUEUE_RETRY_BASE_SECONDS"), gt=0)
+    ] = 30.0
+    queue_retry_max_seconds: Annotated[
+        float, Field(validation_alias=_env("QUEUE_RETRY_MAX_SECONDS"), gt=0, le=7 * 24 * 3600)
+    ] = 3600.0
+    queue_retry_give_up_hours: Annotated[
+        float, Field(validation_alias=_env("QUEUE_RETRY_GIVE_UP_HOURS"), gt=0)
+    ] = 24.0
+    # How long a claimed email is leased to its sender: it must outlast the longest send (the
+    # library's timeout applies to each of connect, send and read) and its bookkeeping.
+    # Unset: 3 x SENDGRID_TIMEOUT_SECONDS + 30.
+    send_lease_seconds: Annotated[
+        float | None, Field(validation_alias=_env("SEND_LEASE_SECONDS"), gt=0, le=540)
+    ] = None
 
     # Where callers reach the app: used to print intake URLs. Azure sets WEBSITE_HOSTNAME.
     public_base_url: Annotated[str | None, Field(validation_alias=_env("PUBLIC_BASE_URL"))] = None
@@ -221,7 +239,20 @@ class Settings(BaseSettings):
             )
         if self.sendgrid_api_key and not self.email_from:
             raise ValueError("set EMAIL_FROM when SENDGRID_API_KEY is set")
+        if self.send_lease_seconds is not None and (
+            self.send_lease_seconds <= 3 * self.sendgrid_timeout_seconds
+        ):
+            raise ValueError("SEND_LEASE_SECONDS must exceed 3 x SENDGRID_TIMEOUT_SECONDS")
+        if self.queue_retry_max_seconds < self.queue_retry_base_seconds:
+            raise ValueError("QUEUE_RETRY_MAX_SECONDS must be at least QUEUE_RETRY_BASE_SECONDS")
         return self
+
+    @property
+    def send_lease_or_default(self) -> float:
+        """Seconds a claimed email is leased to its sender (SEND_LEASE_SECONDS, if set)."""
+        if self.send_lease_seconds is not None:
+            return self.send_lease_seconds
+        return 3 * self.sendgrid_timeout_seconds + 30
 
     @property
     def base_url(self) -> str:

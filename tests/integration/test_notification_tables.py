@@ -60,10 +60,13 @@ def test_only_one_of_two_racing_claims_wins(table: TableClient) -> None:
     assert found is not None
     assert (found.status, found.lease_message_id, found.attempts) == ("Sending", "m1", 1)
     assert found.etag == entry.etag
-    ledger.release(entry, reason="SendGrid answered 500")
+    retry_at = NOW + timedelta(minutes=2)
+    ledger.release(entry, reason="SendGrid answered 500", retry_at=retry_at)
     released = ledger.find(PARTNER, notification.id)
     assert released is not None
-    assert released.status is DeliveryStatus.PENDING
+    # Pending, and still the owner's until its retry is due.
+    assert (released.status, released.lease_until) == (DeliveryStatus.PENDING, retry_at)
+    assert released.lease_message_id == "m1"
     # A retry claims under the released row's ETag; the stale ETag loses.
     again = ledger.claim(notification, released, lease_until=lease, message_id="m1", feed=None)
     assert again.attempts == 2

@@ -1,6 +1,7 @@
 """The real app under its own local host, whose queue function sends through the real `sendgrid`
-library to the capture server. Its host.json retries at once (visibilityTimeout 0), so five
-attempts and the move to the poison queue take well under a second."""
+library to the capture server. Its host.json retries at once (visibilityTimeout 0), and the
+notifier's own back-off is compressed: retries after 1 s (the queue's granularity), given up
+after about 7 s."""
 
 from __future__ import annotations
 
@@ -23,6 +24,12 @@ from tests.support.sendgrid_capture import SendGridCapture
 from tools.localhost.process import HostProcess
 
 FINAL = {"Sent", "Skipped", "Held", "Failed"}
+# Back-off settings compressed for tests: a second between attempts, about 7 s before giving up.
+FAST_RETRIES = {
+    "QUEUE_RETRY_BASE_SECONDS": "0.5",
+    "QUEUE_RETRY_MAX_SECONDS": "1",
+    "QUEUE_RETRY_GIVE_UP_HOURS": "0.002",
+}
 UI = "https://partners.example/app"
 
 
@@ -138,6 +145,8 @@ def notify_host(
         SENDGRID_API_KEY="SG.e2e-key",
         SENDGRID_API_HOST=sendgrid_capture.url,
         SENDGRID_TIMEOUT_SECONDS="1",
+        SEND_LEASE_SECONDS="4",
+        **FAST_RETRIES,
         EMAIL_FROM="leads@partner-leads.example",
         PARTNER_UI_BASE_URL=UI,
         VENDOR_NOTIFICATION_EMAIL="leads-desk@vendor.example",
