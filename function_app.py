@@ -2,7 +2,18 @@
 
 import azure.functions as func
 
-from functions import insights, intake, leads, ops, queues, timers, ui, work, workspace_settings
+from functions import (
+    deliveries,
+    insights,
+    intake,
+    leads,
+    ops,
+    queues,
+    timers,
+    ui,
+    work,
+    workspace_settings,
+)
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 app.register_functions(ops.bp)
@@ -14,3 +25,4 @@ app.register_functions(queues.bp)
 app.register_functions(work.bp)
 app.register_functions(workspace_settings.bp)
 app.register_functions(ui.bp)
+app.register_functions(deliveries.bp)
