@@ -80,6 +80,7 @@ class LeadView(ApiModel):
     sender: Sender | None
     is_test: bool
     flags: list[LeadFlag]
+    tracking_parameters: dict[str, str]
     history: list[HistoryEntry]
 
 
@@ -121,6 +122,7 @@ def present(lead: Lead, *, now: datetime, policy: LeadPolicy, favorite: bool) ->
                 "sender",
                 "is_test",
                 "flags",
+                "tracking_parameters",
                 "history",
             }
         ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from shared.domain.lead import LeadDetails
-from shared.domain.lead_parts import Interaction
+from shared.domain.lead_parts import Deal, Interaction
 from shared.domain.lead_values import LeadType, View
 from shared.domain.marketplace_payload import MarketplaceDelivery
 from shared.services.customer_checks import SpamDomains, check_customer
@@ -40,4 +40,7 @@ def marketplace_lead_details(
         contact_requested=contact_requested,
         is_test=delivery.is_test,
         flags=delivery.flags,
+        # The campaign is the deal's campaign id: shown, exported, and kept when accepted.
+        deal=Deal(campaign_id=delivery.campaign_id) if delivery.campaign_id else None,
+        tracking_parameters=delivery.tracking_parameters,
     )

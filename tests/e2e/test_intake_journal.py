@@ -153,3 +153,18 @@ def test_a_failure_after_the_journal_write_is_quarantined_and_a_replay_lands_onc
     (lead,) = storage.leads(partner_id)
     assert lead.id == settled["leadId"]
     assert len(storage.notifications_for(partner_id)) == 1
+
+
+def test_storefront_url_parameters_become_the_campaign_and_tracking_parameters(
+    http: requests.Session, api: str, intake_url: str, partner_id: str
+) -> None:
+    parameters = {"mktcmpid": "spring-2026", "utm_source": "newsletter"}
+    body = {**_contact_me("campaign@fabrikam.example"), "Description": json.dumps(parameters)}
+    response = http.post(intake_url, json=body)
+    lead_id = settled_delivery(http, api, response.json()["deliveryId"])["leadId"]
+    lead = http.get(
+        f"{api}/leads/{lead_id}", headers=bearer("Referrals.Admin", partner=partner_id)
+    ).json()
+    assert lead["deal"]["campaignId"] == "spring-2026"
+    assert lead["trackingParameters"] == {"utm_source": "newsletter"}
+    assert lead["description"] is None
