@@ -6,6 +6,7 @@ from functions import (
     deliveries,
     insights,
     intake,
+    lead_import,
     leads,
     ops,
     queues,
@@ -26,3 +27,4 @@ app.register_functions(work.bp)
 app.register_functions(workspace_settings.bp)
 app.register_functions(ui.bp)
 app.register_functions(deliveries.bp)
+app.register_functions(lead_import.bp)

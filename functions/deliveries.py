@@ -26,13 +26,15 @@ def process_delivery(message: func.QueueMessage) -> None:
     """Land one journaled delivery; raising makes the queue retry it (transient failures only:
     the processor quarantines the rest in the journal, and on the last attempt those too)."""
     try:
-        delivery_id = json.loads(message.get_body())["deliveryId"]
+        content = json.loads(message.get_body())
+        ids = content["deliveryIds"] if "deliveryIds" in content else [content["deliveryId"]]
     except (ValueError, KeyError, TypeError):
         logger.error("Queue message %s names no delivery; the queue retries it", message.id)
         raise InvalidInput("The queue message names no delivery.") from None
     settings = container().settings
     attempt = QueueAttempt(message.dequeue_count or 1, settings.queue_max_dequeue_count)
-    container().delivery_processor.process(str(delivery_id), attempt)
+    for delivery_id in ids:  # an import's batch; a retry skips those already settled
+        container().delivery_processor.process(str(delivery_id), attempt)
 
 
 @bp.timer_trigger(schedule="%RELAY_DELIVERIES_SCHEDULE%", arg_name="timer", run_on_startup=False)

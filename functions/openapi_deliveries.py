@@ -1,4 +1,4 @@
-"""The intake journal's operator routes (list, read, replay deliveries), for OpenAPI."""
+"""The intake journal's routes (operators' deliveries, the Partner Center import), for OpenAPI."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from shared.services.delivery_desk import (
     ReplayDeliveries,
     ReplayReport,
 )
+from shared.services.lead_import import ImportReport
 
 DELIVERY_OPERATIONS: tuple[Operation, ...] = (
     Operation(
@@ -31,5 +32,20 @@ DELIVERY_OPERATIONS: tuple[Operation, ...] = (
         "idempotent; answers counts.",
         "Operations", request=ReplayDeliveries, response=ReplayReport,
         errors=(400, 401, 403, 404, 413, 415),
+    ),
+    Operation(
+        "post", "/leads/import",
+        "Backfill from Partner Center: the body is its marketplace lead export (text/csv, UTF-8, "
+        "BOM allowed, at most 20 MB and 50,000 rows). Headers match case-insensitively (see "
+        "shared/services/partner_center_csv.py); LeadCreationDateTime is required and becomes "
+        "the lead's arrival; unknown columns are ignored. Each row goes through the intake "
+        "journal like a webhook delivery. Referrals.Admin for the token's partner, or "
+        "Leads.Operator naming partnerId.",
+        "Intake", response=ImportReport, errors=(400, 401, 403, 404, 413, 415),
+        parameters=({
+            "name": "partnerId", "in": "query", "required": False,
+            "description": "The partner (operators only; a partner imports into its own).",
+            "schema": {"type": "string"},
+        },),
     ),
 )  # fmt: skip

@@ -52,6 +52,7 @@ from shared.services.health import HealthReport, check_health
 from shared.services.insights import PartnerInsights
 from shared.services.jobs import JobRegistry, JobRunner
 from shared.services.lead_actions import LeadActions
+from shared.services.lead_import import LeadImport
 from shared.services.lead_intake import IntakeService
 from shared.services.lead_listing import LeadListing
 from shared.services.lead_sweeps import AGE_OUT, EXPIRE, LeadSweep, SweepRule, remind_rule
@@ -187,6 +188,16 @@ class Container:
             queue=self.delivery_queue,
             clock=self.clock,
             tokens=PagingTokens(secret.get_secret_value().encode() if secret else DEV_PAGING_KEY),
+        )
+
+    @cached_property
+    def lead_import(self) -> LeadImport:
+        return LeadImport(
+            partners=self.partners,
+            journal=self.delivery_journal,
+            queue=self.delivery_queue,
+            clock=self.clock,
+            spam_domains=self.spam_domains,
         )
 
     @cached_property

@@ -56,14 +56,17 @@ class TableDeliveryJournal:
         self._table = table
 
     def record(self, entry: JournalEntry, *, relay_at: datetime) -> None:
-        body = entry.body or b""
-        chunks = [body[i : i + _BINARY_CHUNK] for i in range(0, len(body), _BINARY_CHUNK)]
-        journal = _journal_entity(entry) | {"BodyBytes": len(body), "BodyChunks": len(chunks)}
-        journal |= {f"Body{i}": chunk for i, chunk in enumerate(chunks)}
-        pending = _pending_entity(entry, relay_at)
-        submit_batch(
-            self._table, [("create", journal), ("create", pending)], lost_race="delivery id taken"
-        )
+        self.record_many([entry], relay_at=relay_at)
+
+    def record_many(self, entries: list[JournalEntry], *, relay_at: datetime) -> None:
+        by_day: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        for entry in entries:
+            operations = by_day.setdefault(_day(entry.received_at), [])
+            operations += [("create", _stored(entry)), ("create", _pending_entity(entry, relay_at))]
+        for operations in by_day.values():
+            for start in range(0, len(operations), 100):  # a batch holds 100 operations
+                chunk = operations[start : start + 100]
+                submit_batch(self._table, chunk, lost_race="delivery id taken")
 
     def get(self, delivery_id: str, *, with_body: bool = True) -> JournalEntry | None:
         partition, row = journal_key(delivery_id)
@@ -189,6 +192,13 @@ def _if_unchanged(entry: JournalEntry) -> dict[str, Any]:
         "etag": entry.etag,
         "match_condition": MatchConditions.IfNotModified,
     }
+
+
+def _stored(entry: JournalEntry) -> dict[str, Any]:
+    body = entry.body or b""
+    chunks = [body[i : i + _BINARY_CHUNK] for i in range(0, len(body), _BINARY_CHUNK)]
+    journal = _journal_entity(entry) | {"BodyBytes": len(body), "BodyChunks": len(chunks)}
+    return journal | {f"Body{i}": chunk for i, chunk in enumerate(chunks)}
 
 
 def _journal_entity(entry: JournalEntry) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import json
 import logging
 import traceback
 from dataclasses import dataclass
+from datetime import datetime
 
 from shared.domain.errors import (
     ConcurrentModification,
@@ -21,12 +22,18 @@ from shared.domain.errors import (
     InvalidInput,
     LeadsError,
 )
-from shared.domain.intake_journal import JournalEntry, JournalStatus, QueueAttempt
+from shared.domain.intake_journal import (
+    DeliverySource,
+    JournalEntry,
+    JournalStatus,
+    QueueAttempt,
+)
 from shared.domain.marketplace_payload import RawCustomer, parse_marketplace_payload
 from shared.services.customer_checks import SpamDomains
 from shared.services.journal_ports import DeliveryJournal
 from shared.services.lead_intake import IntakeResult, IntakeService
 from shared.services.marketplace_leads import marketplace_lead_details
+from shared.services.partner_center_csv import ARRIVAL, parse_arrival
 from shared.services.ports import Clock
 
 logger = logging.getLogger(__name__)
@@ -80,10 +87,10 @@ class DeliveryProcessor:
     def _land(self, entry: JournalEntry) -> Outcome:
         body = _json_object(entry.body or b"")
         delivery = parse_marketplace_payload(body)
-        if _names_nobody(delivery.customer):
+        if names_nobody(delivery.customer):
             return Outcome(JournalStatus.REJECTED, reason=NO_CUSTOMER)
         details = marketplace_lead_details(
-            delivery, spam_domains=self._spam_domains, now=entry.received_at
+            delivery, spam_domains=self._spam_domains, now=_arrival(entry, body)
         )
         receipt = self._intake.land_marketplace(entry.partner_id, details)
         if receipt.result is IntakeResult.CREATED and details.is_test:
@@ -118,7 +125,16 @@ def _json_object(raw: bytes) -> dict[str, object]:
     return body
 
 
-def _names_nobody(customer: RawCustomer) -> bool:
+def _arrival(entry: JournalEntry, body: dict[str, object]) -> datetime:
+    """When the customer arrived: the webhook's receipt, or an imported row's creation time."""
+    if entry.source is DeliverySource.IMPORT:
+        created = parse_arrival(str(body.get(ARRIVAL) or ""))
+        if created is not None:
+            return created
+    return entry.received_at
+
+
+def names_nobody(customer: RawCustomer) -> bool:
     named = (customer.email, customer.phone, customer.first_name, customer.last_name)
     return not any(named) and not customer.company
 

@@ -38,6 +38,10 @@ class DeliveryJournal(Protocol):
         """Journal a new delivery and its pending-index row, in one batch."""
         ...
 
+    def record_many(self, entries: list[JournalEntry], *, relay_at: datetime) -> None:
+        """Journal deliveries with their pending rows, as few batches as the partitions allow."""
+        ...
+
     def get(self, delivery_id: str, *, with_body: bool = True) -> JournalEntry | None: ...
 
     def settle(self, entry: JournalEntry) -> JournalEntry:
@@ -67,4 +71,8 @@ class DeliveryJournal(Protocol):
 class DeliveryQueue(Protocol):
     def publish(self, delivery_id: str, partner_id: str) -> None:
         """Wake processing for a delivery; `DependencyUnavailable` if the queue is down."""
+        ...
+
+    def publish_many(self, delivery_ids: list[str], partner_id: str) -> None:
+        """Wake processing for deliveries of one partner, in one message."""
         ...

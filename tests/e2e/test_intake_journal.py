@@ -168,3 +168,45 @@ def test_storefront_url_parameters_become_the_campaign_and_tracking_parameters(
     assert lead["deal"]["campaignId"] == "spring-2026"
     assert lead["trackingParameters"] == {"utm_source": "newsletter"}
     assert lead["description"] is None
+
+
+IMPORT_CSV = (
+    "\ufeffFirst Name,Email Address,Company Name,Lead Source,Action Code,Offer Title,"
+    "Description,LeadCreationDateTime,Unknown Column\r\n"
+    'Mia,mia.import@fabrikam.example,Fabrikam,AzureMarketplace,PLT,Fleet,"two\r\nlines",'
+    "2026-10-01T08:30:00Z,x\r\n"
+    "Mia,mia.import@fabrikam.example,Fabrikam,AzureMarketplace,PLT,Fleet,,"
+    "2026-10-01T09:00:00Z,x\r\n"
+    "Bad,bad@fabrikam.example,,AzureMarketplace,PLT,Fleet,,not a date,\r\n"
+)
+
+
+def test_a_partner_center_export_is_imported_through_the_journal(
+    http: requests.Session, api: str, partner_id: str, storage: AppStorage
+) -> None:
+    _register(http, api, partner_id)
+    admin = bearer("Referrals.Admin", partner=partner_id)
+    url = f"{api}/leads/import"
+    csv_type = {"Content-Type": "text/csv"}
+    response = http.post(url, data=IMPORT_CSV.encode(), headers={**admin, **csv_type})
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert (report["rows"], report["imported"], report["duplicates"]) == (3, 1, 1)
+    assert report["rejected"] == [
+        {"line": 5, "reason": "LeadCreationDateTime is missing or not a date and time"}
+    ]
+    listed = http.get(
+        f"{api}/ops/deliveries", params={"partnerId": partner_id}, headers=OPERATOR
+    ).json()["items"]
+    (entry,) = listed
+    assert entry["source"] == "Import"
+    assert settled_delivery(http, api, entry["deliveryId"])["status"] == "Created"
+    (lead,) = storage.leads(partner_id)
+    assert lead.created_at == datetime(2026, 10, 1, 8, 30, tzinfo=UTC)
+
+    as_json = http.post(url, data=b"{}", headers={**admin, "Content-Type": "application/json"})
+    assert as_json.status_code == 415
+    assert http.post(url, data=IMPORT_CSV.encode(), headers=csv_type).status_code == 401
+    huge = http.post(url, data=b"x" * (20 * 1024 * 1024 + 1), headers={**admin, **csv_type})
+    assert huge.status_code == 413
+    assert huge.headers["Content-Type"].startswith("application/problem+json")

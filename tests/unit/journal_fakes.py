@@ -24,6 +24,10 @@ class InMemoryDeliveryJournal:
         self.entries[entry.delivery_id] = self._version(entry)
         self.pending_rows[entry.delivery_id] = (relay_at, 0, self._tag())
 
+    def record_many(self, entries: list[JournalEntry], *, relay_at: datetime) -> None:
+        for entry in entries:
+            self.record(entry, relay_at=relay_at)
+
     def get(self, delivery_id: str, *, with_body: bool = True) -> JournalEntry | None:
         entry = self.entries.get(delivery_id)
         if entry is None or with_body:
@@ -99,3 +103,7 @@ class RecordingDeliveryQueue:
         if self.failing:
             raise DependencyUnavailable("queue down")
         self.published.append(delivery_id)
+
+    def publish_many(self, delivery_ids: list[str], partner_id: str) -> None:
+        for delivery_id in delivery_ids:
+            self.publish(delivery_id, partner_id)
