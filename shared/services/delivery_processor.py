@@ -90,7 +90,10 @@ class DeliveryProcessor:
         if names_nobody(delivery.customer):
             return Outcome(JournalStatus.REJECTED, reason=NO_CUSTOMER)
         details = marketplace_lead_details(
-            delivery, spam_domains=self._spam_domains, now=_arrival(entry, body)
+            delivery,
+            spam_domains=self._spam_domains,
+            now=_arrival(entry, body),
+            delivery_id=entry.delivery_id,
         )
         receipt = self._intake.land_marketplace(entry.partner_id, details)
         if receipt.result is IntakeResult.CREATED and details.is_test:

@@ -42,6 +42,7 @@ class InteractionView(ApiModel):
     call_to_action: CallToAction | None
     source: Storefront | None
     at: datetime
+    delivery_id: str | None = None
 
 
 class LeadView(ApiModel):

@@ -13,7 +13,11 @@ from shared.services.lead_quality import assess_quality
 
 
 def marketplace_lead_details(
-    delivery: MarketplaceDelivery, *, spam_domains: SpamDomains, now: datetime
+    delivery: MarketplaceDelivery,
+    *,
+    spam_domains: SpamDomains,
+    now: datetime,
+    delivery_id: str | None = None,
 ) -> LeadDetails:
     checked = check_customer(delivery.customer, spam_domains)
     contact_requested = delivery.requires_action  # Contact me: the customer asked to be called
@@ -27,6 +31,7 @@ def marketplace_lead_details(
             call_to_action=delivery.call_to_action,
             source=delivery.storefront,
             at=now,
+            delivery_id=delivery_id,
         ),
         offer=delivery.offer,
         customer=checked.customer,
