@@ -112,7 +112,7 @@ class JournalEntry:
 
 @dataclass(frozen=True, slots=True)
 class PendingDelivery:
-    """The pending-index row of a delivery not yet processed: what the relay re-queues."""
+    """A delivery not yet processed whose relay time has come: what the relay re-queues."""
 
     delivery_id: str
     partner_id: str

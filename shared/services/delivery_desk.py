@@ -204,8 +204,11 @@ class DeliveryDesk:
             report.skipped += 1
             return
         if not entry.is_pending:
+            full = self.journal.get(entry.delivery_id)  # re-opening moves the body too
             try:
-                entry = self.journal.reopen(entry, relay_at=self.clock.now() + timedelta(minutes=1))
+                if full is None or full.etag != entry.etag:
+                    raise ConcurrentModification("changed since it was listed")
+                entry = self.journal.reopen(full, relay_at=self.clock.now() + timedelta(minutes=1))
             except ConcurrentModification:  # changed meanwhile: processing got there first
                 report.skipped += 1
                 return

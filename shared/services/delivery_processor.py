@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from shared.domain.errors import (
@@ -39,6 +39,7 @@ from shared.services.ports import Clock
 logger = logging.getLogger(__name__)
 NO_CUSTOMER = "The delivery names no customer: no email, phone, name or company."
 _TRANSIENT = (DependencyUnavailable, ConcurrentModification)
+_SETTLE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,14 +109,18 @@ class DeliveryProcessor:
             lead_id=outcome.lead_id,
             reason=outcome.reason,
         )
-        try:
-            return self._journal.settle(settled)
-        except ConcurrentModification:
-            # Another run settled it first; its outcome stands (the lead is the same one).
-            current = self._journal.get(entry.delivery_id, with_body=False)
-            if current is None or current.is_pending:
-                raise
-            return current
+        for _ in range(_SETTLE_ATTEMPTS):
+            try:
+                return self._journal.settle(settled)
+            except ConcurrentModification:
+                current = self._journal.get(entry.delivery_id, with_body=False)
+                if current is None:
+                    raise
+                if not current.is_pending:
+                    return current  # another run settled it first: its outcome stands
+                # Still pending: the relay re-scheduled it meanwhile. Ours to settle.
+                settled = replace(settled, etag=current.etag)
+        raise ConcurrentModification("The delivery kept changing while it was settled.")
 
 
 def _json_object(raw: bytes) -> dict[str, object]:

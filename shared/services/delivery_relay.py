@@ -1,7 +1,7 @@
 """Queues journaled deliveries whose queue message never arrived (or was lost).
 
 The door journals a delivery, then queues it; when that queue write fails the delivery's
-pending row stays, due a minute after arrival. This relay, on its own timer and as the
+received row stays, due a minute after arrival. This relay, on its own timer and as the
 operations job `relay-deliveries`, queues what is due in today's and yesterday's partitions
 and backs off per delivery. Processing is idempotent, so relaying one that did arrive costs a
 skipped message.

@@ -35,22 +35,22 @@ class JournalPage:
 
 class DeliveryJournal(Protocol):
     def record(self, entry: JournalEntry, *, relay_at: datetime) -> None:
-        """Journal a new delivery and its pending-index row, in one batch."""
+        """Journal a new delivery as received (one write)."""
         ...
 
     def record_many(self, entries: list[JournalEntry], *, relay_at: datetime) -> None:
-        """Journal deliveries with their pending rows, as few batches as the partitions allow."""
+        """Journal deliveries as received, as few batches as the partitions allow."""
         ...
 
     def get(self, delivery_id: str, *, with_body: bool = True) -> JournalEntry | None: ...
 
     def settle(self, entry: JournalEntry) -> JournalEntry:
-        """Write the outcome (under the ETag `entry` was read with) and drop the pending row,
-        in one batch; `ConcurrentModification` when another run settled it first."""
+        """Record the outcome, under the ETag `entry` (with its body) was read with;
+        `ConcurrentModification` when another run settled or changed it first."""
         ...
 
     def reopen(self, entry: JournalEntry, *, relay_at: datetime) -> JournalEntry:
-        """Back to Received with a pending row (a replay), under the ETag it was read with."""
+        """Back to Received (a replay), under the ETag `entry` (with its body) was read with."""
         ...
 
     def pending(self, day: date, due_by: datetime) -> list[PendingDelivery]:

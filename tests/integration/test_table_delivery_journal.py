@@ -1,5 +1,6 @@
-"""The intake journal against a real Azurite: the raw body as bytes, the pending index kept in
-step with the journal row in one batch, ETags, and listing newest first across day partitions."""
+"""The intake journal against a real Azurite: the raw body as bytes, a received row moved to the
+settled range in one batch under its ETag, the relay's due rows, and listing newest first across
+day partitions, received and settled rows merged."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ def test_a_body_past_one_binary_column_comes_back_byte_for_byte(
     assert summary.body is None
 
 
-def test_settling_drops_the_pending_row_and_a_stale_settle_loses(
+def test_settling_moves_the_row_and_a_stale_settle_loses(
     journal: TableDeliveryJournal, table: TableClient
 ) -> None:
     entry = _entry(NOW)
@@ -76,6 +77,9 @@ def test_settling_drops_the_pending_row_and_a_stale_settle_loses(
     assert journal.pending(NOW.date(), NOW + timedelta(days=1)) == []
     rows = [row["RowKey"][:2] for row in table.list_entities()]
     assert rows == ["J|"]
+    settled_again = journal.get(entry.delivery_id)
+    assert settled_again is not None
+    assert settled_again.body == b'{"a": 1}'  # the body moved with it
 
 
 def test_reopen_brings_back_the_pending_row_and_postpone_backs_it_off(
@@ -109,8 +113,12 @@ def test_listing_runs_newest_first_across_days_with_filters_and_pages(
     entries = [
         _entry(at, partner="contoso" if i % 2 else "fabrikam") for i, at in enumerate(instants)
     ]
-    for entry in entries:
+    for i, entry in enumerate(entries):
         journal.record(entry, relay_at=entry.received_at)
+        if i in {1, 2, 4}:  # settled ones sort among the received by arrival, not by state
+            read = journal.get(entry.delivery_id)
+            assert read is not None
+            journal.settle(read.settled(JournalStatus.CREATED, now=NOW, attempts=1))
     window = JournalFilter(NOW - timedelta(days=5), NOW)
     first = journal.page(window, None, 4)
     assert [e.delivery_id for e in first.entries] == [e.delivery_id for e in entries[:4]]
@@ -127,3 +135,7 @@ def test_listing_runs_newest_first_across_days_with_filters_and_pages(
     ]
     quarantined = replace(window, status=JournalStatus.QUARANTINED)
     assert journal.page(quarantined, None, 10).entries == []
+    created = journal.page(replace(window, status=JournalStatus.CREATED), None, 10).entries
+    assert [e.delivery_id for e in created] == [entries[i].delivery_id for i in (1, 2, 4)]
+    received = journal.page(replace(window, status=JournalStatus.RECEIVED), None, 10).entries
+    assert [e.delivery_id for e in received] == [entries[i].delivery_id for i in (0, 3, 5)]

@@ -35,6 +35,8 @@ class InMemoryDeliveryJournal:
         return replace(entry, body=None)
 
     def settle(self, entry: JournalEntry) -> JournalEntry:
+        if entry.body is None:
+            raise ValueError("settling moves the row: it needs the body")
         self._check(entry)
         if entry.delivery_id not in self.pending_rows:
             raise ConcurrentModification("pending row gone")
@@ -42,6 +44,8 @@ class InMemoryDeliveryJournal:
         return self._store(entry)
 
     def reopen(self, entry: JournalEntry, *, relay_at: datetime) -> JournalEntry:
+        if entry.body is None:
+            raise ValueError("re-opening moves the row: it needs the body")
         self._check(entry)
         self.pending_rows[entry.delivery_id] = (relay_at, 0, self._tag())
         return self._store(entry.reopened())
