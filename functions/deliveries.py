@@ -13,7 +13,7 @@ from shared.domain.errors import InvalidInput
 from shared.domain.intake_journal import QueueAttempt
 from shared.domain.model import parse_model
 from shared.services import job_names
-from shared.services.delivery_desk import DeliveryQuery, ReplayDeliveries
+from shared.services.delivery_queries import DeliveryQuery, ReplayDeliveries
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]  # the SDK leaves it unannotated
 logger = logging.getLogger(__name__)

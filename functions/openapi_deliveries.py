@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functions.openapi_operation import Operation, path_param, query_params
-from shared.services.delivery_desk import (
+from shared.services.delivery_queries import (
     DeliveryDetail,
     DeliveryPageView,
     DeliveryQuery,

@@ -28,32 +28,20 @@ from azure.core import MatchConditions
 from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import TableClient, UpdateMode
 
+from shared.adapters.delivery_rows import (
+    RECEIVED,
+    SETTLED,
+    SUMMARY,
+    entry_of,
+    journal_keys,
+    stored_row,
+)
 from shared.adapters.lead_rows import key_after, newest_first
 from shared.adapters.storage_errors import submit_batch, translate_storage_errors
-from shared.domain.intake_journal import (
-    DeliverySource,
-    JournalEntry,
-    JournalStatus,
-    PendingDelivery,
-    journal_day,
-    received_at_of,
-)
+from shared.domain.intake_journal import JournalEntry, JournalStatus, PendingDelivery, journal_day
 from shared.services.journal_ports import JournalFilter, JournalPage, JournalPosition
 
-SETTLED = "J|"
-RECEIVED = "R|"
-_BINARY_CHUNK = 64 * 1024
-_SUMMARY = [
-    "RowKey", "DeliveryId", "PartnerId", "ReceivedAt", "Sha256", "Source", "Status", "LeadId",
-    "Reason", "Attempts", "ProcessedAt", "BodyBytes",
-]  # fmt: skip
 _LOST_RACE = "The delivery was settled or changed by another run."
-
-
-def journal_keys(delivery_id: str) -> tuple[str, str]:
-    """PartitionKey and the RowKey after the prefix (`<newest-first>|<id>`), from the id alone."""
-    received_at = received_at_of(delivery_id)
-    return _day(received_at), f"{newest_first(received_at)}|{delivery_id}"
 
 
 class TableDeliveryJournal:
@@ -62,12 +50,12 @@ class TableDeliveryJournal:
 
     def record(self, entry: JournalEntry, *, relay_at: datetime) -> None:
         with translate_storage_errors():
-            self._table.create_entity(_stored(entry, RECEIVED, relay_at=relay_at))
+            self._table.create_entity(stored_row(entry, RECEIVED, relay_at=relay_at))
 
     def record_many(self, entries: list[JournalEntry], *, relay_at: datetime) -> None:
         by_day: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         for entry in entries:
-            row = _stored(entry, RECEIVED, relay_at=relay_at)
+            row = stored_row(entry, RECEIVED, relay_at=relay_at)
             by_day.setdefault(row["PartitionKey"], []).append(("create", row))
         for operations in by_day.values():
             for start in range(0, len(operations), 100):  # a batch holds 100 operations
@@ -76,11 +64,11 @@ class TableDeliveryJournal:
 
     def get(self, delivery_id: str, *, with_body: bool = True) -> JournalEntry | None:
         partition, key = journal_keys(delivery_id)
-        select = None if with_body else _SUMMARY
+        select = None if with_body else SUMMARY
         for prefix in (RECEIVED, SETTLED):  # processing, the hot path, finds it under R
             with translate_storage_errors(), contextlib.suppress(ResourceNotFoundError):
                 entity = self._table.get_entity(partition, f"{prefix}{key}", select=select)
-                return _entry(entity, with_body=with_body)
+                return entry_of(entity, with_body=with_body)
         return None
 
     def settle(self, entry: JournalEntry) -> JournalEntry:
@@ -102,7 +90,7 @@ class TableDeliveryJournal:
         with), in one batch: all or nothing, and a lost race (`ConcurrentModification`)."""
         if entry.body is None:
             raise ValueError("moving a journal row needs its body")
-        row = _stored(entry, target, relay_at=relay_at)
+        row = stored_row(entry, target, relay_at=relay_at)
         gone = {"PartitionKey": row["PartitionKey"], "RowKey": f"{source}{row['RowKey'][2:]}"}
         condition = {"etag": etag or entry.etag, "match_condition": MatchConditions.IfNotModified}
         results = submit_batch(
@@ -158,7 +146,7 @@ class TableDeliveryJournal:
         for day in _days(filters, resume):
             after = resume.after if resume and resume.day == day else None
             for key, entity in self._scan(day, filters, after, limit + 1 - len(found)):
-                found.append((day, key, _entry(entity)))
+                found.append((day, key, entry_of(entity)))
                 if len(found) > limit:  # one more than asked: there is a next page
                     last_day, last_key, _ = found[limit - 1]
                     entries = [entry for *_, entry in found[:limit]]
@@ -196,14 +184,10 @@ class TableDeliveryJournal:
             for entity in self._table.query_entities(
                 " and ".join(conditions),
                 parameters=parameters,
-                select=_SUMMARY,
+                select=SUMMARY,
                 results_per_page=min(max(limit, 1), 1000),
             ):
                 yield entity["RowKey"][len(prefix) :], entity
-
-
-def _day(instant: datetime) -> str:
-    return journal_day(instant).isoformat()
 
 
 def _days(filters: JournalFilter, resume: JournalPosition | None) -> Iterator[date]:
@@ -212,52 +196,6 @@ def _days(filters: JournalFilter, resume: JournalPosition | None) -> Iterator[da
     while day >= first:
         yield day
         day -= timedelta(days=1)
-
-
-def _stored(entry: JournalEntry, prefix: str, *, relay_at: datetime | None) -> dict[str, Any]:
-    partition, key = journal_keys(entry.delivery_id)
-    body = entry.body or b""
-    chunks = [body[i : i + _BINARY_CHUNK] for i in range(0, len(body), _BINARY_CHUNK)]
-    row: dict[str, Any] = {
-        "PartitionKey": partition,
-        "RowKey": f"{prefix}{key}",
-        "DeliveryId": entry.delivery_id,
-        "PartnerId": entry.partner_id,
-        "ReceivedAt": entry.received_at,
-        "Sha256": entry.sha256,
-        "Source": entry.source.value,
-        "Status": entry.status.value,
-        "LeadId": entry.lead_id or "",
-        "Reason": entry.reason or "",
-        "Attempts": entry.attempts,
-        "BodyBytes": len(body),
-        "BodyChunks": len(chunks),
-    }
-    if entry.processed_at is not None:
-        row["ProcessedAt"] = entry.processed_at
-    if relay_at is not None:  # a received row: when the relay should queue it again
-        row |= {"NextRelayAt": relay_at, "Relays": 0}
-    return row | {f"Body{i}": chunk for i, chunk in enumerate(chunks)}
-
-
-def _entry(entity: Any, *, with_body: bool = False) -> JournalEntry:
-    body = None
-    if with_body:
-        body = b"".join(bytes(entity[f"Body{i}"]) for i in range(int(entity["BodyChunks"])))
-    return JournalEntry(
-        delivery_id=entity["DeliveryId"],
-        partner_id=entity["PartnerId"],
-        received_at=entity["ReceivedAt"],
-        sha256=entity["Sha256"],
-        source=DeliverySource(entity["Source"]),
-        status=JournalStatus(entity["Status"]),
-        lead_id=entity.get("LeadId") or None,
-        reason=entity.get("Reason") or None,
-        attempts=int(entity.get("Attempts") or 0),
-        processed_at=entity.get("ProcessedAt"),
-        body=body,
-        etag=entity.metadata.get("etag"),
-    )
 
 
 def _with_etag(entry: JournalEntry, result: Mapping[str, Any]) -> JournalEntry:

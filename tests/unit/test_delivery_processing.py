@@ -18,9 +18,10 @@ from shared.domain.lead_policy import LeadPolicy
 from shared.domain.notification import Notification
 from shared.domain.principal import Principal
 from shared.services.customer_checks import SpamDomains
-from shared.services.delivery_desk import DeliveryDesk, DeliveryQuery, ReplayDeliveries
+from shared.services.delivery_desk import DeliveryDesk
 from shared.services.delivery_door import DeliveryDoor
 from shared.services.delivery_processor import NO_CUSTOMER, DeliveryProcessor
+from shared.services.delivery_queries import DeliveryQuery, ReplayDeliveries
 from shared.services.delivery_relay import DeliveryRelay
 from shared.services.lead_intake import IntakeService
 from shared.services.paging import PagingTokens
