@@ -155,6 +155,10 @@ def test_wrong_missing_key_or_unknown_partner_are_the_same_401_and_store_nothing
     assert {response.status_code for response in answers} == {401}
     assert len({response.json()["detail"] for response in answers}) == 1
     assert storage.leads(partner_id) == []
+    journal = http.get(
+        f"{api}/ops/deliveries", params={"partnerId": partner_id}, headers=bearer("Leads.Operator")
+    )
+    assert journal.json()["items"] == []  # nothing journaled either
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,10 @@ from typing import Any
 import pytest
 import requests
 from azure.data.tables import TableServiceClient
+from azure.storage.queue import QueueClient, TextBase64EncodePolicy
 
+from shared.adapters.table_delivery_journal import TableDeliveryJournal
+from shared.domain.intake_journal import JournalEntry, new_delivery_id
 from tests.support.app_storage import AppStorage
 from tests.support.auth import bearer
 from tests.support.deliveries import settled_delivery
@@ -138,6 +141,9 @@ def test_a_failure_after_the_journal_write_is_quarantined_and_a_replay_lands_onc
         entry = settled_delivery(http, api, delivery_id)
         assert entry["status"] == "Quarantined"
         assert entry["leadId"] is None
+        # Storage refuses every write of the lead: retried by the queue, quarantined on its
+        # last attempt (host.json maxDequeueCount), never left in the poison queue.
+        assert entry["attempts"] == 5
         assert "mia" not in entry["reason"].lower()
     finally:
         tables.create_table(leads_table)
@@ -210,3 +216,34 @@ def test_a_partner_center_export_is_imported_through_the_journal(
     huge = http.post(url, data=b"x" * (20 * 1024 * 1024 + 1), headers={**admin, **csv_type})
     assert huge.status_code == 413
     assert huge.headers["Content-Type"].startswith("application/problem+json")
+
+
+def test_an_unreadable_journaled_body_is_quarantined_at_once(
+    http: requests.Session, own_host: tuple[str, dict[str, str]], partner_id: str
+) -> None:
+    """A row the door would never write (e.g. restored by hand): our rules refuse it, so it is
+    quarantined on the first attempt rather than retried."""
+    api, env = own_host
+    _register(http, api, partner_id)
+    now = datetime.now(UTC)
+    received_at = now.replace(microsecond=now.microsecond // 1000 * 1000)
+    entry = JournalEntry(
+        delivery_id=new_delivery_id(received_at),
+        partner_id=partner_id,
+        received_at=received_at,
+        sha256="0" * 64,
+        body=b"\xff not json",
+    )
+    tables = TableServiceClient.from_connection_string(env["AzureWebJobsStorage"])
+    journal = TableDeliveryJournal(tables.get_table_client(f"{env['STORAGE_PREFIX']}Deliveries"))
+    journal.record(entry, relay_at=received_at)
+    queue = QueueClient.from_connection_string(
+        env["AzureWebJobsStorage"],
+        env["DELIVERIES_QUEUE"],
+        message_encode_policy=TextBase64EncodePolicy(),
+    )
+    queue.send_message(json.dumps({"deliveryId": entry.delivery_id, "partnerId": partner_id}))
+    settled = settled_delivery(http, api, entry.delivery_id)
+    assert settled["status"] == "Quarantined"
+    assert settled["attempts"] == 1
+    assert settled["reason"] == "InvalidInput: The journaled body is not UTF-8 JSON."
