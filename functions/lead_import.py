@@ -2,31 +2,32 @@
 
 Registered without `http_kit.http_endpoint`, which reads a body whole: this route copies the
 request stream into a temporary file (in memory up to 1 MiB, on disk past it, refused past
-20 MB), so memory does not grow with the file; errors are mapped by the same code as every
-other route.
+20 MB), so memory does not grow with the file. Errors go through the same problem table
+(`functions/problems.py`) as every other route; nothing unexpected reaches the caller.
 """
 
 from __future__ import annotations
 
+import logging
 import tempfile
+import traceback
+from collections.abc import Callable
 from typing import IO, BinaryIO, cast
+from urllib.parse import urlsplit
 
 import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request as StarletteRequest
+from starlette.responses import Response as StarletteResponse
 
-from functions.http_kit import (
-    _answer,  # the error mapping and response adaptation every route shares
-    _starlette_response,
-    authenticate,
-    container,
-    json_response,
-)
-from shared.domain.errors import PayloadTooLarge, UnsupportedMediaType
+from functions.http_kit import authenticate, container, json_response
+from functions.problems import internal_error_response, problem_response, status_for
+from shared.domain.errors import LeadsError, PayloadTooLarge, UnsupportedMediaType
 from shared.services.lead_import import MAX_BYTES
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]  # the SDK leaves it unannotated
+logger = logging.getLogger(__name__)
 _IN_MEMORY = 1024 * 1024
 _CSV_TYPES = {"text/csv", "application/csv", "text/plain", "application/vnd.ms-excel"}
 
@@ -57,9 +58,34 @@ async def import_leads(req: Request) -> Response:
             )
             return json_response(report)
 
-        handle.__name__ = "import_leads"
-        answer = await run_in_threadpool(_answer, handle, classic)
-    return cast(Response, _starlette_response(answer))
+        answer = await run_in_threadpool(_answered, handle, classic)
+    headers = {name: value for name, value in answer.headers.items() if name != "Content-Type"}
+    return cast(
+        Response,
+        StarletteResponse(
+            answer.get_body(),
+            status_code=answer.status_code,
+            headers=headers,
+            media_type=answer.mimetype,
+        ),
+    )
+
+
+def _answered(
+    handle: Callable[[func.HttpRequest], func.HttpResponse], req: func.HttpRequest
+) -> func.HttpResponse:
+    instance = urlsplit(req.url).path
+    try:
+        return handle(req)
+    except LeadsError as error:
+        if status_for(error)[0] >= 500:
+            logger.error("import_leads failed: %s", error.detail)
+        return problem_response(error, instance=instance)
+    except Exception as error:
+        # The traceback without the message: messages can carry personal data.
+        frames = "".join(traceback.format_tb(error.__traceback__))
+        logger.error("import_leads raised %s\n%s", type(error).__name__, frames)
+        return internal_error_response(instance=instance)
 
 
 async def _spool(request: StarletteRequest, spool: IO[bytes]) -> bool:

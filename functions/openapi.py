@@ -34,7 +34,9 @@ class MarketplaceUserDetails(BaseModel):
 
 class MarketplaceLead(BaseModel):
     """The marketplace's HTTPS-endpoint body. Property names match case-insensitively; every
-    property is an optional string; `LeadSource` is bare or `Source-Action|publisher.offer`."""
+    property is an optional string; `LeadSource` is bare or `Source-Action|publisher.offer`;
+    a `Description` that is a flat JSON object of the storefront's URL parameters gives the
+    deal's `campaignId` (`mktcmpid`) and the lead's `trackingParameters`."""
 
     UserDetails: MarketplaceUserDetails | None = None
     LeadSource: str | None = None
