@@ -21,8 +21,8 @@ bp = func.Blueprint()  # type: ignore[no-untyped-call]  # the SDK leaves it unan
 @http_endpoint
 def receive_marketplace_lead(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json_object(req, max_bytes=container().settings.intake_max_body_bytes)
-    receipt = container().intake.receive_marketplace(
-        req.route_params["partnerId"], req.params.get("key"), body
+    receipt = container().delivery_door.acknowledge(
+        req.route_params["partnerId"], req.params.get("key"), req.get_body(), body
     )
     return json_response(receipt)
 

@@ -94,12 +94,15 @@ var pythonVersion = '3.11'
 var tableNames = [
   'Partners'
   'Leads'
+  'Deliveries'
 ]
 var queueNames = [
   'notifications'
   'notifications-poison'
   'work'
   'work-poison'
+  'deliveries'
+  'deliveries-poison'
 ]
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -195,6 +198,8 @@ var appSettings = {
   AUTH_JWKS_URL: empty(authJwksUrl) ? '${entraId}/discovery/v2.0/keys' : authJwksUrl
   NOTIFICATIONS_QUEUE: 'notifications'
   RELAY_OUTBOX_SCHEDULE: '0 */5 * * * *'
+  DELIVERIES_QUEUE: 'deliveries'
+  RELAY_DELIVERIES_SCHEDULE: '30 * * * * *'
   WORK_QUEUE: 'work'
   EXPIRE_LEADS_SCHEDULE: '0 */15 * * * *'
   ARCHIVE_INFORMATIONAL_SCHEDULE: '0 30 2 * * *'

@@ -104,6 +104,15 @@ class Settings(BaseSettings):
     relay_outbox_schedule: Annotated[str, Field(validation_alias=_env("RELAY_OUTBOX_SCHEDULE"))] = (
         "0 */5 * * * *"
     )
+    # The intake journal: deliveries are processed from this queue; the relay re-queues those
+    # whose message was lost (every minute: a delivery is due for relay a minute after arrival).
+    deliveries_queue: Annotated[
+        str,
+        Field(validation_alias=_env("DELIVERIES_QUEUE"), pattern=r"^[a-z0-9][a-z0-9-]{2,62}$"),
+    ] = "deliveries"
+    relay_deliveries_schedule: Annotated[
+        str, Field(validation_alias=_env("RELAY_DELIVERIES_SCHEDULE"))
+    ] = "30 * * * * *"
     # The lifecycle jobs (issue 6): timers enqueue work orders on WORK_QUEUE; NCRONTAB is UTC.
     work_queue: Annotated[
         str, Field(validation_alias=_env("WORK_QUEUE"), pattern=r"^[a-z0-9][a-z0-9-]{2,62}$")

@@ -95,7 +95,8 @@ class LeadDetails(BaseModel):
     sender: Sender | None = None
     is_test: bool = False
     flags: tuple[LeadFlag, ...] = ()
-    deal: Deal | None = None  # a referral's estimate, before the partner accepts
+    deal: Deal | None = None  # a referral's estimate, a marketplace campaign, before accepting
+    tracking_parameters: dict[str, str] = Field(default_factory=dict)  # storefront URL params
 
 
 class Lead(BaseModel):
@@ -138,6 +139,7 @@ class Lead(BaseModel):
     sender: Sender | None = None
     is_test: bool = False
     flags: list[LeadFlag] = Field(default_factory=list)
+    tracking_parameters: dict[str, str] = Field(default_factory=dict)
     history: list[HistoryEntry] = Field(default_factory=list)
     history_omitted: int = 0  # entries dropped between the first and the latest (lead_limits.py)
     etag: str | None = Field(default=None, exclude=True)  # storage version
@@ -239,6 +241,9 @@ class Lead(BaseModel):
         self, deal: Deal, *, team: list[Person], contacts: list[Person], actor: Actor, now: datetime
     ) -> None:
         self._require(LeadAction.ACCEPT)
+        campaign = self.deal.campaign_id if self.deal else None
+        if deal.campaign_id is None and campaign is not None:  # the campaign it arrived with
+            deal = deal.model_copy(update={"campaign_id": campaign})
         self.status, self.accepted_at, self.deal = LeadStatus.ACCEPTED, now, deal
         self.team, self.contacts = list(team), list(contacts)
         self._record(LeadEventKind.ACCEPTED, now, actor, "Accepted", deal.name)

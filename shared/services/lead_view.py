@@ -46,6 +46,7 @@ class InteractionView(ApiModel):
     call_to_action: CallToAction | None
     source: Storefront | None
     at: datetime
+    delivery_id: str | None = None
 
 
 class LeadView(ApiModel):
@@ -84,6 +85,7 @@ class LeadView(ApiModel):
     sender: Sender | None
     is_test: bool
     flags: list[LeadFlag]
+    tracking_parameters: dict[str, str]
     history: list[HistoryEntry]
     allowed_actions: list[LeadAction] = Field(
         description="What the caller may do to the lead now, given its state and the caller's"
@@ -133,6 +135,7 @@ def present(
                 "sender",
                 "is_test",
                 "flags",
+                "tracking_parameters",
                 "history",
             }
         ),

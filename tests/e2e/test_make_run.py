@@ -93,8 +93,16 @@ def test_make_run_works_with_the_environments_own_issuer(
         name="New Comer",
         email="newcomer@contoso.example",
     )
-    listed = requests.get(f"{base}/leads", headers={"Authorization": f"Bearer {token}"}, timeout=30)
-    assert listed.status_code == 200, listed.text
+    # Acknowledged once journaled; the queue-triggered processing lands it a moment later.
+    deadline = time.monotonic() + 30
+    while True:
+        listed = requests.get(
+            f"{base}/leads", headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
+        assert listed.status_code == 200, listed.text
+        if listed.json()["items"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     assert len(listed.json()["items"]) == 1
 
     # The dev sign-in would mint tokens this app refuses, so it is off.

@@ -13,6 +13,7 @@ import requests
 
 from tests.support.app_storage import AppStorage
 from tests.support.auth import bearer
+from tests.support.deliveries import deliver_and_land
 
 ADMIN = "Referrals.Admin"
 
@@ -38,10 +39,7 @@ class Workspace:
             "LeadSource": f"AppSource (SPZA)-{action}|fabrikam.fleet",
             "OfferTitle": "Fleet Insights",
         }
-        response = self.http.post(self.intake, json=body)
-        assert response.status_code == 200, response.text
-        lead_id: str = response.json()["leadId"]
-        return lead_id
+        return deliver_and_land(self.http, self.api, self.intake, body)
 
     def get(self, lead_id: str) -> requests.Response:
         return self.http.get(f"{self.api}/leads/{lead_id}", headers=self.headers)

@@ -265,10 +265,10 @@ function timelineSection(lead) {
   const items = (lead.history || []).map((entry) => {
     const index = interactions.findIndex((interaction) => interaction.at === entry.at);
     const interaction = index >= 0 ? interactions.splice(index, 1)[0] : null;
-    return { at: entry.at, title: entry.action, detail: detailText(entry.detail), by: entry.actor, source: interaction?.source };
+    return { at: entry.at, title: entry.action, detail: detailText(entry.detail), by: entry.actor, source: interaction?.source, deliveryId: interaction?.deliveryId };
   });
   for (const interaction of interactions) {
-    items.push({ at: interaction.at, title: 'Customer interaction', detail: label('callToAction', interaction.callToAction || interaction.actionCode), source: interaction.source });
+    items.push({ at: interaction.at, title: 'Customer interaction', detail: label('callToAction', interaction.callToAction || interaction.actionCode), source: interaction.source, deliveryId: interaction.deliveryId });
   }
   items.sort((a, b) => new Date(a.at) - new Date(b.at));
   return h('section', { class: 'card', 'aria-labelledby': 'timeline-heading' },
@@ -277,7 +277,9 @@ function timelineSection(lead) {
       h('time', { datetime: item.at }, formatDateTime(item.at)),
       h('p', {}, h('strong', {}, item.title), item.detail ? ` — ${item.detail}` : '',
         item.source ? ` · ${label('source', item.source)}` : ''),
-      item.by ? h('p', { class: 'sub' }, `by ${item.by}`) : null))));
+      item.by ? h('p', { class: 'sub' }, `by ${item.by}`) : null,
+      // The intake journal's id: what an operator looks up in /api/ops/deliveries.
+      item.deliveryId ? h('p', { class: 'sub' }, 'Delivery ', h('code', { class: 'delivery-id' }, item.deliveryId)) : null))));
 }
 
 function detailText(detail) {

@@ -19,6 +19,7 @@ from azure.storage.queue import BinaryBase64DecodePolicy, QueueClient, TextBase6
 
 from tests.support.app_storage import AppStorage
 from tests.support.auth import bearer
+from tests.support.deliveries import deliver_and_land
 from tests.support.hosts import running_host
 from tests.support.sendgrid_capture import SendGridCapture
 from tools.localhost.process import HostProcess
@@ -76,9 +77,7 @@ class NotifyHost:
             "OfferTitle": "Fleet Insights",
         }
         with requests.Session() as session:  # callable from many threads at once
-            response = session.post(intake_url, json=body)
-        assert response.status_code == 200, response.text
-        return str(response.json()["leadId"])
+            return deliver_and_land(session, self.api, intake_url, body)
 
     def rows(self, partner_id: str, prefix: str) -> list[Any]:
         return [r for r in self.storage.rows("Leads", partner_id) if r["RowKey"].startswith(prefix)]
@@ -142,6 +141,7 @@ def notify_host(
     env.update(
         STORAGE_PREFIX=f"n{suffix}",
         NOTIFICATIONS_QUEUE=f"notify-{suffix}",
+        DELIVERIES_QUEUE=f"deliveries-n{suffix}",
         SENDGRID_API_KEY="SG.e2e-key",
         SENDGRID_API_HOST=sendgrid_capture.url,
         SENDGRID_TIMEOUT_SECONDS="1",
