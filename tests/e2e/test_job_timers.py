@@ -17,7 +17,7 @@ from azure.data.tables import TableClient, TableServiceClient
 from shared.adapters.table_lead_repository import TableLeadRepository
 from shared.domain.lead import Lead
 from tests.support.auth import bearer
-from tests.support.hosts import running_host
+from tests.support.hosts import isolated_env, running_host
 from tests.support.leads import make_lead
 from tools.localhost.process import HostProcess
 
@@ -66,15 +66,10 @@ def jobs_host(
     app_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[JobsHost]:
     suffix = uuid.uuid4().hex[:8]
-    env = {key: value for key, value in app_env.items() if not key.startswith("AzureWebJobs.")}
+    env = isolated_env(app_env, f"j{suffix}")
     env.update(
-        STORAGE_PREFIX=f"j{suffix}",
-        NOTIFICATIONS_QUEUE=f"notify-j{suffix}",
-        DELIVERIES_QUEUE=f"deliveries-j{suffix}",
-        WORK_QUEUE=f"work-j{suffix}",
         EXPIRE_LEADS_SCHEDULE="* * * * * *",  # every second
         VENDOR_NOTIFICATION_EMAIL=VENDOR,
-        AzureFunctionsWebHost__hostid=f"jobs-{suffix}",
     )
     service = TableServiceClient.from_connection_string(env["AzureWebJobsStorage"])
     leads = service.create_table_if_not_exists(f"j{suffix}Leads")

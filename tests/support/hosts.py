@@ -29,6 +29,21 @@ FAST_HOST_JSON: dict[str, Any] = {
 }
 
 
+def isolated_env(base: Mapping[str, str], tag: str) -> dict[str, str]:
+    """`base` for a host of its own beside others on one Azurite: its own tables, queues and
+    host id, and no function disabled. Hosts sharing a queue would take each other's messages
+    (a delivery or a work order that the other host's tables know nothing of)."""
+    env = {key: value for key, value in base.items() if not key.startswith("AzureWebJobs.")}
+    env.update(
+        STORAGE_PREFIX=tag,
+        NOTIFICATIONS_QUEUE=f"notify-{tag}",
+        DELIVERIES_QUEUE=f"deliveries-{tag}",
+        WORK_QUEUE=f"work-{tag}",
+        AzureFunctionsWebHost__hostid=f"host-{tag}",
+    )
+    return env
+
+
 @contextmanager
 def running_host(
     env: Mapping[str, str], workdir: Path, *, fast_queues: bool = False

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterable, Iterator
+from collections.abc import AsyncIterable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import azure.functions as func
 import pytest
@@ -16,6 +17,8 @@ from starlette.responses import Response, StreamingResponse
 from functions.http_kit import Handler, StreamedBody, http_endpoint
 from shared.domain.errors import DependencyUnavailable, NotFound
 from tools.localhost.http_streams import IncomingRequest, starlette_request
+
+T = TypeVar("T")
 
 
 def _request(body: bytes = b"") -> Request:
@@ -33,9 +36,16 @@ def _request(body: bytes = b"") -> Request:
     )
 
 
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run on a loop of its own thread: a Playwright sync session (the UI tests, in the same
+    pytest worker) keeps an event loop running in the main thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def _call(handler: Handler, request: Request | None = None) -> Response:
     endpoint = http_endpoint(handler)
-    response = asyncio.run(endpoint(request or _request()))
+    response = _run(endpoint(request or _request()))
     assert isinstance(response, Response)
     return response
 
@@ -108,5 +118,5 @@ def test_a_stream_goes_out_as_produced_and_a_later_failure_ends_it() -> None:
     assert produced == [0]  # only the first chunk, read to catch early failures
     assert response.headers["x-kind"] == "csv"
     with pytest.raises(NotFound):
-        asyncio.run(_drain(response.body_iterator))
+        _run(_drain(response.body_iterator))
     assert produced == [0, 1, 2]

@@ -20,7 +20,7 @@ from azure.storage.queue import BinaryBase64DecodePolicy, QueueClient, TextBase6
 from tests.support.app_storage import AppStorage
 from tests.support.auth import bearer
 from tests.support.deliveries import deliver_and_land
-from tests.support.hosts import running_host
+from tests.support.hosts import isolated_env, running_host
 from tests.support.sendgrid_capture import SendGridCapture
 from tools.localhost.process import HostProcess
 
@@ -137,11 +137,8 @@ def notify_host(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[NotifyHost]:
     suffix = uuid.uuid4().hex[:8]
-    env = {key: value for key, value in app_env.items() if not key.startswith("AzureWebJobs.")}
+    env = isolated_env(app_env, f"n{suffix}")
     env.update(
-        STORAGE_PREFIX=f"n{suffix}",
-        NOTIFICATIONS_QUEUE=f"notify-{suffix}",
-        DELIVERIES_QUEUE=f"deliveries-n{suffix}",
         SENDGRID_API_KEY="SG.e2e-key",
         SENDGRID_API_HOST=sendgrid_capture.url,
         SENDGRID_TIMEOUT_SECONDS="1",

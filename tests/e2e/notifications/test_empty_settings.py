@@ -14,7 +14,7 @@ import requests
 from tests.e2e.notifications.conftest import NotifyHost
 from tests.support.app_storage import AppStorage
 from tests.support.auth import bearer
-from tests.support.hosts import running_host
+from tests.support.hosts import isolated_env, running_host
 from tests.support.sendgrid_capture import SendGridCapture
 from tools.outbox import stored_emails
 
@@ -34,11 +34,8 @@ def empty_settings_host(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[NotifyHost]:
     suffix = uuid.uuid4().hex[:8]
-    env = {key: value for key, value in app_env.items() if not key.startswith("AzureWebJobs.")}
+    env = isolated_env(app_env, f"m{suffix}")
     env.update(
-        STORAGE_PREFIX=f"m{suffix}",
-        NOTIFICATIONS_QUEUE=f"empty-{suffix}",
-        AzureFunctionsWebHost__hostid=f"empty-{suffix}",
         **dict.fromkeys(EMPTY, ""),
     )
     workdir = tmp_path_factory.mktemp("empty-settings-host")
