@@ -25,6 +25,12 @@ class AppStorage:
         client = self._tables.get_table_client(f"{self._prefix}{table}")
         return list(client.query_entities("PartitionKey eq @p", parameters={"p": partner_id}))
 
+    def deliveries(self, partner_id: str) -> list[Any]:
+        """The partner's journaled marketplace deliveries (the journal is partitioned by day)."""
+        client = self._tables.get_table_client(f"{self._prefix}Deliveries")
+        rows = client.query_entities("PartnerId eq @p", parameters={"p": partner_id})
+        return [row for row in rows if row["RowKey"][:2] in ("R|", "J|")]
+
     def leads(self, partner_id: str) -> list[Lead]:
         repository = TableLeadRepository(self._tables.get_table_client(f"{self._prefix}Leads"))
         return [

@@ -27,7 +27,7 @@ from tests.support.app_storage import AppStorage
 from tests.support.auth import bearer
 from tests.support.azurite import REPO_ROOT, Azurite, free_port
 from tests.support.fault_proxy import ProxiedStorage, proxied_storage
-from tests.support.hosts import FAST_HOST_JSON, running_host
+from tests.support.hosts import FAST_HOST_JSON, isolated_env, running_host
 from tests.support.sendgrid_capture import SendGridCapture, running_capture
 from tools.localhost.process import HostProcess, start_host_process
 
@@ -63,12 +63,9 @@ def fault_env(
     app_env: dict[str, str], proxies: ProxiedStorage, capture: SendGridCapture
 ) -> dict[str, str]:
     suffix = uuid.uuid4().hex[:8]
-    env = {key: value for key, value in app_env.items() if not key.startswith("AzureWebJobs.")}
+    env = isolated_env(app_env, f"f{suffix}")
     env.update(
         AzureWebJobsStorage=proxies.connection_string,
-        STORAGE_PREFIX=f"f{suffix}",
-        NOTIFICATIONS_QUEUE=f"notify-{suffix}",
-        WORK_QUEUE=f"work-{suffix}",
         SENDGRID_API_KEY="SG.fault-key",
         SENDGRID_API_HOST=capture.url,
         SENDGRID_TIMEOUT_SECONDS=str(SENDGRID_TIMEOUT),
@@ -76,7 +73,6 @@ def fault_env(
         EMAIL_FROM="leads@partner-leads.example",
         VENDOR_NOTIFICATION_EMAIL=f"desk.{suffix}@vendor.example",
         DIGEST_THRESHOLD="100",  # every new lead is its own email here
-        AzureFunctionsWebHost__hostid=f"faults-{suffix}",
     )
     # A second or so between attempts, as in the notification tests; but giving up only after
     # 3 minutes, longer than any outage here (the point is to outlast them).

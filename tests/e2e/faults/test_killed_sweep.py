@@ -56,6 +56,9 @@ def test_a_host_killed_mid_sweep_and_restarted_expires_every_lead_once_with_one_
         api = f"{first.base_url}/api"
         intake = register(api, partner)
         assert [post_lead(intake, f"k{i}").status_code for i in range(LEADS)] == [200] * LEADS
+        wait_for(  # intake acknowledges first and lands the leads right after
+            lambda: len(faults.rows(partner, "E|")) == LEADS or None, 30, f"{LEADS} leads landed"
+        )
         as_of = datetime.now(UTC) + timedelta(days=15)
         faults.proxies.table.set(Slow(0.05))
         sweep = threading.Thread(target=_sweep_until_killed, args=(api, as_of))
