@@ -3,14 +3,15 @@ operators' routes (list, read, replay)."""
 
 from __future__ import annotations
 
-import json
 import logging
 
 import azure.functions as func
+from pydantic import ValidationError
 
 from functions.http_kit import authenticate, container, http_endpoint, json_response, parse_body
+from shared.domain.delivery import Delivery
 from shared.domain.errors import InvalidInput
-from shared.domain.intake_journal import QueueAttempt
+from shared.domain.intake_journal import DeliveryMessage
 from shared.domain.model import parse_model
 from shared.services import job_names
 from shared.services.delivery_queries import DeliveryQuery, ReplayDeliveries
@@ -23,18 +24,20 @@ logger = logging.getLogger(__name__)
     arg_name="message", queue_name="%DELIVERIES_QUEUE%", connection="AzureWebJobsStorage"
 )
 def process_delivery(message: func.QueueMessage) -> None:
-    """Land one journaled delivery; raising makes the queue retry it (transient failures only:
-    the processor quarantines the rest in the journal, and on the last attempt those too)."""
+    """Land the journaled deliveries a message names. What fails and may pass is retried with
+    back-off by a copy of the message, then quarantined in the journal; raising (the host's
+    own retries) is left for when the queue itself fails."""
     try:
-        content = json.loads(message.get_body())
-        ids = content["deliveryIds"] if "deliveryIds" in content else [content["deliveryId"]]
-    except (ValueError, KeyError, TypeError):
+        content = DeliveryMessage.model_validate_json(message.get_body())
+    except ValidationError:
         logger.error("Queue message %s names no delivery; the queue retries it", message.id)
         raise InvalidInput("The queue message names no delivery.") from None
-    settings = container().settings
-    attempt = QueueAttempt(message.dequeue_count or 1, settings.queue_max_dequeue_count)
-    for delivery_id in ids:  # an import's batch; a retry skips those already settled
-        container().delivery_processor.process(str(delivery_id), attempt)
+    delivery = Delivery(
+        message_id=message.id or "",
+        dequeue_count=message.dequeue_count or 1,
+        redelivery=content.redelivery,
+    )
+    container().delivery_messages.handle(content, delivery)
 
 
 @bp.timer_trigger(schedule="%RELAY_DELIVERIES_SCHEDULE%", arg_name="timer", run_on_startup=False)

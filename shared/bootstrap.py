@@ -46,6 +46,7 @@ from shared.services.customer_checks import SpamDomains
 from shared.services.daily_digests import DailyDigests
 from shared.services.delivery_desk import DeliveryDesk
 from shared.services.delivery_door import DeliveryDoor
+from shared.services.delivery_messages import DeliveryMessages
 from shared.services.delivery_processor import DeliveryProcessor
 from shared.services.delivery_relay import DeliveryRelay
 from shared.services.dev_sign_in import DevSignIn
@@ -168,6 +169,15 @@ class Container:
             journal=self.delivery_journal,
             queue=self.delivery_queue,
             clock=self.clock,
+        )
+
+    @cached_property
+    def delivery_messages(self) -> DeliveryMessages:
+        return DeliveryMessages(
+            processor=self.delivery_processor,
+            retries=self.retries_for(self.settings.deliveries_queue),
+            clock=self.clock,
+            max_dequeue_count=self.settings.queue_max_dequeue_count,
         )
 
     @cached_property

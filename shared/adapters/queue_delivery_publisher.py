@@ -1,14 +1,14 @@
-"""Puts `{deliveryId, partnerId}` on the queue the delivery-processing function listens to."""
+"""Puts `DeliveryMessage`s (ids, never bodies) on the queue the delivery processing listens to."""
 
 from __future__ import annotations
 
 import contextlib
-import json
 
-from azure.core.exceptions import AzureError, ResourceExistsError, ResourceNotFoundError
+from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.storage.queue import QueueClient
 
-from shared.domain.errors import DependencyUnavailable
+from shared.adapters.storage_errors import translate_storage_errors
+from shared.domain.intake_journal import DeliveryMessage
 
 # One quick retry at most: this runs before the webhook is answered, and the delivery relay
 # queues whatever the queue did not take.
@@ -20,19 +20,17 @@ class QueueDeliveryPublisher:
         self._queue = queue
 
     def publish(self, delivery_id: str, partner_id: str) -> None:
-        self._send(json.dumps({"deliveryId": delivery_id, "partnerId": partner_id}))
+        self._send(DeliveryMessage(delivery_ids=(delivery_id,), partner_id=partner_id))
 
     def publish_many(self, delivery_ids: list[str], partner_id: str) -> None:
-        # 50 ids are under 2 KB: far below a message's 48 KiB of text.
-        self._send(json.dumps({"deliveryIds": delivery_ids, "partnerId": partner_id}))
+        self._send(DeliveryMessage(delivery_ids=tuple(delivery_ids), partner_id=partner_id))
 
-    def _send(self, message: str) -> None:
-        try:
+    def _send(self, message: DeliveryMessage) -> None:
+        text = message.model_dump_json(by_alias=True, exclude_none=True)
+        with translate_storage_errors(otherwise="The delivery queue did not take the message."):
             try:
-                self._queue.send_message(message, **_ONE_RETRY)
+                self._queue.send_message(text, **_ONE_RETRY)
             except ResourceNotFoundError:
                 with contextlib.suppress(ResourceExistsError):
                     self._queue.create_queue()
-                self._queue.send_message(message, **_ONE_RETRY)
-        except AzureError as error:
-            raise DependencyUnavailable("The delivery queue did not take the message.") from error
+                self._queue.send_message(text, **_ONE_RETRY)

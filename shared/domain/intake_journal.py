@@ -13,7 +13,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
+from pydantic import Field, model_validator
+
 from shared.domain.errors import FieldError, InvalidInput
+from shared.domain.lead_values import ValueObject
+from shared.domain.redelivery import Redelivery
+
+# An import queues its rows 50 to a message; 100 leaves room and stays far below 48 KiB.
+MAX_IDS_PER_MESSAGE = 100
 
 
 class JournalStatus(StrEnum):
@@ -120,13 +127,19 @@ class PendingDelivery:
     etag: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class QueueAttempt:
-    """How often the queue has handed this message out (the first try is 1)."""
+class DeliveryMessage(ValueObject):
+    """What the deliveries queue carries: journaled deliveries to land (one from the webhook, up
+    to an import's batch) and, on a copy put back to retry later, what it carries about the
+    attempts before it. Ids only: the journal holds the bodies."""
 
-    dequeue_count: int
-    max_dequeue_count: int
+    delivery_ids: tuple[str, ...] = Field(min_length=1, max_length=MAX_IDS_PER_MESSAGE)
+    partner_id: str
+    redelivery: Redelivery | None = None
 
-    @property
-    def is_last(self) -> bool:
-        return self.dequeue_count >= self.max_dequeue_count
+    @model_validator(mode="before")
+    @classmethod
+    def _one_id(cls, data: object) -> object:
+        # `{"deliveryId": …}` is how one delivery was first queued: still understood.
+        if isinstance(data, dict) and "deliveryId" in data and "deliveryIds" not in data:
+            return {**data, "deliveryIds": [data["deliveryId"]]}
+        return data

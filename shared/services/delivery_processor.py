@@ -4,8 +4,9 @@ Runs from the deliveries queue (at least once), the relay and operators' replays
 idempotent: a delivery whose journal row is settled is skipped, and landing the same delivery
 again finds its lead through the de-duplication row (Duplicate), never a second lead or email.
 What cannot be processed is Quarantined in the journal (error type and a message free of
-personal data), never dropped: transient failures are retried by the queue first, and recorded
-as Quarantined on its last attempt instead of going to the poison queue.
+personal data), never dropped. A failure that may pass (storage out, a race lost too often)
+raises `DependencyUnavailable`: `DeliveryMessages` retries it later with back-off, and
+quarantines it only once the retries are given up.
 """
 
 from __future__ import annotations
@@ -22,12 +23,7 @@ from shared.domain.errors import (
     InvalidInput,
     LeadsError,
 )
-from shared.domain.intake_journal import (
-    DeliverySource,
-    JournalEntry,
-    JournalStatus,
-    QueueAttempt,
-)
+from shared.domain.intake_journal import DeliverySource, JournalEntry, JournalStatus
 from shared.domain.marketplace_payload import RawCustomer, parse_marketplace_payload
 from shared.services.customer_checks import SpamDomains
 from shared.services.journal_ports import DeliveryJournal
@@ -38,7 +34,6 @@ from shared.services.ports import Clock
 
 logger = logging.getLogger(__name__)
 NO_CUSTOMER = "The delivery names no customer: no email, phone, name or company."
-_TRANSIENT = (DependencyUnavailable, ConcurrentModification)
 _SETTLE_ATTEMPTS = 3
 
 
@@ -63,9 +58,9 @@ class DeliveryProcessor:
         self._clock = clock
         self._spam_domains = spam_domains
 
-    def process(self, delivery_id: str, attempt: QueueAttempt) -> JournalEntry | None:
-        """The settled journal entry; raises (so the queue retries) only for a transient
-        failure before the queue's last attempt. None for an id the journal does not know."""
+    def process(self, delivery_id: str, *, attempts: int = 1) -> JournalEntry | None:
+        """The settled journal entry, None for an id the journal does not know. Raises
+        `DependencyUnavailable` for a failure that may pass: the delivery stays Received."""
         entry = self._journal.get(delivery_id)
         if entry is None:
             logger.warning("Delivery %s is not in the journal; nothing to process", delivery_id)
@@ -74,16 +69,26 @@ class DeliveryProcessor:
             return entry  # settled by an earlier run: a duplicate message or a relay
         try:
             outcome = self._land(entry)
-        except _TRANSIENT as error:
-            if not attempt.is_last:
-                raise
-            outcome = Outcome(JournalStatus.QUARANTINED, reason=_reason(error))
+        except ConcurrentModification as error:  # a race lost on every re-read: try later
+            raise DependencyUnavailable(error.detail) from error
+        except DependencyUnavailable:
+            raise
         except LeadsError as error:  # our rules refuse it: retrying cannot help
             outcome = Outcome(JournalStatus.QUARANTINED, reason=_reason(error))
         except Exception as error:  # our bug: keep the delivery for a replay after the fix
             _log_unexpected(delivery_id, error)
             outcome = Outcome(JournalStatus.QUARANTINED, reason=_reason(error))
-        return self._settle(entry, outcome, attempt)
+        return self._settle(entry, outcome, attempts)
+
+    def quarantine(
+        self, delivery_id: str, error: DependencyUnavailable, *, attempts: int
+    ) -> JournalEntry | None:
+        """Give up on a delivery whose failure did not pass: Quarantined, for a replay later."""
+        entry = self._journal.get(delivery_id)  # with its body: settling moves the whole row
+        if entry is None or not entry.is_pending:
+            return entry
+        outcome = Outcome(JournalStatus.QUARANTINED, reason=_reason(error))
+        return self._settle(entry, outcome, attempts)
 
     def _land(self, entry: JournalEntry) -> Outcome:
         body = _json_object(entry.body or b"")
@@ -101,11 +106,11 @@ class DeliveryProcessor:
             return Outcome(JournalStatus.TEST, receipt.lead_id)
         return Outcome(JournalStatus(receipt.result.value), receipt.lead_id)
 
-    def _settle(self, entry: JournalEntry, outcome: Outcome, attempt: QueueAttempt) -> JournalEntry:
+    def _settle(self, entry: JournalEntry, outcome: Outcome, attempts: int) -> JournalEntry:
         settled = entry.settled(
             outcome.status,
             now=self._clock.now(),
-            attempts=attempt.dequeue_count,
+            attempts=attempts,
             lead_id=outcome.lead_id,
             reason=outcome.reason,
         )

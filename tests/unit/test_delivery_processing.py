@@ -7,12 +7,15 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
+from shared.domain.delivery import Delivery
 from shared.domain.errors import DependencyUnavailable, InvalidInput
-from shared.domain.intake_journal import JournalStatus, QueueAttempt, received_at_of
+from shared.domain.intake_journal import DeliveryMessage, JournalStatus, received_at_of
 from shared.domain.lead import Lead
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.notification import Notification
@@ -20,6 +23,7 @@ from shared.domain.principal import Principal
 from shared.services.customer_checks import SpamDomains
 from shared.services.delivery_desk import DeliveryDesk
 from shared.services.delivery_door import DeliveryDoor
+from shared.services.delivery_messages import DeliveryMessages
 from shared.services.delivery_processor import NO_CUSTOMER, DeliveryProcessor
 from shared.services.delivery_queries import DeliveryQuery, ReplayDeliveries
 from shared.services.delivery_relay import DeliveryRelay
@@ -33,10 +37,9 @@ from tests.unit.fakes import (
     SteppingClock,
 )
 from tests.unit.journal_fakes import InMemoryDeliveryJournal, RecordingDeliveryQueue
+from tests.unit.retry_fakes import RecordingRedeliveries, retries
 
 OPERATOR = Principal(user_id="op", roles=frozenset({"Leads.Operator"}))
-LAST = QueueAttempt(5, 5)
-FIRST = QueueAttempt(1, 5)
 
 
 @dataclass
@@ -77,6 +80,13 @@ class World:
         self.processor = DeliveryProcessor(
             journal=self.journal, intake=intake, clock=self.clock, spam_domains=spam
         )
+        self.redeliveries = RecordingRedeliveries()
+        self.messages = DeliveryMessages(
+            processor=self.processor,
+            retries=retries(self.redeliveries),
+            clock=self.clock,
+            max_dequeue_count=5,
+        )
         self.relay = DeliveryRelay(journal=self.journal, queue=self.queue)
         self.desk = DeliveryDesk(
             journal=self.journal, queue=self.queue, clock=self.clock, tokens=PagingTokens(b"k")
@@ -96,7 +106,7 @@ class World:
         """Process every queued message once, as the queue trigger would."""
         queued, self.queue.published = self.queue.published, []
         for delivery_id in queued:
-            self.processor.process(delivery_id, FIRST)
+            self.processor.process(delivery_id)
 
     def notifications(self) -> list[Notification]:
         return self.publisher.published
@@ -129,8 +139,8 @@ def test_the_door_journals_the_body_exactly_and_queues_only_ids(world: World) ->
 
 def test_a_delivery_is_processed_once_however_often_it_is_queued(world: World) -> None:
     delivery_id = world.acknowledge(_contact_me())
-    first = world.processor.process(delivery_id, FIRST)
-    again = world.processor.process(delivery_id, FIRST)
+    first = world.processor.process(delivery_id)
+    again = world.processor.process(delivery_id)
     assert first is not None
     assert first.status is JournalStatus.CREATED
     assert again == first
@@ -140,7 +150,7 @@ def test_a_delivery_is_processed_once_however_often_it_is_queued(world: World) -
 
 def test_a_body_naming_no_customer_is_rejected_with_its_reason(world: World) -> None:
     delivery_id = world.acknowledge({"LeadSource": "AzureMarketplace", "OfferTitle": "Fleet"})
-    entry = world.processor.process(delivery_id, FIRST)
+    entry = world.processor.process(delivery_id)
     assert entry is not None
     assert (entry.status, entry.reason) == (JournalStatus.REJECTED, NO_CUSTOMER)
     assert entry.lead_id is None
@@ -159,7 +169,7 @@ def test_our_bug_quarantines_at_once_without_personal_data_then_a_replay_lands_o
 ) -> None:
     world.leads.failure = RuntimeError("boom for mia@fabrikam.de")
     delivery_id = world.acknowledge(_contact_me())
-    entry = world.processor.process(delivery_id, FIRST)  # the first attempt: no retry for a bug
+    entry = world.processor.process(delivery_id)  # the first attempt: no retry for a bug
     assert entry is not None
     assert entry.status is JournalStatus.QUARANTINED
     assert entry.reason is not None
@@ -179,24 +189,36 @@ def test_our_bug_quarantines_at_once_without_personal_data_then_a_replay_lands_o
     assert len(world.notifications()) == 1
 
 
-def test_a_failing_dependency_is_retried_then_quarantined_on_the_last_attempt(
-    world: World,
-) -> None:
+def test_a_failing_dependency_is_retried_with_back_off_then_quarantined(world: World) -> None:
     world.leads.failure = DependencyUnavailable("Storage did not answer; try again shortly.")
     delivery_id = world.acknowledge(_contact_me())
-    for count in range(1, 5):
-        with pytest.raises(DependencyUnavailable):
-            world.processor.process(delivery_id, QueueAttempt(count, 5))
+    message = DeliveryMessage(delivery_ids=(delivery_id,), partner_id="contoso")
+    delivery = Delivery(message_id="m1", dequeue_count=1)
+    delays: list[timedelta] = []
+    while (counts := world.messages.handle(message, delivery))["deferred"]:
+        assert counts == {"landed": 0, "deferred": 1, "quarantined": 0}
         assert world.status(delivery_id) is JournalStatus.RECEIVED
-    entry = world.processor.process(delivery_id, LAST)
+        put_back, delay = world.redeliveries.take()
+        assert isinstance(put_back, DeliveryMessage)
+        message = put_back
+        delays.append(delay)
+        world.clock.advance(seconds=delay.total_seconds())
+        delivery = Delivery(f"m{len(delays) + 1}", dequeue_count=1, redelivery=message.redelivery)
+    assert counts == {"landed": 0, "deferred": 0, "quarantined": 1}
+    # Doubling from a minute to the hour's cap, for the policy's 24 hours, then given up.
+    assert delays[:3] == [timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4)]
+    assert max(delays) == timedelta(hours=1)
+    assert sum(delays, timedelta()) >= timedelta(hours=24)
+    entry = world.journal.get(delivery_id)
     assert entry is not None
     assert entry.status is JournalStatus.QUARANTINED
     assert entry.reason == "DependencyUnavailable: Storage did not answer; try again shortly."
-    assert entry.attempts == 5
+    assert entry.attempts == len(delays) + 1
+    assert world.redeliveries.parked == []  # the journal keeps it, not a poison queue
 
-    world.leads.failure = None
+    world.leads.failure = None  # the fix, a day later: replay the day's quarantined deliveries
     window = ReplayDeliveries.model_validate(
-        {"from": world.clock.now().isoformat(), "status": "Quarantined"}
+        {"from": received_at_of(delivery_id).isoformat(), "status": "Quarantined"}
     )
     assert world.desk.replay(OPERATOR, window).queued == 1
     world.run_queue()
@@ -227,7 +249,7 @@ def test_reprocessing_a_landed_delivery_answers_duplicate_never_a_second_lead(
     entry = world.journal.get(delivery_id)
     assert entry is not None
     world.journal.reopen(entry, relay_at=world.clock.now())  # as if the outcome were lost
-    second = world.processor.process(delivery_id, FIRST)
+    second = world.processor.process(delivery_id)
     assert second is not None
     assert (second.status, second.lead_id) == (JournalStatus.DUPLICATE, entry.lead_id)
     assert len(world.notifications()) == 1
@@ -275,3 +297,61 @@ def test_replay_of_a_window_counts_what_it_did(world: World) -> None:
     assert (report.matched, report.queued, report.skipped, report.failed) == (2, 1, 1, 0)
     assert world.queue.published == [rejected]
     assert world.status(landed) is JournalStatus.CREATED
+
+
+def test_an_outage_that_passes_lands_the_delivery_once_without_quarantine(world: World) -> None:
+    world.leads.failure = DependencyUnavailable("Storage did not answer; try again shortly.")
+    delivery_id = world.acknowledge(_contact_me())
+    message = DeliveryMessage(delivery_ids=(delivery_id,), partner_id="contoso")
+    assert world.messages.handle(message, Delivery("m1", dequeue_count=1))["deferred"] == 1
+    put_back, _ = world.redeliveries.take()
+    assert isinstance(put_back, DeliveryMessage)
+    assert put_back.redelivery is not None
+
+    world.leads.failure = None  # storage is back when the retry is due
+    retry = Delivery("m2", dequeue_count=1, redelivery=put_back.redelivery)
+    assert world.messages.handle(put_back, retry) == {"landed": 1, "deferred": 0, "quarantined": 0}
+    entry = world.journal.get(delivery_id)
+    assert entry is not None
+    assert (entry.status, entry.attempts) == (JournalStatus.CREATED, 2)
+    assert len(world.leads.leads) == 1
+    assert len(world.notifications()) == 1
+
+
+def test_a_retry_names_only_the_deliveries_still_to_land(world: World) -> None:
+    landed_first = world.acknowledge(_contact_me("first@fabrikam.de"))
+    world.leads.failure = DependencyUnavailable("Storage did not answer; try again shortly.")
+    failing = world.acknowledge(_contact_me("second@fabrikam.de"))
+    world.leads.failure = None
+    world.processor.process(landed_first)
+    world.leads.failure = DependencyUnavailable("Storage did not answer; try again shortly.")
+    message = DeliveryMessage(delivery_ids=(landed_first, failing), partner_id="contoso")
+    counts = world.messages.handle(message, Delivery("m1", dequeue_count=1))
+    assert counts == {"landed": 1, "deferred": 1, "quarantined": 0}
+    put_back, _ = world.redeliveries.take()
+    assert isinstance(put_back, DeliveryMessage)
+    assert put_back.delivery_ids == (failing,)
+
+
+def test_when_the_queue_refuses_the_retry_the_host_retries_and_its_last_attempt_quarantines(
+    world: World,
+) -> None:
+    world.leads.failure = DependencyUnavailable("Storage did not answer; try again shortly.")
+    world.redeliveries.down = True
+    delivery_id = world.acknowledge(_contact_me())
+    message = DeliveryMessage(delivery_ids=(delivery_id,), partner_id="contoso")
+    with pytest.raises(DependencyUnavailable):
+        world.messages.handle(message, Delivery("m1", dequeue_count=1))
+    assert world.status(delivery_id) is JournalStatus.RECEIVED
+    counts = world.messages.handle(message, Delivery("m1", dequeue_count=5))
+    assert counts == {"landed": 0, "deferred": 0, "quarantined": 1}
+    assert world.status(delivery_id) is JournalStatus.QUARANTINED
+
+
+def test_the_queue_message_names_its_deliveries_in_either_shape() -> None:
+    single = DeliveryMessage.model_validate_json('{"deliveryId": "d1", "partnerId": "p"}')
+    batch = DeliveryMessage.model_validate_json('{"deliveryIds": ["d1", "d2"], "partnerId": "p"}')
+    assert single.delivery_ids == ("d1",)
+    assert batch.delivery_ids == ("d1", "d2")
+    with pytest.raises(ValidationError, match="at least 1 item"):
+        DeliveryMessage.model_validate_json('{"deliveryIds": [], "partnerId": "p"}')

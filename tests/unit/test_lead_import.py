@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from shared.domain.errors import Forbidden, InvalidInput, PayloadTooLarge
-from shared.domain.intake_journal import JournalStatus, QueueAttempt
+from shared.domain.intake_journal import JournalStatus
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.principal import Principal
 from shared.services.customer_checks import SpamDomains
@@ -79,7 +79,7 @@ class World:
     def process_queue(self) -> list[JournalStatus]:
         statuses = []
         for delivery_id in self.queue.published:
-            entry = self.processor.process(delivery_id, QueueAttempt(1, 5))
+            entry = self.processor.process(delivery_id)
             assert entry is not None
             statuses.append(entry.status)
         return statuses

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from shared.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
-from shared.domain.intake_journal import JournalStatus, QueueAttempt
+from shared.domain.intake_journal import JournalStatus
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.lead_values import CallToAction, LeadStatus, Qualification, View
 from shared.domain.notification import NotificationKind
@@ -60,7 +60,7 @@ class World:
     def deliver(self, body: dict[str, object]) -> tuple[str, IntakeResult]:
         """Through the door and the processing, as the webhook and its queue trigger do."""
         receipt = self.door.acknowledge("contoso", self.key, json.dumps(body).encode(), body)
-        entry = self.processor.process(receipt.delivery_id, QueueAttempt(1, 5))
+        entry = self.processor.process(receipt.delivery_id)
         assert entry is not None
         assert entry.lead_id is not None, entry
         status = "Created" if entry.status is JournalStatus.TEST else entry.status.value
