@@ -32,8 +32,8 @@ def _request(body: bytes = b"") -> Request:
     )
 
 
-def _call(handler: Handler, request: Request | None = None) -> Response:
-    endpoint = http_endpoint(handler)
+def _call(handler: Handler, request: Request | None = None, *, limit: int = 1024) -> Response:
+    endpoint = http_endpoint(handler, body_limit=lambda: limit)
     response = asyncio.run(endpoint(request or _request()))
     assert isinstance(response, Response)
     return response
@@ -98,3 +98,38 @@ def test_a_stream_goes_out_as_produced_and_a_later_failure_ends_it() -> None:
     with pytest.raises(NotFound):
         asyncio.run(_drain(response.body_iterator))
     assert produced == [0, 1, 2]
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        pytest.param(lambda: _request(body=b"x" * 1025), id="received"),
+        pytest.param(
+            lambda: starlette_request(
+                IncomingRequest(
+                    method="POST",
+                    raw_path="/api/things/7",
+                    query="",
+                    headers=[("Content-Length", "20000000"), ("Host", "h")],
+                    body=b"{}",
+                    route_params={},
+                    client=("127.0.0.1", 50000),
+                    server=("h", 80),
+                )
+            ),
+            id="declared",
+        ),
+    ],
+)
+def test_a_body_past_the_routes_limit_is_413_before_the_handler_runs(request_: Any) -> None:
+    called: list[func.HttpRequest] = []
+
+    def handler(req: func.HttpRequest) -> func.HttpResponse:
+        called.append(req)
+        return func.HttpResponse("ran")
+
+    response = _call(handler, request_(), limit=1024)
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+    assert json.loads(bytes(response.body))["detail"] == "The body is over the 1024-byte limit."
+    assert called == []
