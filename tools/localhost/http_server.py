@@ -133,9 +133,15 @@ class FunctionsRequestHandler(BaseHTTPRequestHandler):
             if not writer.started:
                 self._respond(500, [], b"")
 
-    # Every verb a function may declare goes through routing, so one no function takes is a 404,
-    # as the Functions host answers it (azure-functions-host#10098), not the stdlib's 501.
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_TRACE = _dispatch  # noqa: N815
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _dispatch  # noqa: N815
+
+    def __getattr__(self, name: str) -> Any:
+        # Any other verb (TRACE, QUERY, ...) goes through routing too, so one no function takes
+        # is a 404, as the Functions host answers it (azure-functions-host#10098), not the
+        # stdlib's 501.
+        if name.startswith("do_"):
+            return self._dispatch
+        raise AttributeError(name)
 
     def _request_headers(self) -> dict[str, str]:
         headers: dict[str, str] = {}
