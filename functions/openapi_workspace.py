@@ -28,12 +28,17 @@ _IF_MATCH: dict[str, Any] = {
     "schema": {"type": "string"},
 }
 _ACT_ERRORS = (400, 401, 403, 404, 409, 412, 413, 415)
+_ETAG = ("ETag",)
+# The export streams every matching lead: the list's query without its paging token.
+_EXPORT_PARAMETERS = tuple(
+    param for param in query_params(LeadQuery) if param["name"] != "continuationToken"
+)
 
 
 def _action(path: str, summary: str, request: type[Any] | None) -> Operation:
     return Operation(
         "post", f"/leads/{{leadId}}{path}", summary, "Workspace", request=request,
-        response=LeadView, errors=_ACT_ERRORS, parameters=(_LEAD, _IF_MATCH),
+        response=LeadView, errors=_ACT_ERRORS, parameters=(_LEAD, _IF_MATCH), headers=_ETAG,
     )  # fmt: skip
 
 
@@ -44,16 +49,17 @@ WORKSPACE_OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "get", "/leads/export", "The leads of a list query as CSV, streamed page by page.",
-        "Workspace", media_type="text/csv", parameters=query_params(LeadQuery),
+        "Workspace", media_type="text/csv", parameters=_EXPORT_PARAMETERS,
+        headers=("Content-Disposition",),
     ),
     Operation(
         "get", "/leads/{leadId}", "One lead, with its ETag.", "Workspace",
-        response=LeadView, errors=(401, 403, 404), parameters=(_LEAD,),
+        response=LeadView, errors=(401, 403, 404), parameters=(_LEAD,), headers=_ETAG,
     ),
     Operation(
         "patch", "/leads/{leadId}", "Edit the deal of an Accepted lead (JSON merge patch).",
         "Workspace", request=EditDeal, response=LeadView, errors=_ACT_ERRORS,
-        parameters=(_LEAD, _IF_MATCH),
+        parameters=(_LEAD, _IF_MATCH), headers=_ETAG,
     ),
     _action("/accept", "Accept a Received lead: Received → Accepted.", AcceptLead),
     _action("/decline", "Decline a Received lead: the customer is told.", DeclineLead),
@@ -63,10 +69,12 @@ WORKSPACE_OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "put", "/leads/{leadId}/favorite", "Mark the lead a favourite of yours (idempotent).",
         "Workspace", response=LeadView, errors=(401, 403, 404), parameters=(_LEAD,),
+        headers=_ETAG,
     ),
     Operation(
         "delete", "/leads/{leadId}/favorite", "Remove your favourite mark (idempotent).",
         "Workspace", response=LeadView, errors=(401, 403, 404), parameters=(_LEAD,),
+        headers=_ETAG,
     ),
     Operation(
         "get", "/insights", "Your figures over the leads created in [from, to] (default 90 days,"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import azure.functions as func
 import pytest
@@ -71,3 +72,41 @@ def test_every_http_route_is_in_the_openapi_document() -> None:
     documented.add(("get", "/openapi.json"))
     assert routes == documented
     assert set(openapi_document()["paths"]) == {path for _, path in documented} - {"/openapi.json"}
+
+
+def _responses() -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (method, path, operation["responses"])
+        for path, methods in openapi_document()["paths"].items()
+        for method, operation in methods.items()
+    ]
+
+
+def test_every_operation_documents_413_and_every_authenticated_one_401_with_its_challenge() -> None:
+    for method, path, responses in _responses():
+        assert "413" in responses, (method, path)
+        if "401" in responses:
+            assert "WWW-Authenticate" in responses["401"]["headers"], (method, path)
+
+
+def test_every_operation_on_storage_documents_503_with_retry_after() -> None:
+    without_storage = {"/ui/{*path}", "/ui-config", "/dev-sign-in"}
+    for method, path, responses in _responses():
+        if path in without_storage:
+            assert "503" not in responses, (method, path)
+        elif path != "/health":  # its 503 is the health report itself
+            assert responses["503"]["headers"]["Retry-After"]["required"], (method, path)
+
+
+def test_a_lead_and_the_profile_contacts_come_with_their_etag() -> None:
+    for method, path, responses in _responses():
+        if path.startswith("/leads/{leadId}") or path == "/profile/contacts":
+            assert responses["200"]["headers"]["ETag"]["required"], (method, path)
+
+
+def test_the_job_route_documents_its_202_and_the_export_takes_no_continuation_token() -> None:
+    paths = openapi_document()["paths"]
+    assert "202" in paths["/ops/jobs/{job}"]["post"]["responses"]
+    export = {param["name"] for param in paths["/leads/export"]["get"]["parameters"]}
+    assert "continuationToken" not in export
+    assert "createdFrom" in export
