@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from tests.support.auth import bearer
+from tools.localhost.process import HostProcess
 
 PROBLEM = "application/problem+json"
 DEEP = b"[" * 30_000 + b"]" * 30_000
@@ -66,7 +67,7 @@ def test_the_export_refuses_any_continuation_token_naming_it(
     ids=["deep", "huge-number"],
 )
 def test_hostile_json_is_400_on_intake_without_a_key(
-    http: requests.Session, api: str, body: bytes, complaint: str
+    http: requests.Session, api: str, app_host: HostProcess, body: bytes, complaint: str
 ) -> None:
     response = http.post(
         f"{api}/intake/p-nokey/marketplace",
@@ -74,6 +75,7 @@ def test_hostile_json_is_400_on_intake_without_a_key(
         headers={"Content-Type": "application/json"},
     )
     assert complaint in str(_problem(response, 400)["detail"])
+    assert "receive_marketplace_lead raised" not in app_host.logs()  # no traceback either
 
 
 @pytest.mark.parametrize(
