@@ -34,7 +34,7 @@ from functions.request_body import (
     read_bounded,
 )
 from shared.bootstrap import Container, get_container
-from shared.domain.errors import LeadsError, PayloadTooLarge, Unauthenticated
+from shared.domain.errors import LeadsError, Unauthenticated
 from shared.domain.model import parse_model
 from shared.domain.principal import Principal
 
@@ -77,7 +77,9 @@ def http_endpoint(handler: Handler, *, body_limit: BodyLimit = general_body_limi
         starlette_request = cast(StarletteRequest, req)
         try:
             body = await _bounded_body(starlette_request, body_limit())
-        except PayloadTooLarge as error:
+        except LeadsError as error:  # too large (413), or settings that cannot be read (500)
+            if status_for(error)[0] >= 500:
+                logger.error("%s failed: %s", handler.__name__, error.detail)
             refused = problem_response(error, instance=starlette_request.url.path)
             return cast(Response, _starlette_response(refused))
         request = _classic_request(starlette_request, body)

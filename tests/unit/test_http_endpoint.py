@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from functions.http_kit import Handler, StreamedBody, http_endpoint
-from shared.domain.errors import DependencyUnavailable, NotFound
+from shared.domain.errors import ConfigurationError, DependencyUnavailable, NotFound
 from tools.localhost.http_streams import IncomingRequest, starlette_request
 
 
@@ -133,3 +133,16 @@ def test_a_body_past_the_routes_limit_is_413_before_the_handler_runs(request_: A
     assert response.headers["content-type"] == "application/problem+json"
     assert json.loads(bytes(response.body))["detail"] == "The body is over the 1024-byte limit."
     assert called == []
+
+
+def test_settings_that_cannot_be_read_are_a_problem_not_a_crash() -> None:
+    def limit() -> int:
+        raise ConfigurationError("missing required setting MAX_BODY_BYTES")
+
+    def handler(req: func.HttpRequest) -> func.HttpResponse:
+        raise AssertionError("never called")
+
+    response = asyncio.run(http_endpoint(handler, body_limit=limit)(_request()))
+    assert isinstance(response, Response)
+    assert response.status_code == 500
+    assert json.loads(bytes(response.body))["type"].endswith("server-misconfigured")
