@@ -106,7 +106,7 @@ def test_twenty_megabytes_with_a_wrong_key_is_413(http: requests.Session, api: s
     assert "65536-byte limit" in str(_problem(response, 413)["detail"])
 
 
-def test_a_body_past_the_general_limit_is_413_on_every_route_that_reads_one(
+def test_a_body_past_the_general_limit_is_413_before_the_lead_is_looked_up(
     http: requests.Session, api: str
 ) -> None:
     body = b'{"notes": "' + b"x" * (256 * 1024) + b'"}'
