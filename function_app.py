@@ -2,7 +2,19 @@
 
 import azure.functions as func
 
-from functions import insights, intake, leads, ops, queues, timers, ui, work, workspace_settings
+from functions import (
+    deliveries,
+    insights,
+    intake,
+    lead_import,
+    leads,
+    ops,
+    queues,
+    timers,
+    ui,
+    work,
+    workspace_settings,
+)
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 app.register_functions(ops.bp)
@@ -14,3 +26,5 @@ app.register_functions(queues.bp)
 app.register_functions(work.bp)
 app.register_functions(workspace_settings.bp)
 app.register_functions(ui.bp)
+app.register_functions(deliveries.bp)
+app.register_functions(lead_import.bp)

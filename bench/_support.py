@@ -78,6 +78,8 @@ def app_env(azurite: Azurite, prefix: str) -> dict[str, str]:
         "PUBLIC_BASE_URL": "http://leads.bench",
         "NOTIFICATIONS_QUEUE": f"notifications-{prefix}",
         "RELAY_OUTBOX_SCHEDULE": "0 0 0 1 1 *",  # never during a run
+        "DELIVERIES_QUEUE": f"deliveries-{prefix}",
+        "RELAY_DELIVERIES_SCHEDULE": "0 0 0 1 1 *",
         "EXPIRE_LEADS_SCHEDULE": "0 0 0 1 1 *",
         "ARCHIVE_INFORMATIONAL_SCHEDULE": "0 0 0 1 1 *",
         "SEND_DIGESTS_SCHEDULE": "0 0 0 1 1 *",

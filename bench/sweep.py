@@ -98,11 +98,15 @@ def _measure(azurite: Azurite, prefix: str, store: Store, counter: StorageReques
     examined = Examined()
     leads = RecordingLeads(leads_table, examined)
     due = RecordingDueLeads(TableDueLeads(leads_table, leads), leads_table, examined)
-    sweep = LeadSweep(rule=EXPIRE, due=due, leads=leads, publisher=container.publisher)
+    sweep = LeadSweep(
+        rule=EXPIRE, due=due, leads=leads, publisher=container.publisher, clock=container.clock
+    )
     jobs = PartnerJobs(
         jobs={job_names.EXPIRE_LEADS: sweep},
         partners=RecordingDirectory(container.partner_repository, partners_table, examined),
         queue=QueueWorkQueue(container.storage.queue(settings.work_queue)),
+        retries=container.retries_for(settings.work_queue),
+        clock=container.clock,
         partners_per_order=25,
         leads_per_order=1000,
     )

@@ -22,8 +22,8 @@ bp = func.Blueprint()  # type: ignore[no-untyped-call]  # the SDK leaves it unan
 @with_body_limit(intake_body_limit)
 def receive_marketplace_lead(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json_object(req)
-    receipt = container().intake.receive_marketplace(
-        req.route_params["partnerId"], req.params.get("key"), body
+    receipt = container().delivery_door.acknowledge(
+        req.route_params["partnerId"], req.params.get("key"), req.get_body(), body
     )
     return json_response(receipt)
 

@@ -8,11 +8,13 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from functions.openapi_deliveries import DELIVERY_OPERATIONS
 from functions.openapi_notifications import NOTIFICATION_OPERATIONS
 from functions.openapi_operation import Operation, path_param
 from functions.openapi_responses import Problem, operation_object
 from functions.openapi_ui import UI_OPERATIONS
 from functions.openapi_workspace import WORKSPACE_OPERATIONS
+from shared.services.delivery_door import DeliveryReceipt
 from shared.services.health import HealthReport
 from shared.services.jobs import JobReport
 from shared.services.lead_intake import IntakeReceipt
@@ -32,7 +34,9 @@ class MarketplaceUserDetails(BaseModel):
 
 class MarketplaceLead(BaseModel):
     """The marketplace's HTTPS-endpoint body. Property names match case-insensitively; every
-    property is an optional string; `LeadSource` is bare or `Source-Action|publisher.offer`."""
+    property is an optional string; `LeadSource` is bare or `Source-Action|publisher.offer`;
+    a `Description` that is a flat JSON object of the storefront's URL parameters gives the
+    deal's `campaignId` (`mktcmpid`) and the lead's `trackingParameters`."""
 
     UserDetails: MarketplaceUserDetails | None = None
     LeadSource: str | None = None
@@ -47,14 +51,16 @@ OPERATIONS: tuple[Operation, ...] = (
     *WORKSPACE_OPERATIONS,
     *NOTIFICATION_OPERATIONS,
     *UI_OPERATIONS,
+    *DELIVERY_OPERATIONS,
     Operation(
         "post",
         "/intake/{partnerId}/marketplace",
-        "Marketplace HTTPS-endpoint lead destination; idempotent per customer and offer.",
+        "Marketplace HTTPS-endpoint lead destination: journals the delivery and answers its id; "
+        "a queue-triggered function lands it (once per customer and offer) a moment later.",
         "Intake",
         security="intakeKey",
         request=MarketplaceLead,
-        response=IntakeReceipt,
+        response=DeliveryReceipt,
         errors=(400, 401, 413, 415),
         parameters=(_PARTNER,),
     ),
@@ -108,8 +114,8 @@ OPERATIONS: tuple[Operation, ...] = (
         parameters=(
             path_param(
                 "job",
-                "expire-leads, archive-informational-leads, send-digests, remind-expiring or "
-                "relay-outbox.",
+                "expire-leads, archive-informational-leads, send-digests, remind-expiring, "
+                "relay-outbox or relay-deliveries.",
             ),
             {
                 "name": "asOf",

@@ -33,6 +33,8 @@ class Operation:
     storage: bool = True
     # The UI's files answer a missing one in plain text, as a static file server does.
     plain_not_found: bool = False
+    # A body that is no JSON model, by its media type (the Partner Center import's text/csv).
+    raw_request: str | None = None
 
 
 def path_param(name: str, description: str) -> dict[str, Any]:

@@ -61,6 +61,11 @@ def operation_object(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
             "required": True,
             "content": {"application/json": {"schema": refs[(op.request, "validation")]}},
         }
+    elif op.raw_request:
+        body["requestBody"] = {
+            "required": True,
+            "content": {op.raw_request: {"schema": {"type": "string"}}},
+        }
     return body
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from functions.openapi_operation import Operation, path_param, query_params
+from shared.domain.lead_action import LeadAction
 from shared.services.insights import Insights
 from shared.services.insights_query import InsightsQuery
 from shared.services.lead_commands import (
@@ -35,9 +36,28 @@ _EXPORT_PARAMETERS = tuple(
 )
 
 
-def _action(path: str, summary: str, request: type[Any] | None) -> Operation:
+# The route of each value a lead's `allowedActions` can hold (LeadView): a client offers exactly
+# these calls, and the server refuses the others with 403 or 409.
+ACTION_ROUTES: dict[LeadAction, tuple[str, str]] = {
+    LeadAction.ACCEPT: ("post", "/leads/{leadId}/accept"),
+    LeadAction.DECLINE: ("post", "/leads/{leadId}/decline"),
+    LeadAction.EDIT: ("patch", "/leads/{leadId}"),
+    LeadAction.ADD_TEAM_MEMBER: ("post", "/leads/{leadId}/team"),
+    LeadAction.MARK_WON: ("post", "/leads/{leadId}/won"),
+    LeadAction.MARK_LOST: ("post", "/leads/{leadId}/lost"),
+    LeadAction.FAVORITE: ("put", "/leads/{leadId}/favorite"),
+    LeadAction.UNFAVORITE: ("delete", "/leads/{leadId}/favorite"),
+}
+
+
+def _offered(action: LeadAction, summary: str) -> tuple[str, str, str]:
+    method, path = ACTION_ROUTES[action]
+    return method, path, f"{summary} Offered as `{action}` in the lead's allowedActions."
+
+
+def _action(action: LeadAction, summary: str, request: type[Any] | None) -> Operation:
     return Operation(
-        "post", f"/leads/{{leadId}}{path}", summary, "Workspace", request=request,
+        *_offered(action, summary), "Workspace", request=request,
         response=LeadView, errors=_ACT_ERRORS, parameters=(_LEAD, _IF_MATCH), headers=_ETAG,
     )  # fmt: skip
 
@@ -53,26 +73,23 @@ WORKSPACE_OPERATIONS: tuple[Operation, ...] = (
         headers=("Content-Disposition",),
     ),
     Operation(
-        "get", "/leads/{leadId}", "One lead, with its ETag.", "Workspace",
+        "get", "/leads/{leadId}", "One lead, with its ETag and the actions you may take on it"
+        " (allowedActions, as on every lead the API returns).", "Workspace",
         response=LeadView, errors=(401, 403, 404), parameters=(_LEAD,), headers=_ETAG,
     ),
+    _action(LeadAction.EDIT, "Edit the deal of an Accepted lead (JSON merge patch).", EditDeal),
+    _action(LeadAction.ACCEPT, "Accept a Received lead: Received → Accepted.", AcceptLead),
+    _action(LeadAction.DECLINE, "Decline a Received lead: the customer is told.", DeclineLead),
+    _action(LeadAction.ADD_TEAM_MEMBER, "Add an employee to an Accepted lead's team.", PersonInput),
+    _action(LeadAction.MARK_WON, "Mark an Accepted lead Won: Archived/Won.", WinLead),
+    _action(LeadAction.MARK_LOST, "Mark an Accepted lead Lost: Archived/Lost.", LoseLead),
     Operation(
-        "patch", "/leads/{leadId}", "Edit the deal of an Accepted lead (JSON merge patch).",
-        "Workspace", request=EditDeal, response=LeadView, errors=_ACT_ERRORS,
-        parameters=(_LEAD, _IF_MATCH), headers=_ETAG,
-    ),
-    _action("/accept", "Accept a Received lead: Received → Accepted.", AcceptLead),
-    _action("/decline", "Decline a Received lead: the customer is told.", DeclineLead),
-    _action("/team", "Add an employee to an Accepted lead's team.", PersonInput),
-    _action("/won", "Mark an Accepted lead Won: Archived/Won.", WinLead),
-    _action("/lost", "Mark an Accepted lead Lost: Archived/Lost.", LoseLead),
-    Operation(
-        "put", "/leads/{leadId}/favorite", "Mark the lead a favourite of yours (idempotent).",
+        *_offered(LeadAction.FAVORITE, "Mark the lead a favourite of yours (idempotent)."),
         "Workspace", response=LeadView, errors=(401, 403, 404), parameters=(_LEAD,),
         headers=_ETAG,
     ),
     Operation(
-        "delete", "/leads/{leadId}/favorite", "Remove your favourite mark (idempotent).",
+        *_offered(LeadAction.UNFAVORITE, "Remove your favourite mark (idempotent)."),
         "Workspace", response=LeadView, errors=(401, 403, 404), parameters=(_LEAD,),
         headers=_ETAG,
     ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import azure.functions as func
@@ -24,6 +25,9 @@ from shared.domain.errors import (
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_BASE = "urn:partner-leads:problem:"
+# When a dependency is down and named no wait of its own: long enough for the storage SDK's
+# retries to have been worth something, short enough for a marketplace webhook's retry policy.
+DEFAULT_RETRY_AFTER_SECONDS = 5
 
 STATUS_BY_ERROR: dict[type[LeadsError], tuple[int, str]] = {
     InvalidInput: (400, "invalid-input"),
@@ -62,9 +66,18 @@ def problem_response(error: LeadsError, *, instance: str | None = None) -> func.
     headers = {"Cache-Control": "no-store"}
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="partner-leads"'
+    if isinstance(error, DependencyUnavailable):
+        headers["Retry-After"] = str(retry_after_seconds(error))
     return func.HttpResponse(
         json.dumps(body), status_code=status, headers=headers, mimetype=PROBLEM_JSON
     )
+
+
+def retry_after_seconds(error: DependencyUnavailable) -> int:
+    """Whole seconds (the header's delay-seconds form), at least 1."""
+    if error.retry_after is None:
+        return DEFAULT_RETRY_AFTER_SECONDS
+    return max(1, math.ceil(error.retry_after.total_seconds()))
 
 
 def internal_error_response(*, instance: str | None = None) -> func.HttpResponse:

@@ -20,7 +20,8 @@ logger = logging.getLogger(__name__)
     arg_name="msg", queue_name="%NOTIFICATIONS_QUEUE%", connection="AzureWebJobsStorage"
 )
 def process_notification(msg: func.QueueMessage) -> None:
-    """Send what one notification owes; raising makes the queue retry it.
+    """Send what one notification owes. A failure that may pass is retried by the notifier (a
+    copy of the message, put back for later); raising makes the host retry it at once.
 
     A message that is not a notification raises too, and after maxDequeueCount attempts lands
     in `<queue>-poison`: kept for inspection, and re-queued as is once a fix is deployed (the
@@ -32,5 +33,9 @@ def process_notification(msg: func.QueueMessage) -> None:
     except ValidationError:
         logger.error("Queue message %s is not a notification; the queue retries it", msg.id)
         raise InvalidInput("The queue message is not a notification.") from None
-    delivery = Delivery(message_id=msg.id or "", dequeue_count=msg.dequeue_count or 1)
+    delivery = Delivery(
+        message_id=msg.id or "",
+        dequeue_count=msg.dequeue_count or 1,
+        redelivery=notification.redelivery,
+    )
     container().notifier.handle(notification, delivery)

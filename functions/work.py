@@ -8,6 +8,7 @@ import azure.functions as func
 from pydantic import ValidationError
 
 from functions.http_kit import container
+from shared.domain.delivery import Delivery
 from shared.domain.errors import InvalidInput
 from shared.domain.work_order import WorkOrder
 
@@ -17,7 +18,8 @@ logger = logging.getLogger(__name__)
 
 @bp.queue_trigger(arg_name="work", queue_name="%WORK_QUEUE%", connection="AzureWebJobsStorage")
 def process_work(work: func.QueueMessage) -> None:
-    """Run the order's job for its partners; raising makes the queue retry it.
+    """Run the order's job for its partners. A storage failure puts the rest of the order
+    back for a later retry (with back-off); raising makes the host retry it at once.
 
     Duplicates are harmless: every job acts only on what is still due, under ETags. A message
     that is no work order (or names a job this version lacks) ends in `<queue>-poison`.
@@ -27,4 +29,7 @@ def process_work(work: func.QueueMessage) -> None:
     except ValidationError:
         logger.error("Queue message %s is not a work order; the queue retries it", work.id)
         raise InvalidInput("The queue message is not a work order.") from None
-    container().partner_jobs.handle(order)
+    delivery = Delivery(
+        message_id=work.id or "", dequeue_count=work.dequeue_count or 1, redelivery=order.redelivery
+    )
+    container().partner_jobs.handle(order, delivery)

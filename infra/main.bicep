@@ -94,12 +94,15 @@ var pythonVersion = '3.11'
 var tableNames = [
   'Partners'
   'Leads'
+  'Deliveries'
 ]
 var queueNames = [
   'notifications'
   'notifications-poison'
   'work'
   'work-poison'
+  'deliveries'
+  'deliveries-poison'
 ]
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -195,6 +198,8 @@ var appSettings = {
   AUTH_JWKS_URL: empty(authJwksUrl) ? '${entraId}/discovery/v2.0/keys' : authJwksUrl
   NOTIFICATIONS_QUEUE: 'notifications'
   RELAY_OUTBOX_SCHEDULE: '0 */5 * * * *'
+  DELIVERIES_QUEUE: 'deliveries'
+  RELAY_DELIVERIES_SCHEDULE: '30 * * * * *'
   WORK_QUEUE: 'work'
   EXPIRE_LEADS_SCHEDULE: '0 */15 * * * *'
   ARCHIVE_INFORMATIONAL_SCHEDULE: '0 30 2 * * *'
@@ -213,6 +218,10 @@ var appSettings = {
   UI_SCOPES: empty(uiScopes) ? 'api://${authAudience}/access_as_user' : uiScopes
   DEV_SIGN_IN_ENABLED: 'false'
   QUEUE_MAX_DEQUEUE_COUNT: '5'
+  QUEUE_RETRY_BASE_SECONDS: '30'
+  QUEUE_RETRY_MAX_SECONDS: '3600'
+  QUEUE_RETRY_GIVE_UP_HOURS: '24'
+  SEND_LEASE_SECONDS: '60'
   PUBLIC_BASE_URL: publicBaseUrl
   INTAKE_MAX_BODY_BYTES: '65536'
   MAX_BODY_BYTES: '262144'

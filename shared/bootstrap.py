@@ -19,12 +19,15 @@ from shared.adapters.directory_asset_store import DirectoryAssetStore
 from shared.adapters.jinja_email_renderer import JinjaEmailRenderer
 from shared.adapters.jwt_token_minter import JwtTokenMinter
 from shared.adapters.jwt_token_verifier import JwtTokenVerifier
+from shared.adapters.queue_delivery_publisher import QueueDeliveryPublisher
 from shared.adapters.queue_notification_publisher import QueueNotificationPublisher
+from shared.adapters.queue_redeliveries import QueueRedeliveries
 from shared.adapters.queue_work_queue import QueueWorkQueue
 from shared.adapters.sendgrid_email_sender import SendGridEmailSender
 from shared.adapters.storage_account import StorageAccount
 from shared.adapters.storage_health import StorageProbe
 from shared.adapters.table_daily_counter import TableDailyCounter
+from shared.adapters.table_delivery_journal import TableDeliveryJournal
 from shared.adapters.table_digest_holds import TableDigestHolds
 from shared.adapters.table_due_leads import TableDueLeads
 from shared.adapters.table_favorite_store import TableFavoriteStore
@@ -37,15 +40,21 @@ from shared.adapters.table_preference_store import TablePreferenceStore
 from shared.adapters.table_send_ledger import TableSendLedger
 from shared.config import Settings, load_settings
 from shared.domain.lead_policy import LeadPolicy
+from shared.domain.redelivery import RetryPolicy
 from shared.services import job_names
 from shared.services.customer_checks import SpamDomains
 from shared.services.daily_digests import DailyDigests
+from shared.services.delivery_desk import DeliveryDesk
+from shared.services.delivery_door import DeliveryDoor
+from shared.services.delivery_processor import DeliveryProcessor
+from shared.services.delivery_relay import DeliveryRelay
 from shared.services.dev_sign_in import DevSignIn
 from shared.services.email_context import EmailLinks
 from shared.services.health import HealthReport, check_health
 from shared.services.insights import PartnerInsights
 from shared.services.jobs import JobRegistry, JobRunner
 from shared.services.lead_actions import LeadActions
+from shared.services.lead_import import LeadImport
 from shared.services.lead_intake import IntakeService
 from shared.services.lead_listing import LeadListing
 from shared.services.lead_sweeps import AGE_OUT, EXPIRE, LeadSweep, SweepRule, remind_rule
@@ -59,12 +68,14 @@ from shared.services.paging import PagingTokens
 from shared.services.partner_jobs import PartnerJobs
 from shared.services.partners import PartnerService
 from shared.services.ports import Clock, NotificationPublisher, TokenVerifier
+from shared.services.retries import Retries
 from shared.services.ui_config import UiSetup, dev_sign_in_allowed, msal_config
 from shared.services.ui_pages import UiPages
 
 logger = logging.getLogger(__name__)
 PARTNERS_TABLE = "Partners"
 LEADS_TABLE = "Leads"
+DELIVERIES_TABLE = "Deliveries"
 # Signs continuation tokens when PAGING_TOKEN_SECRET is unset (local runs): tokens only carry
 # positions inside the caller's own partition, so a known key exposes nothing.
 DEV_PAGING_KEY = b"partner-leads-local-paging-key"
@@ -133,7 +144,63 @@ class Container:
             publisher=self.publisher,
             clock=self.clock,
             policy=self.lead_policy,
-            spam_domains=SpamDomains.load(),
+            spam_domains=self.spam_domains,
+        )
+
+    @cached_property
+    def spam_domains(self) -> SpamDomains:
+        return SpamDomains.load()
+
+    # -- the intake journal: acknowledge, process, relay, operate ------------------------------
+
+    @cached_property
+    def delivery_journal(self) -> TableDeliveryJournal:
+        return TableDeliveryJournal(self.storage.table(DELIVERIES_TABLE))
+
+    @cached_property
+    def delivery_queue(self) -> QueueDeliveryPublisher:
+        return QueueDeliveryPublisher(self.storage.queue(self.settings.deliveries_queue))
+
+    @cached_property
+    def delivery_door(self) -> DeliveryDoor:
+        return DeliveryDoor(
+            partners=self.partners,
+            journal=self.delivery_journal,
+            queue=self.delivery_queue,
+            clock=self.clock,
+        )
+
+    @cached_property
+    def delivery_processor(self) -> DeliveryProcessor:
+        return DeliveryProcessor(
+            journal=self.delivery_journal,
+            intake=self.intake,
+            clock=self.clock,
+            spam_domains=self.spam_domains,
+        )
+
+    @cached_property
+    def delivery_relay(self) -> DeliveryRelay:
+        return DeliveryRelay(journal=self.delivery_journal, queue=self.delivery_queue)
+
+    @cached_property
+    def delivery_desk(self) -> DeliveryDesk:
+        secret = self.settings.paging_token_secret
+        return DeliveryDesk(
+            journal=self.delivery_journal,
+            queue=self.delivery_queue,
+            clock=self.clock,
+            tokens=PagingTokens(secret.get_secret_value().encode() if secret else DEV_PAGING_KEY),
+        )
+
+    @cached_property
+    def lead_import(self) -> LeadImport:
+        return LeadImport(
+            partners=self.partners,
+            journal=self.delivery_journal,
+            queue=self.delivery_queue,
+            clock=self.clock,
+            spam_domains=self.spam_domains,
         )
 
     @cached_property
@@ -174,6 +241,7 @@ class Container:
             partners=self.partner_repository,
             outbox=TableOutboxStore(self.storage.table(LEADS_TABLE)),
             publisher=self.publisher,
+            clock=self.clock,
         )
 
     # -- notifications (issue 5): the queue-triggered sender, the feed, who is emailed ----------
@@ -215,12 +283,25 @@ class Container:
             counter=TableDailyCounter(leads),
             sender=self.email_sender,
             clock=self.clock,
+            retries=self.retries_for(settings.notifications_queue),
             digest_threshold=settings.digest_threshold,
             max_dequeue_count=settings.queue_max_dequeue_count,
             # Outlasts a send (SendGrid timeout) and its bookkeeping, well under the host's
             # 10-minute invisibility of a running message.
-            lease=timedelta(seconds=3 * settings.sendgrid_timeout_seconds + 30),
+            lease=timedelta(seconds=settings.send_lease_or_default),
         )
+
+    def retries_for(self, queue_name: str) -> Retries:
+        """Back-off retries of the messages of one queue, through copies put back on it."""
+        settings = self.settings
+        policy = RetryPolicy(
+            base=timedelta(seconds=settings.queue_retry_base_seconds),
+            cap=timedelta(seconds=settings.queue_retry_max_seconds),
+            give_up_after=timedelta(hours=settings.queue_retry_give_up_hours),
+        )
+        storage = self.storage
+        queue = QueueRedeliveries(storage.queue(queue_name), storage.queue(f"{queue_name}-poison"))
+        return Retries(policy=policy, queue=queue)
 
     @cached_property
     def digest_holds(self) -> TableDigestHolds:
@@ -290,15 +371,15 @@ class Container:
     def _sweep(self, rule: SweepRule) -> LeadSweep:
         due = TableDueLeads(self.storage.table(LEADS_TABLE), self.lead_repository)
         leads, publisher = self.lead_repository, self.publisher
-        return LeadSweep(rule=rule, due=due, leads=leads, publisher=publisher)
+        return LeadSweep(rule=rule, due=due, leads=leads, publisher=publisher, clock=self.clock)
 
     @cached_property
     def partner_jobs(self) -> PartnerJobs:
         digests = DailyDigests(
             partners=self.partner_repository,
             holds=self.digest_holds,
-            leads=self.lead_repository,
             publisher=self.publisher,
+            clock=self.clock,
         )
         return PartnerJobs(
             jobs={
@@ -311,6 +392,8 @@ class Container:
             },
             partners=self.partner_repository,
             queue=QueueWorkQueue(self.storage.queue(self.settings.work_queue)),
+            retries=self.retries_for(self.settings.work_queue),
+            clock=self.clock,
             # 25 partners a message, at most ~1,000 leads changed per invocation (a batch and a
             # queue write each): well under a minute, far from the timeout, spread over instances.
             partners_per_order=25,
@@ -319,7 +402,10 @@ class Container:
 
     @cached_property
     def jobs(self) -> JobRegistry:
-        runners: dict[str, JobRunner] = {"relay-outbox": self.outbox_relay.run}
+        runners: dict[str, JobRunner] = {
+            "relay-outbox": self.outbox_relay.run,
+            job_names.RELAY_DELIVERIES: self.delivery_relay.run,
+        }
         fanned = self.partner_jobs
         runners |= {name: partial(fanned.run, name) for name in fanned.names}
         return JobRegistry(runners)

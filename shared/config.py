@@ -7,10 +7,16 @@ Environment variable names are exactly the Azure app-setting names, so `local.se
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+import os
+from typing import Annotated, Any, Self
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from shared.domain.errors import ConfigurationError
 
@@ -19,8 +25,49 @@ def _env(name: str) -> AliasChoices:
     return AliasChoices(name)
 
 
+MAX_DIGEST_THRESHOLD = 500
+
+# Set by App Service / Functions on every instance. Their mere presence, even empty, means "on
+# the platform": the one exception to "an empty setting is an unset one".
+PLATFORM_MARKERS = ("WEBSITE_INSTANCE_ID", "WEBSITE_SITE_NAME")
+
+
+class _PlatformMarkers(PydanticBaseSettingsSource):
+    """The platform markers as they are in the environment, empty values included (the env
+    source drops empty values, see `env_ignore_empty`)."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ reads the two names directly
+
+    def __call__(self) -> dict[str, Any]:
+        present = {name.casefold(): name for name in os.environ}
+        return {
+            marker: os.environ[present[marker.casefold()]]
+            for marker in PLATFORM_MARKERS
+            if marker.casefold() in present
+        }
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False, frozen=True)
+    # An app setting that is present but empty is not set: the Bicep template writes `''` for
+    # an optional value nobody gave (SENDGRID_API_KEY, EMAIL_FROM...), and that must mean the
+    # default, never an empty key. pydantic-settings' `env_ignore_empty` skips such variables,
+    # so the field's default (or "missing required setting") applies.
+    model_config = SettingsConfigDict(
+        extra="ignore", case_sensitive=False, frozen=True, env_ignore_empty=True
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        markers = _PlatformMarkers(settings_cls)
+        return init_settings, env_settings, markers, dotenv_settings, file_secret_settings
 
     # Storage: a connection string (Azurite, local) or identity-based service URIs (Azure).
     storage_connection_string: Annotated[
@@ -57,6 +104,15 @@ class Settings(BaseSettings):
     relay_outbox_schedule: Annotated[str, Field(validation_alias=_env("RELAY_OUTBOX_SCHEDULE"))] = (
         "0 */5 * * * *"
     )
+    # The intake journal: deliveries are processed from this queue; the relay re-queues those
+    # whose message was lost (every minute: a delivery is due for relay a minute after arrival).
+    deliveries_queue: Annotated[
+        str,
+        Field(validation_alias=_env("DELIVERIES_QUEUE"), pattern=r"^[a-z0-9][a-z0-9-]{2,62}$"),
+    ] = "deliveries"
+    relay_deliveries_schedule: Annotated[
+        str, Field(validation_alias=_env("RELAY_DELIVERIES_SCHEDULE"))
+    ] = "30 * * * * *"
     # The lifecycle jobs (issue 6): timers enqueue work orders on WORK_QUEUE; NCRONTAB is UTC.
     work_queue: Annotated[
         str, Field(validation_alias=_env("WORK_QUEUE"), pattern=r"^[a-z0-9][a-z0-9-]{2,62}$")
@@ -106,6 +162,24 @@ class Settings(BaseSettings):
     queue_max_dequeue_count: Annotated[
         int, Field(validation_alias=_env("QUEUE_MAX_DEQUEUE_COUNT"), ge=1)
     ] = 5
+    # Queued work (emails, work orders) whose dependency fails is put back on its queue after
+    # an exponential back-off from BASE to MAX seconds (jittered, or the dependency's
+    # Retry-After), for GIVE_UP_HOURS before it is parked in the poison queue.
+    queue_retry_base_seconds: Annotated[
+        float, Field(validation_alias=_env("QUEUE_RETRY_BASE_SECONDS"), gt=0)
+    ] = 30.0
+    queue_retry_max_seconds: Annotated[
+        float, Field(validation_alias=_env("QUEUE_RETRY_MAX_SECONDS"), gt=0, le=7 * 24 * 3600)
+    ] = 3600.0
+    queue_retry_give_up_hours: Annotated[
+        float, Field(validation_alias=_env("QUEUE_RETRY_GIVE_UP_HOURS"), gt=0)
+    ] = 24.0
+    # How long a claimed email is leased to its sender: it must outlast the longest send (the
+    # library's timeout applies to each of connect, send and read) and its bookkeeping.
+    # Unset: 3 x SENDGRID_TIMEOUT_SECONDS + 30.
+    send_lease_seconds: Annotated[
+        float | None, Field(validation_alias=_env("SEND_LEASE_SECONDS"), gt=0, le=540)
+    ] = None
 
     # Where callers reach the app: used to print intake URLs. Azure sets WEBSITE_HOSTNAME.
     public_base_url: Annotated[str | None, Field(validation_alias=_env("PUBLIC_BASE_URL"))] = None
@@ -132,7 +206,12 @@ class Settings(BaseSettings):
     informational_retention_months: Annotated[
         int, Field(validation_alias=_env("INFORMATIONAL_RETENTION_MONTHS"), gt=0)
     ] = 6
-    digest_threshold: Annotated[int, Field(validation_alias=_env("DIGEST_THRESHOLD"), ge=0)] = 10
+    # Individual new-lead emails a partner gets a day before the digest takes over. Bounded: a day
+    # of a partner is one counter row holding the ids it counted (table_daily_counter.py), and
+    # past a few hundred emails a day the digest is what anyone would want.
+    digest_threshold: Annotated[
+        int, Field(validation_alias=_env("DIGEST_THRESHOLD"), ge=0, le=MAX_DIGEST_THRESHOLD)
+    ] = 10
     # An action-required lead is reminded this long before it would expire.
     reminder_hours: Annotated[int, Field(validation_alias=_env("REMINDER_HOURS"), gt=0)] = 48
 
@@ -169,7 +248,20 @@ class Settings(BaseSettings):
             )
         if self.sendgrid_api_key and not self.email_from:
             raise ValueError("set EMAIL_FROM when SENDGRID_API_KEY is set")
+        if self.send_lease_seconds is not None and (
+            self.send_lease_seconds <= 3 * self.sendgrid_timeout_seconds
+        ):
+            raise ValueError("SEND_LEASE_SECONDS must exceed 3 x SENDGRID_TIMEOUT_SECONDS")
+        if self.queue_retry_max_seconds < self.queue_retry_base_seconds:
+            raise ValueError("QUEUE_RETRY_MAX_SECONDS must be at least QUEUE_RETRY_BASE_SECONDS")
         return self
+
+    @property
+    def send_lease_or_default(self) -> float:
+        """Seconds a claimed email is leased to its sender (SEND_LEASE_SECONDS, if set)."""
+        if self.send_lease_seconds is not None:
+            return self.send_lease_seconds
+        return 3 * self.sendgrid_timeout_seconds + 30
 
     @property
     def base_url(self) -> str:
@@ -188,8 +280,9 @@ class Settings(BaseSettings):
 
     @property
     def on_platform(self) -> bool:
-        """Running on Azure App Service / Functions: the platform sets these on every instance."""
-        return bool(self.website_instance_id or self.website_site_name)
+        """Running on Azure App Service / Functions: the platform sets these on every instance.
+        Present at all counts, even empty: an emptied variable must not unlock dev features."""
+        return self.website_instance_id is not None or self.website_site_name is not None
 
 
 def env_name(field_name: str) -> str:

@@ -1,7 +1,8 @@
 """`make run`: Azurite (data under .local/) plus the local functions host, stopped by Ctrl-C.
 
 Every setting can be overridden from the environment; so can the ports
-(FUNCTIONS_HTTP_PORT, AZURITE_BLOB_PORT, AZURITE_QUEUE_PORT, AZURITE_TABLE_PORT).
+(FUNCTIONS_HTTP_PORT, AZURITE_BLOB_PORT, AZURITE_QUEUE_PORT, AZURITE_TABLE_PORT) and Azurite's
+data folder (AZURITE_LOCATION).
 """
 
 from __future__ import annotations
@@ -13,23 +14,15 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tools.dev_keys import LOCAL_DIR, REPO_ROOT, ensure_dev_key, local_setting
-from tools.token import mint_token
+from tools.dev_keys import LOCAL_DIR, REPO_ROOT, ensure_dev_key
 
 AZURITE_BIN = REPO_ROOT / "node_modules" / ".bin" / "azurite"
 ACCOUNT_KEY = (  # Azurite's well-known development key: public, not a secret
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 )
-DEMO_PARTNER: dict[str, object] = {
-    "partnerId": "contoso",
-    "name": "Contoso Ltd",
-    "contacts": [{"name": "Contoso sales desk", "email": "sales@contoso.example"}],
-    "timeZone": "Europe/London",
-}
 
 
 def _port(name: str, default: int) -> int:
@@ -68,37 +61,48 @@ def _wait_for_health(url: str, timeout: float) -> bool:
     return False
 
 
-def _post(url: str, token: str, body: dict[str, object] | None = None) -> dict[str, object]:
-    request = urllib.request.Request(  # noqa: S310  # our own localhost URL
-        url,
-        data=json.dumps(body or {}).encode(),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        method="POST",
+def _uses_own_issuer(dev_public_pem: str) -> bool:
+    """True when the environment names an issuer whose tokens the dev key cannot sign."""
+    if os.environ.get("AUTH_JWKS_URL", "").strip():
+        return True
+    configured = os.environ.get("AUTH_PUBLIC_KEY", "").strip()
+    return bool(configured) and configured != dev_public_pem.strip()
+
+
+def _demo_intake_url(env: dict[str, str]) -> str:
+    """Register the demo partner (or rotate its key) with the host's own settings, no token."""
+    seeded = subprocess.run(
+        [sys.executable, "-m", "tools.demo_partner"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-        result: dict[str, object] = json.loads(response.read())
-        return result
+    return seeded.stdout.strip().splitlines()[-1]
 
 
-def _demo_intake_url(base: str, operator_token: str) -> str:
-    """Register the demo partner, or rotate its key if it exists: only hashes are stored."""
-    try:
-        credentials = _post(f"{base}/api/ops/partners", operator_token, DEMO_PARTNER)
-    except urllib.error.HTTPError as error:
-        if error.code != 409:
-            raise
-        credentials = _post(f"{base}/api/ops/partners/contoso/intake-key", operator_token)
-    return str(credentials["intakeUrl"])
-
-
-def _banner(base: str, intake_url: str) -> str:
+def _banner(base: str, intake_url: str, *, own_issuer: bool) -> str:
+    if own_issuer:
+        sign_in = ""
+        tokens = (
+            "  Tokens:              from your issuer (AUTH_PUBLIC_KEY / AUTH_JWKS_URL come from\n"
+            "                       the environment); the dev sign-in is off, and `make token`\n"
+            "                       signs with the local dev key, which this app refuses."
+        )
+        operator = "$OPERATOR_TOKEN"
+    else:
+        sign_in = "   (dev sign-in: partner contoso, any role)"
+        tokens = "  Mint a token:        make token PARTNER=contoso ROLES=Referrals.Admin"
+        operator = "$(make -s token ROLES=Leads.Operator)"
     return f"""
   Partner leads is running: {base}/api   (health: {base}/api/health)
-  Partner UI:          {base}/api/ui/   (dev sign-in: partner contoso, any role)
+  Partner UI:          {base}/api/ui/{sign_in}
 
-  Mint a token:        make token PARTNER=contoso ROLES=Referrals.Admin
+{tokens}
   Create a partner:    curl -s -X POST {base}/api/ops/partners \\
-                         -H "Authorization: Bearer $(make -s token ROLES=Leads.Operator)" \\
+                         -H "Authorization: Bearer {operator}" \\
                          -H 'Content-Type: application/json' \\
                          -d '{{"partnerId":"fabrikam","name":"Fabrikam"}}'
   Post a sample lead to the demo partner 'contoso' (its key was just issued):
@@ -107,6 +111,27 @@ def _banner(base: str, intake_url: str) -> str:
 
   Ctrl-C stops the host and Azurite.
 """
+
+
+def _host_environment(
+    settings_file: Path, *, own_issuer: bool, storage: str, base: str
+) -> dict[str, str]:
+    env = dict(os.environ)
+    if own_issuer:
+        # Tokens signed with the dev key would be refused, so the dev sign-in stays off.
+        env.setdefault("DEV_SIGN_IN_ENABLED", "false")
+    else:
+        private_pem, public_pem = ensure_dev_key()
+        env.setdefault("AUTH_PUBLIC_KEY", public_pem)
+        # The UI's dev sign-in (pick partner and role) signs with the same local key; the app
+        # refuses it whenever it runs on the platform, and Azure never gets the key.
+        env.setdefault("DEV_SIGN_IN_ENABLED", "true")
+        env.setdefault("DEV_SIGNING_KEY", private_pem.decode())
+    env.setdefault("AzureWebJobsStorage", storage)
+    env.setdefault("PUBLIC_BASE_URL", base)
+    for name, value in _settings_missing_from(settings_file).items():
+        env.setdefault(name, value)
+    return env
 
 
 def _settings_missing_from(settings_file: Path) -> dict[str, str]:
@@ -124,7 +149,7 @@ def main() -> int:
     if not AZURITE_BIN.exists():
         print("Azurite is missing: run `npm ci` (make setup).", file=sys.stderr)
         return 1
-    private_pem, public_pem = ensure_dev_key()
+    own_issuer = _uses_own_issuer(ensure_dev_key()[1])
     settings_file = REPO_ROOT / "local.settings.json"
     if not settings_file.exists():
         settings_file.write_text((REPO_ROOT / "local.settings.example.json").read_text())
@@ -135,19 +160,15 @@ def main() -> int:
         _port("AZURITE_TABLE_PORT", 10002),
     )
     base = f"http://localhost:{http_port}"
-    env = dict(os.environ)
-    env.setdefault("AUTH_PUBLIC_KEY", public_pem)
-    # The UI's dev sign-in (pick partner and role) signs with the same local key; the app refuses
-    # it whenever it runs on the platform, and Azure never gets the key.
-    env.setdefault("DEV_SIGN_IN_ENABLED", "true")
-    env.setdefault("DEV_SIGNING_KEY", private_pem.decode())
-    env.setdefault("AzureWebJobsStorage", _azurite_connection_string(blob, queue, table))
-    env.setdefault("PUBLIC_BASE_URL", base)
+    env = _host_environment(
+        settings_file,
+        own_issuer=own_issuer,
+        storage=_azurite_connection_string(blob, queue, table),
+        base=base,
+    )
     env["FUNCTIONS_HTTP_PORT"] = str(http_port)
-    for name, value in _settings_missing_from(settings_file).items():
-        env.setdefault(name, value)
 
-    data_dir = LOCAL_DIR / "azurite"
+    data_dir = Path(os.environ.get("AZURITE_LOCATION") or LOCAL_DIR / "azurite")
     data_dir.mkdir(parents=True, exist_ok=True)
     with (LOCAL_DIR / "azurite.log").open("ab") as azurite_log:
         azurite = subprocess.Popen(
@@ -184,13 +205,7 @@ def main() -> int:
         if not _wait_for_health(f"{base}/api/health", timeout=60):
             print(f"{base}/api/health is not healthy: see the host log above.", file=sys.stderr)
         else:
-            operator = mint_token(
-                private_key_pem=ensure_dev_key()[0],
-                issuer=env.get("AUTH_ISSUER") or local_setting("AUTH_ISSUER") or "",
-                audience=env.get("AUTH_AUDIENCE") or local_setting("AUTH_AUDIENCE") or "",
-                roles=["Leads.Operator"],
-            )
-            print(_banner(base, _demo_intake_url(base, operator)), flush=True)
+            print(_banner(base, _demo_intake_url(env), own_issuer=own_issuer), flush=True)
         return host.wait()
     except KeyboardInterrupt:
         return 0

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 
-from azure.core.exceptions import AzureError
 from azure.storage.blob import ContainerClient, ContentSettings
 
-from shared.domain.errors import DependencyUnavailable
+from shared.adapters.storage_errors import translate_storage_errors
 from shared.services.notification_ports import EmailMessage
 from shared.services.ports import Clock
 
@@ -37,13 +36,11 @@ class BlobOutboxEmailSender:
             "html": message.html,
             "sentAt": sent_at.isoformat(),
         }
-        try:
+        with translate_storage_errors(otherwise="The email outbox container did not answer."):
             self._container.upload_blob(
                 name,
                 json.dumps(document, ensure_ascii=False).encode("utf-8"),
                 overwrite=True,
                 content_settings=ContentSettings(content_type="application/json"),
             )
-        except AzureError as error:
-            raise DependencyUnavailable("The email outbox container did not answer.") from error
         return name

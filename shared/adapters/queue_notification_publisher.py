@@ -5,10 +5,10 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 
-from azure.core.exceptions import AzureError, ResourceExistsError, ResourceNotFoundError
+from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.storage.queue import QueueClient
 
-from shared.domain.errors import DependencyUnavailable
+from shared.adapters.storage_errors import translate_storage_errors
 from shared.domain.notification import Notification
 
 # One quick retry at most, for refused connections too: this runs inside a request, and the
@@ -21,13 +21,9 @@ class QueueNotificationPublisher:
         self._queue = queue
 
     def publish(self, notifications: Sequence[Notification]) -> None:
-        try:
+        with translate_storage_errors(otherwise="The notification queue did not take the message."):
             for notification in notifications:
                 self._send(notification.model_dump_json(by_alias=True))
-        except AzureError as error:
-            raise DependencyUnavailable(
-                "The notification queue did not take the message."
-            ) from error
 
     def _send(self, message: str) -> None:
         try:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 
-from azure.core.exceptions import AzureError, ResourceExistsError, ResourceNotFoundError
+from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.storage.queue import QueueClient
 
-from shared.domain.errors import DependencyUnavailable
+from shared.adapters.storage_errors import translate_storage_errors
 from shared.domain.work_order import WorkOrder
 
 
@@ -17,11 +17,9 @@ class QueueWorkQueue:
         self._queue = queue
 
     def enqueue(self, orders: Sequence[WorkOrder]) -> None:
-        try:
+        with translate_storage_errors(otherwise="The work queue did not take the message."):
             for order in orders:
                 self._send(order.model_dump_json(by_alias=True))
-        except AzureError as error:
-            raise DependencyUnavailable("The work queue did not take the message.") from error
 
     def _send(self, message: str) -> None:
         try:

@@ -3,19 +3,25 @@
 The library runs on urllib (`python_http_client`) with no default timeout, raises an
 `HTTPError` subclass for every status >= 400, and lets timeouts and connection failures through
 as `OSError`s. Which of those a retry can fix decides between `DependencyUnavailable` (the queue
-retries) and `DeliveryRejected` (recorded as failed, never retried).
+retries) and `DeliveryRejected` (recorded as failed, never retried). Of the failures a retry may
+fix, those after the request was sent (no answer in time, the connection dropped while waiting)
+are `DeliveryUncertain`: SendGrid may have accepted the email.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from datetime import timedelta
 from http.client import HTTPException
 from typing import Any
+from urllib.error import URLError
 
 from python_http_client.exceptions import HTTPError
 from sendgrid import SendGridAPIClient
 
-from shared.domain.errors import DeliveryRejected, DependencyUnavailable
+from shared.adapters.retry_after import retry_after
+from shared.domain.errors import DeliveryRejected, DeliveryUncertain, DependencyUnavailable
 from shared.services.notification_ports import EmailMessage
 
 logger = logging.getLogger(__name__)
@@ -39,13 +45,31 @@ class SendGridEmailSender:
         except HTTPError as error:
             status = int(error.status_code)
             if status >= 500 or status in _RETRYABLE_CLIENT_ERRORS:
-                raise DependencyUnavailable(f"SendGrid answered {status}; retry later.") from None
+                raise DependencyUnavailable(
+                    f"SendGrid answered {status}; retry later.", retry_after=_asked_wait(error)
+                ) from None
             raise DeliveryRejected(f"SendGrid refused the email ({status}).") from None
-        except (OSError, HTTPException) as error:  # timeouts, refused or dropped connections
-            name = type(error).__name__
+        except URLError as error:  # urllib wraps what fails before the request is sent whole
+            name = type(error.reason).__name__
             raise DependencyUnavailable(f"SendGrid did not answer ({name}).") from None
+        except (OSError, HTTPException) as error:  # sent, then no answer in time or a drop
+            name = type(error).__name__
+            raise DeliveryUncertain(f"SendGrid did not answer ({name}).") from None
         message_id = response.headers.get("X-Message-Id") if response.headers else None
         return str(message_id) if message_id else None
+
+
+def _asked_wait(error: HTTPError) -> timedelta | None:
+    """`Retry-After` if SendGrid sent one; for a 429, else the end of the rate-limit window
+    (`X-RateLimit-Reset`, epoch seconds), which is what SendGrid documents for 429s."""
+    headers = dict(error.headers.items()) if error.headers else {}
+    asked = retry_after(headers)
+    if asked is not None or int(error.status_code) != 429:
+        return asked
+    reset = next((v for k, v in headers.items() if k.lower() == "x-ratelimit-reset"), None)
+    if reset is None or not str(reset).strip().isdigit():
+        return None
+    return max(timedelta(seconds=int(reset) - time.time()), timedelta(0))
 
 
 def mail_body(message: EmailMessage, *, sender: str) -> dict[str, Any]:

@@ -1,4 +1,12 @@
-"""Translate what the storage SDKs raise into our own errors."""
+"""Translate what the storage SDKs raise into our own errors: one mapping for tables, queues and
+blobs.
+
+What a later try may fix becomes `DependencyUnavailable` (503 to an HTTP caller, a later retry
+for queued work): no connection, no answer in time, a 5xx or a 429 (Storage's "server busy")
+that is still there after the SDK's own retries, and refused credentials (an identity or role
+assignment being fixed). Everything else (404, 409, 412, 400) means something to the adapter
+and goes through unchanged.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +15,54 @@ from contextlib import contextmanager
 from typing import Any
 
 from azure.core.exceptions import (
+    AzureError,
     ClientAuthenticationError,
+    HttpResponseError,
     ServiceRequestError,
     ServiceResponseError,
 )
 from azure.data.tables import TableClient, TableTransactionError
 
+from shared.adapters.retry_after import retry_after
 from shared.domain.errors import ConcurrentModification, DependencyUnavailable
 
 # A batch fails as a whole with these when a row it creates exists (409), a row it updates or
 # deletes is gone (404), or an ETag it checks moved on (412): another writer got there first.
 _LOST_RACE = (404, 409, 412)
+# 408 is the service's own timeout, 429 and 503 "server busy" (throttling), 500 and the rest of
+# the 5xx an outage: the SDKs retry all of these first, so one seen here outlasted those retries.
+_BUSY = frozenset({408, 429})
+
+
+def storage_unavailable(error: BaseException) -> DependencyUnavailable | None:
+    """The `DependencyUnavailable` a storage SDK error amounts to, or None if it is no outage."""
+    if isinstance(error, (ServiceRequestError, ServiceResponseError)):
+        return DependencyUnavailable("Storage did not answer; try again shortly.")
+    if isinstance(error, ClientAuthenticationError):
+        return DependencyUnavailable("Storage refused the app's credentials.")
+    if isinstance(error, HttpResponseError):
+        status = error.status_code or 0
+        if status >= 500 or status in _BUSY:
+            headers: Mapping[str, str] | None = getattr(error.response, "headers", None)
+            return DependencyUnavailable(
+                f"Storage answered {status}; try again shortly.", retry_after=retry_after(headers)
+            )
+    return None
 
 
 @contextmanager
-def translate_storage_errors() -> Iterator[None]:
+def translate_storage_errors(*, otherwise: str | None = None) -> Iterator[None]:
+    """Outages become `DependencyUnavailable`. With `otherwise`, so does every other SDK error
+    (with that detail): for writes whose caller has a fallback for any failure (the outbox)."""
     try:
         yield
-    except (ServiceRequestError, ServiceResponseError) as error:
-        raise DependencyUnavailable("Storage did not answer; try again shortly.") from error
-    except ClientAuthenticationError as error:
-        raise DependencyUnavailable("Storage refused the app's credentials.") from error
+    except AzureError as error:
+        unavailable = storage_unavailable(error)
+        if unavailable is None and otherwise is not None:
+            unavailable = DependencyUnavailable(otherwise)
+        if unavailable is None:
+            raise
+        raise unavailable from error
 
 
 def submit_batch(

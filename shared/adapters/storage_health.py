@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from azure.core.exceptions import AzureError
-
-from shared.domain.errors import DependencyUnavailable
+from shared.adapters.storage_errors import translate_storage_errors
 
 
 class StorageProbe:
@@ -17,7 +15,5 @@ class StorageProbe:
         self._call = call
 
     def check(self) -> None:
-        try:
+        with translate_storage_errors(otherwise=f"{self.name} storage did not answer."):
             self._call()
-        except AzureError as error:
-            raise DependencyUnavailable(f"{self.name} storage did not answer.") from error

@@ -3,13 +3,22 @@
 One row a partner-day holds the ids of the notifications it counted, updated under its ETag: of
 eleven deliveries racing for ten slots exactly ten win, and a notification asking again (a
 redelivered message) finds its id and keeps its slot.
+
+The ids are JSON over as many properties as their size needs (`lead_rows.chunked`): a string
+property holds 32 K characters, about 910 ids, and DIGEST_THRESHOLD may allow more. The row never
+holds more than the threshold's ids (a notification past it is refused, not recorded).
+
+A full day never changes again, so a worker remembers the full days it saw (their counted ids):
+on a busy day every lead past the threshold is answered without a round trip.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import threading
 import time
+from collections import OrderedDict
 from datetime import date
 from typing import Any
 
@@ -25,6 +34,7 @@ from shared.domain.errors import ConcurrentModification
 # margin covers deliveries that lose to re-reads. Jitter keeps the racers from re-colliding.
 _ATTEMPTS = 40
 _JITTER_SECONDS = 0.02
+_FULL_DAYS_REMEMBERED = 64  # partner-days; each holds at most DIGEST_THRESHOLD ids
 
 
 def count_key(day: date) -> str:
@@ -34,15 +44,21 @@ def count_key(day: date) -> str:
 class TableDailyCounter:
     def __init__(self, table: TableClient) -> None:
         self._table = table
+        self._full_days: OrderedDict[tuple[str, date, int], frozenset[str]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def take_slot(self, partner_id: str, day: date, notification_id: str, limit: int) -> bool:
+        full = self._full_days.get((partner_id, day, limit))
+        if full is not None:
+            return notification_id in full
         with translate_storage_errors():
             for _ in range(_ATTEMPTS):
                 entity = self._read(partner_id, day)
-                counted: list[str] = json.loads(entity["Counted"]) if entity else []
+                counted = _counted(entity)
                 if notification_id in counted:
                     return True
                 if len(counted) >= limit:
+                    self._remember_full(partner_id, day, limit, counted)
                     return False
                 try:
                     self._write(partner_id, day, [*counted, notification_id], entity)
@@ -51,6 +67,12 @@ class TableDailyCounter:
                     continue
                 return True
         raise ConcurrentModification("Too many concurrent new-lead emails for one partner; retry.")
+
+    def _remember_full(self, partner_id: str, day: date, limit: int, counted: list[str]) -> None:
+        with self._lock:
+            self._full_days[(partner_id, day, limit)] = frozenset(counted)
+            while len(self._full_days) > _FULL_DAYS_REMEMBERED:
+                self._full_days.popitem(last=False)
 
     def _read(self, partner_id: str, day: date) -> Any:
         try:
@@ -63,7 +85,7 @@ class TableDailyCounter:
             "PartitionKey": partner_id,
             "RowKey": count_key(day),
             "Count": len(counted),
-            "Counted": json.dumps(counted),
+            **rows.chunked("Counted", json.dumps(counted)),
         }
         if previous is None:
             self._table.create_entity(entity)
@@ -74,3 +96,13 @@ class TableDailyCounter:
             etag=previous.metadata.get("etag"),
             match_condition=MatchConditions.IfNotModified,
         )
+
+
+def _counted(entity: Any) -> list[str]:
+    if entity is None:
+        return []
+    if "CountedChunks" in entity:
+        ids: list[str] = json.loads(rows.unchunked(entity, "Counted"))
+        return ids
+    legacy: list[str] = json.loads(entity["Counted"])  # rows written before the chunking
+    return legacy

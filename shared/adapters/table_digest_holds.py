@@ -79,6 +79,19 @@ class TableDigestHolds:
         except ConcurrentModification:
             return None  # committed; another run finished our deletions (or more) meanwhile
 
+    def waiting_order(self, partner_id: str) -> list[str]:
+        # `E|<respondBy>|<leadId>` rows exist exactly for leads awaiting a response (lead_rows.py)
+        # and sort by respondBy, then id.
+        query = "PartitionKey eq @partner and RowKey ge @start and RowKey lt @end"
+        parameters = {
+            "partner": partner_id,
+            "start": rows.EXPIRY_DUE,
+            "end": rows.key_after(rows.EXPIRY_DUE),
+        }
+        with translate_storage_errors():
+            found = self._table.query_entities(query, parameters=parameters, select=["RowKey"])
+            return [entity["RowKey"].rsplit("|", 1)[1] for entity in found]
+
     def _finish(self, partner: str, day: date, ids: Sequence[str], version: str) -> str:
         """Delete the held rows a release named, then clear its ids: the record's new version."""
         for start in range(0, len(ids), _BATCH):

@@ -43,6 +43,8 @@ class TableLeadLister:
         resume: Resume | None,
         limit: int,
     ) -> LeadBatch:
+        if archived and filters.hot:
+            return LeadBatch([], None)  # no archived lead is hot (LeadPolicy.is_hot)
         query, parameters = build_query(
             partner_id, view, archived=archived, filters=filters, resume=resume
         )
@@ -87,14 +89,22 @@ def build_query(
         parameters["company_end"] = filters.company_prefix.casefold() + "\uffff"
     if not filters.include_test:
         clauses.append("IsTest eq false")
-    clauses.extend(_hot_clause(filters, parameters))
+    clauses.extend(_hot_clause(filters, parameters, archived=archived))
     return " and ".join(clauses), parameters
 
 
-def _hot_clause(filters: LeadFilter, parameters: dict[str, Any]) -> list[str]:
+def _hot_clause(filters: LeadFilter, parameters: dict[str, Any], *, archived: bool) -> list[str]:
+    """LeadPolicy.is_hot as OData: contact requested, active, arrived after `hot_since`.
+
+    The SDK substitutes a parameter only where it is a whole space-separated word
+    (`azure.data.tables._serialize._parameter_filter_substitution` splits the filter on " "), so
+    a parameter never touches a parenthesis: `@hot_since)` would be looked up as "hot_since)".
+    """
     if filters.hot is None or filters.hot_since is None:
         return []
+    if archived:  # never hot: hot=false keeps every archived lead (hot=true reads no range)
+        return [] if not filters.hot else ["PartitionKey ne @pk"]
     parameters["hot_since"] = filters.hot_since
     if filters.hot:
-        return ["ContactRequested eq true and CreatedAt ge @hot_since"]
-    return ["(ContactRequested eq false or CreatedAt lt @hot_since)"]
+        return ["ContactRequested eq true and CreatedAt gt @hot_since"]
+    return ["( ContactRequested eq false or CreatedAt le @hot_since )"]

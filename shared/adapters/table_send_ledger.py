@@ -97,8 +97,13 @@ class TableSendLedger:
             etag=results[0].get("etag"),
         )
 
-    def release(self, entry: LedgerEntry, *, reason: str) -> None:
-        update = _key(entry) | {"Status": DeliveryStatus.PENDING.value, "Reason": reason[:500]}
+    def release(self, entry: LedgerEntry, *, reason: str, retry_at: datetime) -> None:
+        update = _key(entry) | {
+            "Status": DeliveryStatus.PENDING.value,
+            "Reason": reason[:500],
+            # The owner (`LeaseMessageId`) keeps it until its retry is due.
+            "LeaseUntil": retry_at,
+        }
         # Gone or changed: taken over after our lease ran out; the new owner decides.
         taken_over = contextlib.suppress(ResourceModifiedError, ResourceNotFoundError)
         with translate_storage_errors(), taken_over:

@@ -9,17 +9,19 @@ from sending while the owner is still at it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+
+from shared.domain.redelivery import Redelivery
 
 
 class DeliveryStatus(StrEnum):
     SENDING = "Sending"  # claimed: a worker holds the lease and is sending
-    PENDING = "Pending"  # a transient failure released the lease; the queue retries
+    PENDING = "Pending"  # a transient failure: its retry is due at the lease's end
     SENT = "Sent"
     SKIPPED = "Skipped"  # nobody to tell (no recipient, no address, lead gone)
     HELD = "Held"  # a new lead past the day's threshold: it waits for the daily digest
-    FAILED = "Failed"  # refused for good, or still failing on the queue's last attempt
+    FAILED = "Failed"  # refused for good, or still failing when the retries gave up
 
 
 FINAL_STATUSES = frozenset(
@@ -29,13 +31,35 @@ FINAL_STATUSES = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """One attempt of the queue at a message: its id and how often it was dequeued."""
+    """One attempt at a queue message: its id, how often the host dequeued it, and, for a copy
+    a handler put back to retry later, what it carries about the attempts before it."""
 
     message_id: str
     dequeue_count: int
+    redelivery: Redelivery | None = None
 
     def is_last(self, max_dequeue_count: int) -> bool:
+        """The host's own last attempt: failing now moves the message to the poison queue."""
         return self.dequeue_count >= max_dequeue_count
+
+    @property
+    def owner(self) -> str:
+        """Who holds a lease: the chain of copies, so the retry of a delivery is its owner."""
+        return self.redelivery.chain if self.redelivery else self.message_id
+
+    @property
+    def attempt(self) -> int:
+        first = self.redelivery.attempt if self.redelivery else 1
+        return first + self.dequeue_count - 1
+
+    def first_attempt_at(self, now: datetime) -> datetime:
+        return self.redelivery.first_attempt_at if self.redelivery else now
+
+    def next(self, now: datetime) -> Redelivery:
+        """What the copy for the next attempt carries."""
+        return Redelivery(
+            attempt=self.attempt + 1, first_attempt_at=self.first_attempt_at(now), chain=self.owner
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,22 +74,33 @@ class LedgerEntry:
     etag: str | None = None
 
     def may_claim(self, *, now: datetime, message_id: str) -> bool:
-        """Whether this delivery may (re)try sending.
+        """Whether this delivery may (re)try sending now.
 
-        A Sending entry leased to another queue message belongs to a concurrent duplicate: that
-        delivery keeps its own message until it succeeds or fails, so this one can stand down.
-        The same message coming back (the owner's retry) or an expired lease (a crashed owner)
-        may take over. A Failed entry the queue gave up on may be retried when an operator puts
-        its poison message back on the queue.
+        A Sending entry leased to another owner belongs to a concurrent duplicate: that delivery
+        keeps its own message until it succeeds or fails, so this one can stand down. The same
+        owner coming back (its retry) or an expired lease (a crashed owner) may take over.
+        A Pending entry waits for its retry (the copy put back by its owner) until `lease_until`:
+        any other copy meanwhile (a relay, a replay) stands down, so one notification never has
+        two retry chains. A Failed entry the retries gave up on may be tried again when an
+        operator puts its poison message back on the queue.
         """
+        expired = self.lease_until is None or now >= self.lease_until
         if self.status is DeliveryStatus.PENDING:
-            return True
+            return expired
         if self.status is DeliveryStatus.FAILED:
             return self.retryable
         if self.status is DeliveryStatus.SENDING:
-            expired = self.lease_until is None or now >= self.lease_until
             return expired or message_id == self.lease_message_id
         return False
+
+    def retry_due_in(self, *, now: datetime, message_id: str) -> timedelta | None:
+        """For the owner's own retry arriving before its time (clocks differ a little): how
+        long it still has to wait. None for anyone else, or when it is time."""
+        if self.status is not DeliveryStatus.PENDING or self.lease_until is None:
+            return None
+        if message_id != self.lease_message_id or now >= self.lease_until:
+            return None
+        return self.lease_until - now
 
 
 @dataclass(frozen=True, slots=True)

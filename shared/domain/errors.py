@@ -6,6 +6,7 @@ Each error carries a `title` (stable, safe to show) and a `detail` (specific, ne
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +80,21 @@ class ConfigurationError(LeadsError):
 
 
 class DependencyUnavailable(LeadsError):
-    """Storage or another dependency did not answer; the caller may retry later."""
+    """Storage or another dependency did not answer, or answered "busy"; the caller may retry.
+
+    `retry_after` is the wait the dependency asked for (its `Retry-After`), when it named one.
+    """
 
     title = "Service unavailable"
+
+    def __init__(self, detail: str, *, retry_after: timedelta | None = None) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class DeliveryUncertain(DependencyUnavailable):
+    """The request reached the provider but no answer came back (a timeout, a dropped
+    connection): it may have been accepted. A retry may duplicate it, so it waits longer."""
 
 
 class DeliveryRejected(LeadsError):

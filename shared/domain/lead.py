@@ -14,6 +14,8 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from shared.domain.errors import Conflict
+from shared.domain.lead_action import LeadAction, allowed_actions, lifecycle_refusal
+from shared.domain.lead_limits import MAX_HISTORY, MAX_INTERACTIONS, clip
 from shared.domain.lead_parts import Closure, Deal, HistoryEntry, Interaction, Person, Sender
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.lead_values import (
@@ -93,7 +95,8 @@ class LeadDetails(BaseModel):
     sender: Sender | None = None
     is_test: bool = False
     flags: tuple[LeadFlag, ...] = ()
-    deal: Deal | None = None  # a referral's estimate, before the partner accepts
+    deal: Deal | None = None  # a referral's estimate, a marketplace campaign, before accepting
+    tracking_parameters: dict[str, str] = Field(default_factory=dict)  # storefront URL params
 
 
 class Lead(BaseModel):
@@ -136,7 +139,9 @@ class Lead(BaseModel):
     sender: Sender | None = None
     is_test: bool = False
     flags: list[LeadFlag] = Field(default_factory=list)
+    tracking_parameters: dict[str, str] = Field(default_factory=dict)
     history: list[HistoryEntry] = Field(default_factory=list)
+    history_omitted: int = 0  # entries dropped between the first and the latest (lead_limits.py)
     etag: str | None = Field(default=None, exclude=True)  # storage version
 
     _events: list[LeadEvent] = PrivateAttr(default_factory=list)
@@ -192,6 +197,8 @@ class Lead(BaseModel):
         """Record a later stage of the customer's journey; False if it was already seen."""
         if stage_key(interaction) in self.stages or self.is_archived:
             return False
+        if interaction.call_to_action is None and len(self.interactions) >= MAX_INTERACTIONS:
+            return False  # a flood of unknown stages: the lead keeps what it has (lead_limits.py)
         now = interaction.at
         self.interactions.append(interaction)
         self._record(LeadEventKind.STAGE_ADDED, now, actor, "Stage added", _stage(interaction))
@@ -233,68 +240,77 @@ class Lead(BaseModel):
     def accept(
         self, deal: Deal, *, team: list[Person], contacts: list[Person], actor: Actor, now: datetime
     ) -> None:
-        self._require(LeadStatus.RECEIVED, "accepted", needs_response=True)
+        self._require(LeadAction.ACCEPT)
+        campaign = self.deal.campaign_id if self.deal else None
+        if deal.campaign_id is None and campaign is not None:  # the campaign it arrived with
+            deal = deal.model_copy(update={"campaign_id": campaign})
         self.status, self.accepted_at, self.deal = LeadStatus.ACCEPTED, now, deal
         self.team, self.contacts = list(team), list(contacts)
         self._record(LeadEventKind.ACCEPTED, now, actor, "Accepted", deal.name)
 
     def decline(self, closure: Closure, *, actor: Actor, now: datetime) -> None:
-        self._require(LeadStatus.RECEIVED, "declined", needs_response=True)
+        self._require(LeadAction.DECLINE)
         self.decline_reason = closure
         self._archive(Outcome.DECLINED, now)
         self._record(LeadEventKind.DECLINED, now, actor, "Declined", closure.reason)
 
     def edit(self, deal: Deal, *, team: list[Person] | None, actor: Actor, now: datetime) -> None:
-        self._require(LeadStatus.ACCEPTED, "edited")
+        self._require(LeadAction.EDIT)
         self.deal = deal
         if team is not None:
             self.team = list(team)
         self._record(LeadEventKind.EDITED, now, actor, "Deal edited", None)
 
     def add_team_member(self, person: Person, *, actor: Actor, now: datetime) -> None:
-        self._require(LeadStatus.ACCEPTED, "given team members")
+        self._require(LeadAction.ADD_TEAM_MEMBER)  # a full team is refused there too
         self.team.append(person)
         self._record(LeadEventKind.TEAM_MEMBER_ADDED, now, actor, "Team member added", person.name)
 
     def win(self, *, value: Decimal | None, notes: str | None, actor: Actor, now: datetime) -> None:
-        self._require(LeadStatus.ACCEPTED, "won")
+        self._require(LeadAction.MARK_WON)
         self._close_deal(value, notes)
         self._archive(Outcome.WON, now)
         self._record(LeadEventKind.WON, now, actor, "Won", None)
 
     def lose(self, closure: Closure, *, value: Decimal | None, actor: Actor, now: datetime) -> None:
-        self._require(LeadStatus.ACCEPTED, "lost")
+        self._require(LeadAction.MARK_LOST)
         self.lost_reason = closure
         self._close_deal(value, None)
         self._archive(Outcome.LOST, now)
         self._record(LeadEventKind.LOST, now, actor, "Lost", closure.reason)
 
-    def expire(self, now: datetime) -> bool:
+    # The timed steps below take `as_of`, the instant that decides whether the step is due (a
+    # job may replay any instant), and `now`, the real time the change is recorded at.
+
+    def expire(self, as_of: datetime, now: datetime | None = None) -> bool:
         """No answer within the respond window: archived, contact details removed."""
         due = self.status is LeadStatus.RECEIVED and self.requires_action
-        if not due or self.respond_by is None or now < self.respond_by:
+        if not due or self.respond_by is None or as_of < self.respond_by:
             return False
+        now = now or as_of
         self._archive(Outcome.EXPIRED, now)
         self.customer = self.customer.without_contact()
         self._record(LeadEventKind.EXPIRED, now, SYSTEM, "Expired", "No response in time")
         return True
 
-    def remind(self, now: datetime) -> bool:
+    def remind(self, as_of: datetime, now: datetime | None = None) -> bool:
         """Warn once that the respond window closes soon; False when not (or no longer) due."""
         due = self.status is LeadStatus.RECEIVED and self.requires_action
         if not due or self.reminded_at is not None or self.remind_at is None:
             return False
-        if now < self.remind_at or self.respond_by is None or now >= self.respond_by:
+        if as_of < self.remind_at or self.respond_by is None or as_of >= self.respond_by:
             return False  # too early, or too late: expiry, not a reminder, is due
+        now = now or as_of
         self.reminded_at = now
         self._record(LeadEventKind.REMINDED, now, SYSTEM, "Reminded", "Respond window closes soon")
         return True
 
-    def age_out(self, now: datetime) -> bool:
+    def age_out(self, as_of: datetime, now: datetime | None = None) -> bool:
         """An informational lead past its retention: archived, contact details removed."""
         due = not self.is_archived and not self.requires_action
-        if not due or self.archive_at is None or now < self.archive_at:
+        if not due or self.archive_at is None or as_of < self.archive_at:
             return False
+        now = now or as_of
         self._archive(Outcome.AGED_OUT, now)
         self.customer = self.customer.without_contact()
         self._record(LeadEventKind.AGED_OUT, now, SYSTEM, "Archived", "Informational lead aged out")
@@ -304,13 +320,14 @@ class Lead(BaseModel):
     def shows_contact(self) -> bool:
         return self.outcome not in (Outcome.EXPIRED, Outcome.AGED_OUT)
 
-    def _require(self, status: LeadStatus, verb: str, *, needs_response: bool = False) -> None:
-        if self.is_archived:
-            raise Conflict(f"The lead is Archived ({self.outcome}): it can no longer be {verb}.")
-        if needs_response and not self.requires_action:
-            raise Conflict(f"The lead is informational: it needs no response and cannot be {verb}.")
-        if self.status is not status:
-            raise Conflict(f"The lead is {self.status}: it can be {verb} only when {status}.")
+    def allowed_actions(self, principal: Principal) -> list[LeadAction]:
+        """What the caller may do to this lead now: exactly what would not be refused."""
+        return allowed_actions(self, principal)
+
+    def _require(self, action: LeadAction) -> None:
+        refusal = lifecycle_refusal(self, action)
+        if refusal is not None:
+            raise Conflict(refusal)
 
     def _close_deal(self, value: Decimal | None, notes: str | None) -> None:
         deal = self.deal or Deal()
@@ -330,9 +347,17 @@ class Lead(BaseModel):
         self._events.append(LeadEvent(kind, now))
         self.history.append(
             HistoryEntry(
-                at=now, actor=actor.name, actor_id=actor.user_id, action=action, detail=detail
+                at=now,
+                actor=clip(actor.name) or "",
+                actor_id=clip(actor.user_id),
+                action=action,
+                detail=clip(detail),
             )
         )
+        if len(self.history) > MAX_HISTORY:  # keep how it arrived, and the latest
+            dropped = len(self.history) - MAX_HISTORY
+            del self.history[1 : 1 + dropped]
+            self.history_omitted += dropped
 
 
 def stage_key(interaction: Interaction) -> str:

@@ -15,6 +15,7 @@ class Interaction(ValueObject):
     call_to_action: CallToAction | None = None
     source: Storefront | None = None
     at: datetime
+    delivery_id: str | None = None  # the intake journal's delivery that brought this stage
 
 
 class HistoryEntry(ValueObject):

@@ -24,8 +24,18 @@ class LeadPolicy:
         # A window shorter than the reminder lead time warns as soon as action is required.
         return max(action_required_since, respond_by - self.reminder_before)
 
-    def is_hot(self, *, contact_requested: bool, created_at: datetime, now: datetime) -> bool:
-        return contact_requested and now < created_at + self.hot_window
+    def hot_since(self, now: datetime) -> datetime:
+        """Arrivals strictly after this instant are still within the hot window at `now`.
+
+        The one definition of "hot" the lead view, the in-memory filter and the stored query
+        all derive from: contact requested, not archived, and arrived after `hot_since(now)`.
+        """
+        return now - self.hot_window
+
+    def is_hot(
+        self, *, contact_requested: bool, created_at: datetime, now: datetime, archived: bool
+    ) -> bool:
+        return contact_requested and not archived and created_at > self.hot_since(now)
 
 
 def add_calendar_months(instant: datetime, months: int) -> datetime:

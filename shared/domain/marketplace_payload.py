@@ -9,10 +9,12 @@ judging emails, phones and countries is the customer checks' job, outside the do
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import Field
 from pydantic.alias_generators import to_pascal
 
 from shared.domain.errors import FieldError, InvalidInput
@@ -21,6 +23,8 @@ from shared.domain.lead_values import CallToAction, LeadFlag, Offer, Storefront,
 
 MAX_TEXT_LENGTH = 1024
 MAX_DESCRIPTION_LENGTH = 8000
+MAX_PARAMETER_LENGTH = 100  # a URL parameter's name
+CAMPAIGN_KEY = "mktcmpid"  # the marketplace's campaign id among the storefront's URL parameters
 TEST_MARKER = "msft_test"  # the marketplace's Validate button fills every value with MSFT_TEST_<n>
 
 # Control (Cc) and format (Cf) characters are invisible and can smuggle line breaks into CSV cells
@@ -51,6 +55,8 @@ class MarketplaceDelivery(ValueObject):
     description: str | None
     is_test: bool
     flags: tuple[LeadFlag, ...] = ()
+    campaign_id: str | None = None  # `mktcmpid` of the storefront's URL parameters
+    tracking_parameters: dict[str, str] = Field(default_factory=dict)
 
 
 # Wire names for the error messages: `UserDetails.FirstName`, as the marketplace documents them.
@@ -90,6 +96,12 @@ def parse_marketplace_payload(body: Mapping[str, object]) -> MarketplaceDelivery
         flags += (LeadFlag.MISSING_OFFER,)
     publisher, dot, _ = (offer_id or "").partition(".")
     values = [*customer.model_dump().values(), description]
+    parameters = url_parameters(description)
+    campaign_id = None
+    if parameters is not None:
+        description = None  # not the customer's words: the storefront's URL parameters
+        campaign_key = next((key for key in parameters if key.casefold() == CAMPAIGN_KEY), None)
+        campaign_id = parameters.pop(campaign_key) if campaign_key else None
     return MarketplaceDelivery(
         storefront=reading.storefront,
         raw_source=reading.raw_source,
@@ -103,7 +115,35 @@ def parse_marketplace_payload(body: Mapping[str, object]) -> MarketplaceDelivery
         description=description,
         is_test=any(isinstance(v, str) and v.casefold().startswith(TEST_MARKER) for v in values),
         flags=flags,
+        campaign_id=campaign_id,
+        tracking_parameters=parameters or {},
     )
+
+
+def url_parameters(description: str | None) -> dict[str, str] | None:
+    """The storefront's URL parameters when `Description` is a flat JSON object of them
+    (`{"mktcmpid": "...", "utm_source": "..."}`); None for a plain-text description."""
+    if not description or not description.startswith("{"):
+        return None
+    try:
+        value = json.loads(description)
+    except ValueError:
+        return None
+    if not isinstance(value, dict) or not value:
+        return None
+    parameters: dict[str, str] = {}
+    for name, item in value.items():
+        if isinstance(item, dict | list):
+            return None  # structured data is not a query string: keep the text as it came
+        key = clean_text(name)
+        text = (
+            None
+            if item is None
+            else clean_text(item if isinstance(item, str) else json.dumps(item))
+        )
+        if key and text and len(key) <= MAX_PARAMETER_LENGTH:
+            parameters[key] = text[:MAX_TEXT_LENGTH]
+    return parameters
 
 
 def _fold_keys(properties: Mapping[Any, object]) -> dict[str, object]:

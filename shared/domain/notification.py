@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from shared.domain.lead_values import ValueObject
+from shared.domain.redelivery import Redelivery
 
 # The queue write after the commit normally delivers a notification at once; one still owed after
 # this long is taken to have missed the queue and is relayed from the outbox.
@@ -25,6 +26,13 @@ class NotificationKind(StrEnum):
     DAILY_DIGEST = "DailyDigest"
 
 
+class SentEmail(ValueObject):
+    """What SendGrid answered when it accepted a notification's email."""
+
+    provider_message_id: str | None = None
+    recipients: int = 0
+
+
 class Notification(ValueObject):
     """A queue message's body: small, and carrying only ids (the lead is read when sending)."""
 
@@ -35,6 +43,11 @@ class Notification(ValueObject):
     digest_day: date | None = None
     lead_ids: tuple[str, ...] = ()  # a DailyDigest's held leads (see lead_rows.py, `H|`)
     created_at: datetime
+    # Set on a copy the notifier put back on the queue to retry later (never in the outbox).
+    redelivery: Redelivery | None = None
+    # Set on a copy put back because the email went out but storage failed to record it: the
+    # retry records it as sent instead of sending it again.
+    sent: SentEmail | None = None
 
     @classmethod
     def about_lead(

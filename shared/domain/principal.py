@@ -35,16 +35,30 @@ class Principal:
     name: str | None = None
     email: str | None = None
 
-    def require_any(self, allowed: frozenset[Role]) -> None:
+    def role_refusal(self, allowed: frozenset[Role]) -> str | None:
+        """Why the caller may not do what needs one of `allowed`, or None when they may."""
         if self.roles.isdisjoint(allowed):
             wanted = ", ".join(sorted(allowed))
-            raise Forbidden(f"This action needs one of the roles: {wanted}.")
+            return f"This action needs one of the roles: {wanted}."
+        return None
+
+    def partner_refusal(self, allowed: frozenset[Role] = PARTNER_READERS) -> str | None:
+        """Why the caller may not act for a partner with one of `allowed`, or None."""
+        refusal = self.role_refusal(allowed)
+        if refusal is None and not self.partner_id:
+            refusal = "The token carries no partner_id claim."
+        return refusal
+
+    def require_any(self, allowed: frozenset[Role]) -> None:
+        refusal = self.role_refusal(allowed)
+        if refusal is not None:
+            raise Forbidden(refusal)
 
     def require_partner(self, allowed: frozenset[Role] = PARTNER_READERS) -> str:
         """Check a partner role and return the partner the token speaks for."""
-        self.require_any(allowed)
-        if not self.partner_id:
-            raise Forbidden("The token carries no partner_id claim.")
+        refusal = self.partner_refusal(allowed)
+        if refusal is not None or self.partner_id is None:
+            raise Forbidden(refusal or "The token carries no partner_id claim.")
         return self.partner_id
 
     @property

@@ -13,18 +13,15 @@ import logging
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from shared.domain.errors import ConcurrentModification, NotFound
-from shared.domain.lead import Lead
-from shared.domain.lead_values import LeadStatus
+from shared.domain.errors import ConcurrentModification
 from shared.domain.notification import DIGEST_MAX_LEADS, Notification
 from shared.services.job_ports import DigestHolds, PartnerRun
 from shared.services.lead_sweeps import CONFLICTS, DEFERRED
 from shared.services.outbox_relay import publish_committed
-from shared.services.ports import LeadRepository, NotificationPublisher, PartnerRepository
+from shared.services.ports import Clock, NotificationPublisher, PartnerRepository
 
 logger = logging.getLogger(__name__)
 _ROUNDS = 3  # a lost race means another run released those leads: list again, this often
-_LAST = datetime.max.replace(tzinfo=UTC)
 
 
 class DailyDigests:
@@ -33,12 +30,12 @@ class DailyDigests:
         *,
         partners: PartnerRepository,
         holds: DigestHolds,
-        leads: LeadRepository,
         publisher: NotificationPublisher,
+        clock: Clock,
     ) -> None:
+        self._clock = clock  # records the digest's creation; `as_of` only picks the days over
         self._partners = partners
         self._holds = holds
-        self._leads = leads
         self._publisher = publisher
 
     @property
@@ -93,7 +90,7 @@ class DailyDigests:
                 raise ConcurrentModification("the day changed since it was listed: list again")
             chunk = ordered[start : start + DIGEST_MAX_LEADS]
             digest = Notification.daily_digest(
-                partner_id=partner_id, day=day, lead_ids=chunk, now=as_of
+                partner_id=partner_id, day=day, lead_ids=chunk, now=self._clock.now()
             )
             version = self._holds.release(digest, version)
             run.counts["digests"] += 1
@@ -104,13 +101,6 @@ class DailyDigests:
 
     def _most_urgent_first(self, partner_id: str, lead_ids: list[str]) -> list[str]:
         """Closest to expiry first; leads no longer waiting (the email leaves them out) last."""
-        ranks = {lead_id: self._rank(partner_id, lead_id) for lead_id in lead_ids}
-        return sorted(ranks, key=lambda lead_id: (ranks[lead_id], lead_id))
-
-    def _rank(self, partner_id: str, lead_id: str) -> tuple[bool, datetime]:
-        try:
-            lead: Lead = self._leads.get(partner_id, lead_id)
-        except NotFound:
-            return True, _LAST
-        waiting = lead.status is LeadStatus.RECEIVED
-        return not waiting, lead.respond_by or _LAST
+        rank = {lead_id: i for i, lead_id in enumerate(self._holds.waiting_order(partner_id))}
+        last = len(rank)
+        return sorted(lead_ids, key=lambda lead_id: (rank.get(lead_id, last), lead_id))

@@ -73,7 +73,10 @@ def lead_context(
         "source": _label(lead.source),
         "description": description or None,
         "hot": policy.is_hot(
-            contact_requested=lead.contact_requested, created_at=lead.created_at, now=now
+            contact_requested=lead.contact_requested,
+            created_at=lead.created_at,
+            now=now,
+            archived=lead.is_archived,
         ),
         "received": local_time(lead.created_at, time_zone),
         "respond_by": local_time(lead.respond_by, time_zone),

@@ -65,6 +65,12 @@ class DigestHolds(Protocol):
         if the day was released since `version` was read."""
         ...
 
+    def waiting_order(self, partner_id: str) -> list[str]:
+        """The ids of the partner's leads still awaiting a response, closest to expiry first:
+        one range query over the expiry index (ids only), so ranking a day's digest costs the
+        partner's open leads (bounded by the respond window), not a read per held lead."""
+        ...
+
 
 class WorkQueue(Protocol):
     def enqueue(self, orders: Sequence[WorkOrder]) -> None:

@@ -24,7 +24,7 @@ class JobReport(ApiModel):
         "failed: the outbox relay sends them). archive-informational-leads: archived, skipped, "
         "conflicts. remind-expiring: reminded, skipped, conflicts, notificationsDeferred. "
         "send-digests: digests, leads, conflicts, notificationsDeferred. With fanOut: partners, "
-        "workOrders. relay-outbox: relayed, failed."
+        "workOrders. relay-outbox, relay-deliveries: relayed, failed."
     )
 
 

@@ -2,19 +2,28 @@
 
 Every action reads the lead, applies one lifecycle step and writes it back under the ETag it
 read. With `If-Match` a stale ETag is a 412; without it a lost race is re-run on the fresh lead,
-so of two conflicting actions one succeeds and the other meets the new state (409).
+so of two conflicting actions one succeeds and the other meets the new state (409). Compatible
+actions racing (twenty edits at once) all succeed, one after the other: a 409 only ever says
+the lead's state does not allow the action, never that others were quicker.
 """
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 
-from shared.domain.errors import ConcurrentModification, StalePrecondition
+from shared.domain.errors import (
+    ConcurrentModification,
+    DependencyUnavailable,
+    StalePrecondition,
+)
 from shared.domain.lead import Actor, Lead, LeadEventKind
+from shared.domain.lead_action import LeadAction, required_roles
 from shared.domain.lead_parts import Deal
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.notification import Notification, NotificationKind
-from shared.domain.principal import PARTNER_ACTORS, PARTNER_READERS, Principal
+from shared.domain.principal import PARTNER_READERS, Principal
 from shared.services.lead_commands import (
     AcceptLead,
     DeclineLead,
@@ -27,7 +36,10 @@ from shared.services.lead_view import LeadView, http_etag, present
 from shared.services.outbox_relay import publish_committed
 from shared.services.ports import Clock, FavoriteStore, LeadRepository, NotificationPublisher
 
-_ATTEMPTS = 5
+# Every lost race means another action was written, so N racers need at most N rounds; the
+# bound only stops a pathological storm. Random backoff keeps the racers from re-colliding.
+_ATTEMPTS = 64
+_MAX_BACKOFF_SECONDS = 0.2
 Step = Callable[[Lead, Actor], None]
 
 
@@ -61,6 +73,7 @@ class LeadActions:
             p,
             lead_id,
             if_match,
+            LeadAction.ACCEPT,
             lambda lead, actor: lead.accept(
                 command.deal(), team=team, contacts=contacts, actor=actor, now=self._clock.now()
             ),
@@ -73,6 +86,7 @@ class LeadActions:
             p,
             lead_id,
             if_match,
+            LeadAction.DECLINE,
             lambda lead, actor: lead.decline(command.closure(), actor=actor, now=self._clock.now()),
         )
 
@@ -84,7 +98,7 @@ class LeadActions:
             deal = patch.apply_to(lead.deal or Deal())
             lead.edit(deal, team=team, actor=actor, now=self._clock.now())
 
-        return self._act(p, lead_id, if_match, step)
+        return self._act(p, lead_id, if_match, LeadAction.EDIT, step)
 
     def add_team_member(
         self, p: Principal, lead_id: str, member: PersonInput, if_match: str | None
@@ -93,6 +107,7 @@ class LeadActions:
             p,
             lead_id,
             if_match,
+            LeadAction.ADD_TEAM_MEMBER,
             lambda lead, actor: lead.add_team_member(
                 member.to_person(), actor=actor, now=self._clock.now()
             ),
@@ -103,6 +118,7 @@ class LeadActions:
             p,
             lead_id,
             if_match,
+            LeadAction.MARK_WON,
             lambda lead, actor: lead.win(
                 value=command.value, notes=command.notes, actor=actor, now=self._clock.now()
             ),
@@ -113,26 +129,38 @@ class LeadActions:
             p,
             lead_id,
             if_match,
+            LeadAction.MARK_LOST,
             lambda lead, actor: lead.lose(
                 command.closure(), value=command.value, actor=actor, now=self._clock.now()
             ),
         )
 
     def set_favorite(self, principal: Principal, lead_id: str, *, favorite: bool) -> LeadView:
-        partner_id = principal.require_partner(PARTNER_READERS)
+        action = LeadAction.FAVORITE if favorite else LeadAction.UNFAVORITE
+        partner_id = principal.require_partner(required_roles(action))
         lead = self._leads.get(partner_id, lead_id)  # 404 for another partner's lead
         if favorite:
             self._favorites.add(partner_id, principal.user_id, lead)
         else:
             self._favorites.remove(partner_id, principal.user_id, lead)
-        return present(lead, now=self._clock.now(), policy=self._policy, favorite=favorite)
+        return present(
+            lead, now=self._clock.now(), policy=self._policy, favorite=favorite, viewer=principal
+        )
 
     def _act(
-        self, principal: Principal, lead_id: str, if_match: str | None, step: Step
+        self,
+        principal: Principal,
+        lead_id: str,
+        if_match: str | None,
+        action: LeadAction,
+        step: Step,
     ) -> LeadView:
-        partner_id = principal.require_partner(PARTNER_ACTORS)
+        # The role half of the rule `allowedActions` shows; the step checks the lifecycle half.
+        partner_id = principal.require_partner(required_roles(action))
         actor = Actor.of(principal)
-        for _ in range(_ATTEMPTS):
+        for attempt in range(_ATTEMPTS):
+            if attempt:
+                _back_off(attempt)
             lead = self._leads.get(partner_id, lead_id)
             if if_match is not None and if_match.strip() not in (http_etag(lead), "*"):
                 raise StalePrecondition("The lead changed since you read it: reload and retry.")
@@ -148,7 +176,8 @@ class LeadActions:
                 continue  # re-run on the fresh lead: the step may now meet another state
             publish_committed(self._publisher, owed)
             return self._present(principal, stored)
-        raise ConcurrentModification("The lead is changing too fast; retry.")
+        # Not a 409: the action may well be allowed; the caller should simply try again.
+        raise DependencyUnavailable("The lead is being changed by many requests; retry shortly.")
 
     def _owed(self, lead: Lead) -> list[Notification]:
         """Declining tells the customer to choose another partner (not for test leads)."""
@@ -166,4 +195,12 @@ class LeadActions:
 
     def _present(self, principal: Principal, lead: Lead) -> LeadView:
         favorite = self._favorites.is_favorite(lead.partner_id, principal.user_id, lead.id)
-        return present(lead, now=self._clock.now(), policy=self._policy, favorite=favorite)
+        return present(
+            lead, now=self._clock.now(), policy=self._policy, favorite=favorite, viewer=principal
+        )
+
+
+def _back_off(attempt: int) -> None:
+    """Full-jitter exponential backoff between re-runs after a lost race."""
+    ceiling = min(_MAX_BACKOFF_SECONDS, 0.005 * 2**attempt)
+    time.sleep(random.uniform(0, ceiling))  # noqa: S311  # spreading retries, not crypto

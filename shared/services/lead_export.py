@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,8 +20,11 @@ COLUMNS = (
 )  # fmt: skip
 
 # A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets (the
-# OWASP CSV-injection list); a leading apostrophe makes it plain text.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# OWASP CSV-injection list); a leading apostrophe makes it plain text. `+` and `-` also start
+# numbers and E.164 phones, which are kept as they are: a spreadsheet reads those as values.
+_ALWAYS_FORMULA = ("=", "@", "\t", "\r")
+_SIGNS = ("+", "-")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 Cell = str | int | Decimal | date | datetime | None
 
@@ -28,7 +32,9 @@ Cell = str | int | Decimal | date | datetime | None
 def csv_lines(leads: Iterable[LeadView]) -> Iterator[str]:
     """The header, then one line per lead, produced lazily."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    # Every cell quoted: a spreadsheet whose list separator is `;` (most of Europe) splits an
+    # unquoted `x;=cmd|...` into cells, and the second one would start with `=`.
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
 
     def line(cells: Iterable[Cell]) -> str:
         writer.writerow([_safe(cell) for cell in cells])
@@ -80,4 +86,10 @@ def _safe(cell: Cell) -> str:
     if cell is None:
         return ""
     text = cell.isoformat() if isinstance(cell, date | datetime) else str(cell)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    return "'" + text if _is_formula(text) else text
+
+
+def _is_formula(text: str) -> bool:
+    if text.startswith(_ALWAYS_FORMULA):
+        return True
+    return text.startswith(_SIGNS) and _PLAIN_NUMBER.fullmatch(text) is None

@@ -1,25 +1,24 @@
-"""Receive a lead: exactly once per customer and offer, with the notification it owes.
+"""Land a lead: exactly once per customer and offer, with the notification it owes.
 
-Cost on the hot path (partner cached): an exact re-delivery is one point read; a new lead is that
-read, one batch (lead, its index rows, its outbox rows) and one queue write.
+Staff referrals arrive here from their route; marketplace deliveries from the intake journal's
+processing. An exact re-delivery is one point read; a new lead is that read, one batch (lead,
+its index rows, its outbox rows) and one queue write.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from enum import StrEnum
 
 from shared.domain.errors import ConcurrentModification, Conflict
 from shared.domain.lead import MARKETPLACE, Actor, Lead, LeadDetails, LeadEventKind, stage_key
 from shared.domain.lead_policy import LeadPolicy
-from shared.domain.marketplace_payload import parse_marketplace_payload
 from shared.domain.model import ApiModel
 from shared.domain.notification import Notification, NotificationKind
 from shared.domain.principal import REFERRERS, Principal
 from shared.services.customer_checks import SpamDomains
 from shared.services.lead_identity import dedup_key, hashed_key
-from shared.services.marketplace_leads import marketplace_lead_details
 from shared.services.outbox_relay import publish_committed
 from shared.services.partners import PartnerService
 from shared.services.ports import (
@@ -66,15 +65,10 @@ class IntakeService:
         self._spam_domains = spam_domains
         self._new_id = new_id
 
-    def receive_marketplace(
-        self, partner_id: str, key: str | None, body: Mapping[str, object]
-    ) -> IntakeReceipt:
-        partner = self._partners.authenticate_intake(partner_id, key)
-        delivery = parse_marketplace_payload(body)
-        details = marketplace_lead_details(
-            delivery, spam_domains=self._spam_domains, now=self._clock.now()
-        )
-        return self._land(partner.partner_id, details, actor=MARKETPLACE)
+    def land_marketplace(self, partner_id: str, details: LeadDetails) -> IntakeReceipt:
+        """Land a journaled marketplace delivery (see `DeliveryProcessor`): at most one lead
+        per customer and offer, whatever runs it again."""
+        return self._land(partner_id, details, actor=MARKETPLACE)
 
     def receive_referral(
         self, sender: Principal, partner_id: str, command: ReferLead, idempotency_key: str | None

@@ -105,7 +105,13 @@ class LeadListing:
         marked = set(favorite_ids)
         return LeadPage(
             items=[
-                present(lead, now=now, policy=self._policy, favorite=lead.id in marked)
+                present(
+                    lead,
+                    now=now,
+                    policy=self._policy,
+                    favorite=lead.id in marked,
+                    viewer=principal,
+                )
                 for lead in leads
             ],
             continuation_token=self._tokens.issue(scope, next_position) if next_position else None,
@@ -133,7 +139,9 @@ class LeadListing:
         else:
             leads = self._newest_first(partner_id, query, now)
         for lead in leads:
-            yield present(lead, now=now, policy=self._policy, favorite=lead.id in marked)
+            yield present(
+                lead, now=now, policy=self._policy, favorite=lead.id in marked, viewer=principal
+            )
 
     def _newest_first(self, partner_id: str, query: LeadQuery, now: datetime) -> Iterator[Lead]:
         pages = query.model_copy(update={"page_size": _SCAN_PAGE})
@@ -147,7 +155,7 @@ class LeadListing:
     def _merged_page(
         self, partner_id: str, query: LeadQuery, now: datetime, position: dict[str, Any]
     ) -> tuple[list[Lead], dict[str, Any] | None]:
-        filters = query.filters(now, self._policy.hot_window)
+        filters = query.filters(now, self._policy)
         saved = position.get("ranges", {})
         ranges = [_Range.from_token(a, saved.get(_range_name(a))) for a in query.ranges()]
         began_at = {cursor.archived: cursor.fetch_from for cursor in ranges}
@@ -199,7 +207,7 @@ class LeadListing:
         self, partner_id: str, favorite_ids: list[str], query: LeadQuery, now: datetime
     ) -> list[Lead]:
         """The whole filtered set, in the query's order."""
-        filters = query.filters(now, self._policy.hot_window)
+        filters = query.filters(now, self._policy)
         if query.view == "favorites":
             leads = [self._leads.get(partner_id, lead_id) for lead_id in favorite_ids]
             leads = [lead for lead in leads if matches(lead, filters)]
@@ -239,11 +247,12 @@ def matches(lead: Lead, filters: LeadFilter) -> bool:
     ]
     company = (lead.customer.company or "").casefold()
     prefix = (filters.company_prefix or "").casefold()
+    # The same rule as LeadPolicy.is_hot and the stored query (table_lead_lister._hot_clause).
     hot = (
         filters.hot_since is not None
         and lead.contact_requested
-        and lead.created_at >= filters.hot_since
         and not lead.is_archived
+        and lead.created_at > filters.hot_since
     )
     refusals = [
         any(wanted is not None and wanted != actual for wanted, actual in wanted_and_actual),

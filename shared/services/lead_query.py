@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
+from shared.domain.lead_policy import LeadPolicy
 from shared.domain.lead_values import (
     CallToAction,
     EmailValidity,
@@ -93,7 +94,7 @@ class LeadQuery(ApiModel):
         """What a continuation token is bound to: every parameter but the paging ones."""
         return self.model_dump_json(exclude={"page_size", "continuation_token", "code"})
 
-    def filters(self, now: datetime, hot_window: timedelta) -> LeadFilter:
+    def filters(self, now: datetime, policy: LeadPolicy) -> LeadFilter:
         return LeadFilter(
             status=self.status,
             outcome=self.outcome,
@@ -106,7 +107,7 @@ class LeadQuery(ApiModel):
             email_validity=self.email_validity,
             phone_validity=self.phone_validity,
             hot=self.hot,
-            hot_since=now - hot_window,
+            hot_since=policy.hot_since(now),
             include_test=self.include_test,
             created_from=self.created_from,
             created_to=self.created_to,
@@ -115,7 +116,7 @@ class LeadQuery(ApiModel):
     def ranges(self) -> list[bool]:
         """Which key ranges to read (archived?): an outcome or Archived status means archived."""
         if self.outcome is not None or self.status is LeadStatus.ARCHIVED:
-            return [True]
+            return [] if self.hot else [True]  # no archived lead is hot
         if self.status is not None or self.hot:
             return [False]  # Received and Accepted leads, and hot ones, are all active
         return [False, True]

@@ -20,7 +20,7 @@ from shared.domain.lead import Lead
 from shared.domain.notification import Notification, NotificationKind
 from shared.services.job_ports import DueKind, DueLead, DueLeadStore, PartnerRun
 from shared.services.outbox_relay import publish_committed
-from shared.services.ports import LeadRepository, NotificationPublisher
+from shared.services.ports import Clock, LeadRepository, NotificationPublisher
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,8 @@ DEFERRED = "notificationsDeferred"  # committed, queue write failed: the outbox 
 @dataclass(frozen=True, slots=True)
 class SweepRule:
     kind: DueKind
-    step: Callable[[Lead, datetime], bool]  # the aggregate's step; False when not due
+    # The aggregate's step (lead, as_of, now); False when not due as of `as_of`.
+    step: Callable[[Lead, datetime, datetime], bool]
     done: str  # the count of leads changed
     notify: NotificationKind | None = None
     # Due rows older than this are past another job's instant (a reminder past respondBy is
@@ -62,8 +63,10 @@ class LeadSweep:
         due: DueLeadStore,
         leads: LeadRepository,
         publisher: NotificationPublisher,
+        clock: Clock,
     ) -> None:
         self._rule = rule
+        self._clock = clock
         self._due = due
         self._leads = leads
         self._publisher = publisher
@@ -93,9 +96,10 @@ class LeadSweep:
         """Apply the step and commit: first as read from the due row, then once re-read."""
         lead: Lead | None = item.lead
         for attempt in range(2):
-            if lead is None or not self._rule.step(lead, as_of):
+            now = self._clock.now()
+            if lead is None or not self._rule.step(lead, as_of, now):
                 return SKIPPED, []
-            owed = self._owed(lead, as_of)
+            owed = self._owed(lead, now)
             try:
                 if attempt == 0:
                     self._due.commit(item, outbox=owed)
@@ -114,11 +118,11 @@ class LeadSweep:
         except NotFound:
             return None
 
-    def _owed(self, lead: Lead, as_of: datetime) -> list[Notification]:
+    def _owed(self, lead: Lead, now: datetime) -> list[Notification]:
         # Test leads are acknowledged and recorded, never emailed about (API.md).
         if self._rule.notify is None or lead.is_test:
             return []
         notification = Notification.about_lead(
-            self._rule.notify, partner_id=lead.partner_id, lead_id=lead.id, now=as_of
+            self._rule.notify, partner_id=lead.partner_id, lead_id=lead.id, now=now
         )
         return [notification]

@@ -6,7 +6,10 @@ import hashlib
 from datetime import date, datetime
 from decimal import Decimal
 
+from pydantic import Field
+
 from shared.domain.lead import Lead
+from shared.domain.lead_action import LeadAction
 from shared.domain.lead_parts import Closure, HistoryEntry, Person, Sender
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.lead_values import (
@@ -25,6 +28,7 @@ from shared.domain.lead_values import (
     View,
 )
 from shared.domain.model import ApiModel
+from shared.domain.principal import Principal
 
 
 class DealView(ApiModel):
@@ -42,6 +46,7 @@ class InteractionView(ApiModel):
     call_to_action: CallToAction | None
     source: Storefront | None
     at: datetime
+    delivery_id: str | None = None
 
 
 class LeadView(ApiModel):
@@ -80,7 +85,14 @@ class LeadView(ApiModel):
     sender: Sender | None
     is_test: bool
     flags: list[LeadFlag]
+    tracking_parameters: dict[str, str]
     history: list[HistoryEntry]
+    allowed_actions: list[LeadAction] = Field(
+        description="What the caller may do to the lead now, given its state and the caller's"
+        " roles: exactly the actions that would not be refused (403 or 409). Show these, and no"
+        " others.",
+        json_schema_extra={"uniqueItems": True},
+    )
 
 
 def http_etag(lead: Lead) -> str:
@@ -89,7 +101,9 @@ def http_etag(lead: Lead) -> str:
     return f'"{digest}"'
 
 
-def present(lead: Lead, *, now: datetime, policy: LeadPolicy, favorite: bool) -> LeadView:
+def present(
+    lead: Lead, *, now: datetime, policy: LeadPolicy, favorite: bool, viewer: Principal
+) -> LeadView:
     shown = lead.shows_contact
     return LeadView(
         **lead.model_dump(
@@ -121,6 +135,7 @@ def present(lead: Lead, *, now: datetime, policy: LeadPolicy, favorite: bool) ->
                 "sender",
                 "is_test",
                 "flags",
+                "tracking_parameters",
                 "history",
             }
         ),
@@ -131,9 +146,12 @@ def present(lead: Lead, *, now: datetime, policy: LeadPolicy, favorite: bool) ->
         contacts=lead.contacts,
         decline=lead.decline_reason,
         lost=lead.lost_reason,
-        hot=not lead.is_archived
-        and policy.is_hot(
-            contact_requested=lead.contact_requested, created_at=lead.created_at, now=now
+        hot=policy.is_hot(
+            contact_requested=lead.contact_requested,
+            created_at=lead.created_at,
+            now=now,
+            archived=lead.is_archived,
         ),
         favorite=favorite,
+        allowed_actions=lead.allowed_actions(viewer),
     )

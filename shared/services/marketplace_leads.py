@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from shared.domain.lead import LeadDetails
-from shared.domain.lead_parts import Interaction
+from shared.domain.lead_parts import Deal, Interaction
 from shared.domain.lead_values import LeadType, View
 from shared.domain.marketplace_payload import MarketplaceDelivery
 from shared.services.customer_checks import SpamDomains, check_customer
@@ -13,7 +13,11 @@ from shared.services.lead_quality import assess_quality
 
 
 def marketplace_lead_details(
-    delivery: MarketplaceDelivery, *, spam_domains: SpamDomains, now: datetime
+    delivery: MarketplaceDelivery,
+    *,
+    spam_domains: SpamDomains,
+    now: datetime,
+    delivery_id: str | None = None,
 ) -> LeadDetails:
     checked = check_customer(delivery.customer, spam_domains)
     contact_requested = delivery.requires_action  # Contact me: the customer asked to be called
@@ -27,6 +31,7 @@ def marketplace_lead_details(
             call_to_action=delivery.call_to_action,
             source=delivery.storefront,
             at=now,
+            delivery_id=delivery_id,
         ),
         offer=delivery.offer,
         customer=checked.customer,
@@ -40,4 +45,7 @@ def marketplace_lead_details(
         contact_requested=contact_requested,
         is_test=delivery.is_test,
         flags=delivery.flags,
+        # The campaign is the deal's campaign id: shown, exported, and kept when accepted.
+        deal=Deal(campaign_id=delivery.campaign_id) if delivery.campaign_id else None,
+        tracking_parameters=delivery.tracking_parameters,
     )

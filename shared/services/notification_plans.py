@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal, assert_never
 from zoneinfo import ZoneInfo
 
 from shared.domain.delivery import FeedItem
@@ -25,6 +25,15 @@ from shared.services.ports import LeadRepository, PartnerRepository
 
 # Addresses declined as abuse, or known bad, get no email: it would only be backscatter.
 _NO_CUSTOMER_EMAIL = frozenset({EmailValidity.INVALID, EmailValidity.SPAM})
+
+
+# The kinds about one lead (a digest is about a day's leads).
+LeadKind = Literal[
+    NotificationKind.NEW_LEAD,
+    NotificationKind.EXPIRY_REMINDER,
+    NotificationKind.LEAD_EXPIRED,
+    NotificationKind.LEAD_DECLINED,
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +78,23 @@ class NotificationPlanner:
         partner = self._partners.find(notification.partner_id)
         if partner is None:
             return Plan(skip_reason="partner not found")
-        if notification.kind is NotificationKind.DAILY_DIGEST:
-            return self._digest(notification, partner, now)
+        # Every kind is named: a new kind is a mypy error here (assert_never), not a decline.
+        match kind := notification.kind:
+            case NotificationKind.DAILY_DIGEST:
+                return self._digest(notification, partner, now)
+            case (
+                NotificationKind.NEW_LEAD
+                | NotificationKind.EXPIRY_REMINDER
+                | NotificationKind.LEAD_EXPIRED
+                | NotificationKind.LEAD_DECLINED
+            ):
+                return self._about_lead(notification, kind, partner, now)
+            case _:
+                assert_never(kind)
+
+    def _about_lead(
+        self, notification: Notification, kind: LeadKind, partner: Partner, now: datetime
+    ) -> Plan:
         lead = self._lead(partner, notification.lead_id)
         if lead is None:
             return Plan(skip_reason="lead not found", lead_id=notification.lead_id)
@@ -81,45 +105,52 @@ class NotificationPlanner:
             ),
             "marketplace_url": self._links.marketplace_url,
         }
-        feed, draft, reason = self._by_kind(notification, partner, lead, context)
+        feed, draft, reason = self._by_kind(notification, kind, partner, lead, context)
         plan = Plan(feed=feed, skip_reason=reason, lead_id=lead.id)
         if draft is None:
             return plan
         if not draft.to:
             return Plan(feed=feed, skip_reason="no recipient", lead_id=lead.id)
         day = None
-        if notification.kind is NotificationKind.NEW_LEAD:
+        if kind is NotificationKind.NEW_LEAD:
             day = notification.created_at.astimezone(ZoneInfo(partner.time_zone)).date()
         return Plan(
             email=self._render(notification, draft), feed=feed, volume_day=day, lead_id=lead.id
         )
 
     def _by_kind(
-        self, notification: Notification, partner: Partner, lead: Lead, context: dict[str, Any]
+        self,
+        notification: Notification,
+        kind: LeadKind,
+        partner: Partner,
+        lead: Lead,
+        context: dict[str, Any],
     ) -> tuple[FeedItem | None, _Draft | None, str | None]:
-        kind = notification.kind
-        if kind is NotificationKind.NEW_LEAD:
-            feed = self._feed(notification, lead, "New lead")
-            if lead.status is not LeadStatus.RECEIVED or lead.is_test:
-                return feed, None, "lead already handled"
-            return feed, _Draft("new_lead", self._team(partner), context), None
-        if kind is NotificationKind.EXPIRY_REMINDER:
-            feed = self._feed(notification, lead, "Respond soon")
-            if lead.status is not LeadStatus.RECEIVED:
-                return feed, None, "lead already handled"
-            return feed, _Draft("expiry_reminder", self._team(partner), context), None
-        if kind is NotificationKind.LEAD_EXPIRED:
-            sender = lead.sender.email if lead.sender and lead.sender.email else None
-            to = [address] if (address := sender or self._vendor_email) else []
-            expired_at = lead.closed_at or notification.created_at
-            context["expired"] = local_time(expired_at, partner.time_zone)
-            return (
-                self._feed(notification, lead, "Lead expired"),
-                _Draft("lead_expired", to, context),
-                None,
-            )
-        # LEAD_DECLINED: to the customer, who may pick another partner.
-        return None, self._declined(lead, context), None
+        match kind:
+            case NotificationKind.NEW_LEAD:
+                feed = self._feed(notification, lead, "New lead")
+                if lead.status is not LeadStatus.RECEIVED or lead.is_test:
+                    return feed, None, "lead already handled"
+                return feed, _Draft("new_lead", self._team(partner), context), None
+            case NotificationKind.EXPIRY_REMINDER:
+                feed = self._feed(notification, lead, "Respond soon")
+                if lead.status is not LeadStatus.RECEIVED:
+                    return feed, None, "lead already handled"
+                return feed, _Draft("expiry_reminder", self._team(partner), context), None
+            case NotificationKind.LEAD_EXPIRED:
+                sender = lead.sender.email if lead.sender and lead.sender.email else None
+                to = [address] if (address := sender or self._vendor_email) else []
+                expired_at = lead.closed_at or notification.created_at
+                context["expired"] = local_time(expired_at, partner.time_zone)
+                return (
+                    self._feed(notification, lead, "Lead expired"),
+                    _Draft("lead_expired", to, context),
+                    None,
+                )
+            case NotificationKind.LEAD_DECLINED:  # to the customer, who may pick another partner
+                return None, self._declined(lead, context), None
+            case _:
+                assert_never(kind)
 
     def _declined(self, lead: Lead, context: dict[str, Any]) -> _Draft:
         address = lead.customer.email

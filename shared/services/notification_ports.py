@@ -63,8 +63,9 @@ class SendLedger(Protocol):
         delivery claimed or changed it since `previous` was read."""
         ...
 
-    def release(self, entry: LedgerEntry, *, reason: str) -> None:
-        """Give the lease back after a transient failure, so the queue's retry may claim it."""
+    def release(self, entry: LedgerEntry, *, reason: str, retry_at: datetime) -> None:
+        """After a transient failure: Pending, leased to the same owner until `retry_at` (when
+        its retry is due), so no other copy of the message sends it before then."""
         ...
 
     def complete(self, entry: LedgerEntry, completion: Completion) -> None:

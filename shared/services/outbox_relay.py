@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from shared.domain.errors import DependencyUnavailable
 from shared.domain.notification import Notification
-from shared.services.ports import NotificationPublisher, OutboxStore, PartnerDirectory
+from shared.services.ports import Clock, NotificationPublisher, OutboxStore, PartnerDirectory
 
 logger = logging.getLogger(__name__)
 _MAX_BACKOFF = timedelta(hours=6)
@@ -22,8 +22,14 @@ _MAX_BACKOFF = timedelta(hours=6)
 
 class OutboxRelay:
     def __init__(
-        self, *, partners: PartnerDirectory, outbox: OutboxStore, publisher: NotificationPublisher
+        self,
+        *,
+        partners: PartnerDirectory,
+        outbox: OutboxStore,
+        publisher: NotificationPublisher,
+        clock: Clock,
     ) -> None:
+        self._clock = clock  # the next relay is real time; `as_of` only picks what is due
         self._partners = partners
         self._outbox = outbox
         self._publisher = publisher
@@ -41,7 +47,7 @@ class OutboxRelay:
                 relayed += 1
                 # Not deleted here: the sender clears it once handled. Until then, back off.
                 backoff = min(timedelta(minutes=5) * 2**entry.attempts, _MAX_BACKOFF)
-                self._outbox.reschedule(entry, as_of + backoff)
+                self._outbox.reschedule(entry, self._clock.now() + backoff)
         return {"relayed": relayed, "failed": failed}
 
 

@@ -5,6 +5,10 @@ queue-triggered handler runs the job for the order's partners within a budget of
 enqueues the rest as a new order (`handle`). So a run's cost follows the work due, and no
 invocation nears the platform's timeout however much is due. Operators may instead run a job
 here and now (`run`), which answers the counts of what it did.
+
+A storage failure in `handle` puts the partners not yet done back on the queue as a copy of
+the order, after a back-off (`Retries`), instead of failing: the host's own retries (5 within
+a minute) would not outlast an outage of a few minutes.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 
-from shared.domain.errors import NotFound
+from shared.domain.delivery import Delivery
+from shared.domain.errors import DependencyUnavailable, NotFound
 from shared.domain.work_order import WorkOrder
 from shared.services.job_ports import PartnerJob, WorkQueue
-from shared.services.ports import PartnerDirectory
+from shared.services.ports import Clock, PartnerDirectory
+from shared.services.retries import Retries
 
 logger = logging.getLogger(__name__)
 
@@ -29,12 +35,16 @@ class PartnerJobs:
         jobs: Mapping[str, PartnerJob],
         partners: PartnerDirectory,
         queue: WorkQueue,
+        retries: Retries,
+        clock: Clock,
         partners_per_order: int,
         leads_per_order: int,
     ) -> None:
         self._jobs = dict(jobs)
         self._partners = partners
         self._queue = queue
+        self._retries = retries
+        self._clock = clock
         self._partners_per_order = partners_per_order
         self._leads_per_order = leads_per_order
 
@@ -67,14 +77,19 @@ class PartnerJobs:
             partners, orders = partners + len(batch), orders + 1
         return {"partners": partners, "workOrders": orders}
 
-    def handle(self, order: WorkOrder) -> dict[str, int]:
-        """One work order; what its budget of leads leaves undone goes back on the queue."""
+    def handle(self, order: WorkOrder, delivery: Delivery) -> dict[str, int]:
+        """One work order; what its budget of leads leaves undone goes back on the queue, and so
+        does what a storage failure leaves undone (later, see `_retry_later`)."""
         runner = self._job(order.job)
         totals: Counter[str] = Counter()
         budget = self._leads_per_order
         for index, partner_id in enumerate(order.partner_ids):
             totals["partners"] += 1
-            run = runner.run_partner(partner_id, order.as_of, limit=budget)
+            try:
+                run = runner.run_partner(partner_id, order.as_of, limit=budget)
+            except DependencyUnavailable as error:
+                totals[self._retry_later(order, order.partner_ids[index:], delivery, error)] += 1
+                break
             totals.update(run.counts)
             budget -= run.changed
             rest = order.partner_ids[index if run.more else index + 1 :]
@@ -86,6 +101,36 @@ class PartnerJobs:
                 break
         logger.info("Work order %s (%s): %s", order.id, order.job, dict(totals))
         return dict(totals)
+
+    def _retry_later(
+        self,
+        order: WorkOrder,
+        rest: tuple[str, ...],
+        delivery: Delivery,
+        error: DependencyUnavailable,
+    ) -> str:
+        """Put the partners not yet done back with back-off, or park them after the give-up
+        time; raises if the queue takes neither, so the host retries the whole order."""
+        now = self._clock.now()
+        first_attempt_at = delivery.first_attempt_at(now)
+        retry = self._retries.after(
+            error, attempt=delivery.attempt, first_attempt_at=first_attempt_at, now=now
+        )
+        remaining = order.model_copy(update={"partner_ids": rest, "redelivery": None})
+        if retry.give_up:
+            logger.error(
+                "Work order %s (%s) still failing on attempt %d: %s; parked in the poison queue",
+                order.id, order.job, delivery.attempt, error.detail,
+            )  # fmt: skip
+            self._retries.queue.park(remaining)
+            return "parked"
+        logger.warning(
+            "Work order %s (%s) failed on attempt %d: %s; retried in %.1f s",
+            order.id, order.job, delivery.attempt, error.detail, retry.delay.total_seconds(),
+        )  # fmt: skip
+        following = remaining.model_copy(update={"redelivery": delivery.next(first_attempt_at)})
+        self._retries.queue.later(following, retry.delay)
+        return "deferred"
 
     def _job(self, name: str) -> PartnerJob:
         job = self._jobs.get(name)

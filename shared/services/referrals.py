@@ -65,6 +65,18 @@ class ReferLead(ApiModel):
         return hashlib.sha256(self.model_dump_json().encode("utf-8")).hexdigest()
 
 
+def referral_view(qualification: Qualification) -> View:
+    """The workspace tab of a referral (SPEC.md "Kinds of lead").
+
+    The Qualified tab holds what vendor staff qualified (marketing- or sales-qualified). A customer
+    inquiry is the customer's own request about the partner's business profile or one of its
+    offers, passed on by staff: a marketplace lead, whichever the lead type.
+    """
+    if qualification is Qualification.CUSTOMER_INQUIRY:
+        return View.MARKETPLACE
+    return View.QUALIFIED
+
+
 def referral_lead_details(
     command: ReferLead, *, sender: Principal, spam_domains: SpamDomains, now: datetime
 ) -> LeadDetails:
@@ -81,7 +93,7 @@ def referral_lead_details(
     if command.estimated_value is not None:
         deal = Deal(estimated_value=command.estimated_value, currency=command.currency)
     return LeadDetails(
-        view=View.QUALIFIED,
+        view=referral_view(command.qualification),
         lead_type=command.lead_type,
         qualification=command.qualification,
         interaction=Interaction(action_code=command.qualification.value, at=now),

@@ -27,8 +27,10 @@ def app_env(azurite: Azurite) -> dict[str, str]:
         "AUTH_PUBLIC_KEY": key_pair().public_pem,
         "PUBLIC_BASE_URL": "http://leads.test",
         "NOTIFICATIONS_QUEUE": f"notifications-{suffix}",
+        "DELIVERIES_QUEUE": f"deliveries-{suffix}",
         # Jobs run on demand in tests (POST /api/ops/jobs/...), never on their own mid-test.
         "RELAY_OUTBOX_SCHEDULE": "0 0 0 1 1 *",
+        "RELAY_DELIVERIES_SCHEDULE": "0 0 0 1 1 *",
         "EXPIRE_LEADS_SCHEDULE": "0 0 0 1 1 *",
         "ARCHIVE_INFORMATIONAL_SCHEDULE": "0 0 0 1 1 *",
         "SEND_DIGESTS_SCHEDULE": "0 0 0 1 1 *",

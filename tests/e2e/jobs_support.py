@@ -10,6 +10,7 @@ from azure.data.tables import TableServiceClient
 
 from tests.support.app_storage import AppStorage
 from tests.support.auth import bearer
+from tests.support.deliveries import deliver_and_land
 
 OPERATOR = bearer("Leads.Operator")
 SECOND = timedelta(seconds=1)
@@ -30,9 +31,7 @@ class Partner:
             "LeadSource": f"AppSource (SPZA)-{action}|fabrikam.fleet-insights",
             "OfferTitle": "Fleet Insights",
         }
-        response = self.http.post(self.intake, json=body)
-        assert response.status_code == 200, response.text
-        return self.lead(response.json()["leadId"])
+        return self.lead(deliver_and_land(self.http, self.api, self.intake, body))
 
     def lead(self, lead_id: str) -> dict[str, Any]:
         response = self.http.get(f"{self.api}/leads/{lead_id}", headers=self.reader)

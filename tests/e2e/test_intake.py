@@ -14,6 +14,7 @@ import requests
 from shared.domain.lead_values import CallToAction, Storefront
 from tests.support.app_storage import AppStorage
 from tests.support.auth import bearer
+from tests.support.deliveries import LANDED, settled_delivery
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "marketplace"
 
@@ -36,6 +37,16 @@ def intake_url(http: requests.Session, api: str, partner_id: str) -> str:
     return url.replace("http://leads.test/api", api)
 
 
+def _landed(http: requests.Session, api: str, response: requests.Response) -> dict[str, Any]:
+    """The journal entry of an acknowledged delivery, once processing landed it."""
+    assert response.status_code == 200, response.text
+    receipt = response.json()
+    assert receipt["status"] == "Received"
+    entry = settled_delivery(http, api, receipt["deliveryId"])
+    assert entry["status"] in LANDED, entry
+    return entry
+
+
 def _contact_me(email: str = "mia.schmidt@fabrikam.de") -> dict[str, Any]:
     return {
         "UserDetails": {"FirstName": "Mia", "Email": email, "Country": "DE"},
@@ -45,26 +56,29 @@ def _contact_me(email: str = "mia.schmidt@fabrikam.de") -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("fixture", _fixtures(), ids=lambda path: path.stem)
-def test_every_marketplace_fixture_lands_once(
-    http: requests.Session, intake_url: str, partner_id: str, storage: AppStorage, fixture: Path
+def test_every_marketplace_fixture_lands_once(  # noqa: PLR0917  # fixtures
+    http: requests.Session,
+    api: str,
+    intake_url: str,
+    partner_id: str,
+    storage: AppStorage,
+    fixture: Path,
 ) -> None:
     body = json.loads(fixture.read_text())
-    response = http.post(intake_url, json=body)
-    assert response.status_code == 200, response.text
-    receipt = response.json()
-    assert receipt["duplicate"] is False
+    receipt = _landed(http, api, http.post(intake_url, json=body))
+    assert receipt["status"] in {"Created", "Test"}
     (lead,) = storage.leads(partner_id)
     assert lead.id == receipt["leadId"]
     assert lead.history[0].actor == "Marketplace"
-    again = http.post(intake_url, json=body).json()
-    assert again == {"leadId": lead.id, "duplicate": True, "result": "Duplicate"}
+    again = _landed(http, api, http.post(intake_url, json=body))
+    assert (again["leadId"], again["status"]) == (lead.id, "Duplicate")
 
 
 def test_the_documented_example_is_parsed_field_by_field(
-    http: requests.Session, intake_url: str, partner_id: str, storage: AppStorage
+    http: requests.Session, api: str, intake_url: str, partner_id: str, storage: AppStorage
 ) -> None:
     body = json.loads((FIXTURES / "https-endpoint-example.json").read_text())
-    http.post(intake_url, json=body).raise_for_status()
+    _landed(http, api, http.post(intake_url, json=body))
     (lead,) = storage.leads(partner_id)
     assert lead.source is Storefront.AZURE_MARKETPLACE
     assert lead.call_to_action is CallToAction.GET_IT_NOW
@@ -78,9 +92,9 @@ def test_the_documented_example_is_parsed_field_by_field(
 
 
 def test_contact_me_lead_is_queued_for_notification(
-    http: requests.Session, intake_url: str, partner_id: str, storage: AppStorage
+    http: requests.Session, api: str, intake_url: str, partner_id: str, storage: AppStorage
 ) -> None:
-    lead_id = http.post(intake_url, json=_contact_me()).json()["leadId"]
+    lead_id = _landed(http, api, http.post(intake_url, json=_contact_me()))["leadId"]
     (message,) = storage.notifications_for(partner_id)
     assert message["kind"] == "NewLead"
     assert message["leadId"] == lead_id
@@ -88,31 +102,29 @@ def test_contact_me_lead_is_queued_for_notification(
 
 
 def test_ten_identical_deliveries_at_once_make_one_lead_and_one_notification(
-    intake_url: str, partner_id: str, storage: AppStorage
+    api: str, intake_url: str, partner_id: str, storage: AppStorage
 ) -> None:
     def deliver(_: int) -> dict[str, Any]:
         with requests.Session() as session:
-            response = session.post(intake_url, json=_contact_me())
-            assert response.status_code == 200, response.text
-            result: dict[str, Any] = response.json()
-            return result
+            return _landed(session, api, session.post(intake_url, json=_contact_me()))
 
     with ThreadPoolExecutor(max_workers=10) as pool:
         receipts = list(pool.map(deliver, range(10)))
+    assert len({receipt["deliveryId"] for receipt in receipts}) == 10  # each one journaled
     assert len({receipt["leadId"] for receipt in receipts}) == 1
-    assert sum(not receipt["duplicate"] for receipt in receipts) == 1
+    assert sum(receipt["status"] == "Created" for receipt in receipts) == 1
     assert len(storage.leads(partner_id)) == 1
     assert len(storage.notifications_for(partner_id)) == 1
 
 
 def test_a_later_stage_is_added_to_the_same_lead(
-    http: requests.Session, intake_url: str, partner_id: str, storage: AppStorage
+    http: requests.Session, api: str, intake_url: str, partner_id: str, storage: AppStorage
 ) -> None:
     get_it_now = {**_contact_me(), "LeadSource": "AppSource (SPZA)-INS|fabrikam.fleet-insights"}
-    first = http.post(intake_url, json=get_it_now).json()
+    first = _landed(http, api, http.post(intake_url, json=get_it_now))
     assert storage.notifications_for(partner_id) == []
-    second = http.post(intake_url, json=_contact_me()).json()
-    assert second == {"leadId": first["leadId"], "duplicate": True, "result": "StageAdded"}
+    second = _landed(http, api, http.post(intake_url, json=_contact_me()))
+    assert (second["leadId"], second["status"]) == (first["leadId"], "StageAdded")
     (lead,) = storage.leads(partner_id)
     assert lead.requires_action
     assert [stage.action_code for stage in lead.interactions] == ["INS", "PLT"]
@@ -120,11 +132,11 @@ def test_a_later_stage_is_added_to_the_same_lead(
 
 
 def test_a_marketplace_test_lead_is_stored_as_test_without_notification(
-    http: requests.Session, intake_url: str, partner_id: str, storage: AppStorage
+    http: requests.Session, api: str, intake_url: str, partner_id: str, storage: AppStorage
 ) -> None:
     body = json.loads((FIXTURES / "validate-test-lead.json").read_text())
     body["LeadSource"] = "AppSource (SPZA)-PLT|contoso.test"
-    http.post(intake_url, json=body).raise_for_status()
+    assert _landed(http, api, http.post(intake_url, json=body))["status"] == "Test"
     (lead,) = storage.leads(partner_id)
     assert lead.is_test
     assert storage.notifications_for(partner_id) == []
@@ -143,6 +155,10 @@ def test_wrong_missing_key_or_unknown_partner_are_the_same_401_and_store_nothing
     assert {response.status_code for response in answers} == {401}
     assert len({response.json()["detail"] for response in answers}) == 1
     assert storage.leads(partner_id) == []
+    journal = http.get(
+        f"{api}/ops/deliveries", params={"partnerId": partner_id}, headers=bearer("Leads.Operator")
+    )
+    assert journal.json()["items"] == []  # nothing journaled either
 
 
 @pytest.mark.parametrize(
@@ -202,6 +218,31 @@ def test_staff_referral_with_idempotency_key(
     assert partner_user.status_code == 403
 
 
+def test_a_profile_inquiry_is_listed_in_the_marketplace_tab_and_a_qualified_lead_is_not(
+    http: requests.Session, api: str, intake_url: str, partner_id: str
+) -> None:
+    url = f"{api}/intake/{partner_id}/referrals"
+    staff = bearer("Vendor.Referrer", user="staff-9")
+    sent = {}
+    for qualification in ("CustomerInquiry", "SalesQualified"):
+        body = {
+            "qualification": qualification,
+            "leadType": "Profile",
+            "customer": {"firstName": "Ana", "email": f"{qualification}@northwind.example"},
+        }
+        response = http.post(url, json=body, headers=staff)
+        assert response.status_code == 200, response.text
+        sent[qualification] = response.json()["leadId"]
+    partner = bearer("Referrals.Admin", partner=partner_id)
+    tabs = {
+        view: [lead["id"] for lead in http.get(
+            f"{api}/leads", params={"view": view}, headers=partner
+        ).json()["items"]]
+        for view in ("marketplace", "qualified")
+    }  # fmt: skip
+    assert tabs == {"marketplace": [sent["CustomerInquiry"]], "qualified": [sent["SalesQualified"]]}
+
+
 def test_a_failed_queue_write_is_delivered_by_the_relay(  # noqa: PLR0917  # fixtures
     http: requests.Session,
     api: str,
@@ -212,15 +253,17 @@ def test_a_failed_queue_write_is_delivered_by_the_relay(  # noqa: PLR0917  # fix
 ) -> None:
     crippled_url = intake_url.replace(api, host_without_queue)
     response = http.post(crippled_url, json=_contact_me())
-    assert response.status_code == 200, response.text
-    assert storage.notifications_for(partner_id) == []
-    assert [row["RowKey"][:2] for row in storage.rows("Leads", partner_id)].count("O|") == 1
+    assert response.status_code == 200, response.text  # journaled: the queue is the relay's
+    delivery_id = response.json()["deliveryId"]
+    assert storage.leads(partner_id) == []
 
     as_of = (datetime.now(UTC) + timedelta(minutes=3)).isoformat()
     relay = http.post(
-        f"{api}/ops/jobs/relay-outbox", params={"asOf": as_of}, headers=bearer("Leads.Operator")
+        f"{api}/ops/jobs/relay-deliveries", params={"asOf": as_of}, headers=bearer("Leads.Operator")
     )
     assert relay.status_code == 200, relay.text
     assert relay.json()["counts"]["relayed"] >= 1
+    entry = settled_delivery(http, api, delivery_id)
+    assert entry["status"] == "Created"
     (message,) = storage.notifications_for(partner_id)
-    assert message["leadId"] == response.json()["leadId"]
+    assert message["leadId"] == entry["leadId"]

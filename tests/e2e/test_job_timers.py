@@ -70,6 +70,7 @@ def jobs_host(
     env.update(
         STORAGE_PREFIX=f"j{suffix}",
         NOTIFICATIONS_QUEUE=f"notify-j{suffix}",
+        DELIVERIES_QUEUE=f"deliveries-j{suffix}",
         WORK_QUEUE=f"work-j{suffix}",
         EXPIRE_LEADS_SCHEDULE="* * * * * *",  # every second
         VENDOR_NOTIFICATION_EMAIL=VENDOR,

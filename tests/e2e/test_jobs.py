@@ -6,7 +6,9 @@ not consume the notifications queue (conftest.py), so what was queued can be rea
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import requests
@@ -38,7 +40,8 @@ def test_a_lead_expires_at_respond_by_to_the_second(
 
     expired = partner.lead(lead["id"])
     assert (expired["status"], expired["outcome"]) == ("Archived", "Expired")
-    assert expired["closedAt"] == lead["respondBy"]
+    # Recorded when the job ran (now), not at the instant it was asked to run as of.
+    assert datetime.fromisoformat(expired["closedAt"]) <= datetime.now(UTC)
     assert expired["customer"]["email"] is None
     assert expired["history"][-1]["action"] == "Expired"
     (notified,) = kinds(storage, partner.id, "LeadExpired")
@@ -79,6 +82,46 @@ def test_a_notification_lost_with_the_queue_goes_once_through_the_relay(
     assert run_job(http, api, "expire-leads", relay_at, partner)["expired"] == 0
     (notified,) = kinds(storage, partner.id, "LeadExpired")
     assert notified["leadId"] == lead["id"]
+
+
+def test_a_replay_of_a_future_instant_schedules_and_records_in_real_time(
+    http: requests.Session,
+    api: str,
+    host_without_queue: str,
+    partner: Partner,
+    storage: AppStorage,
+) -> None:
+    lead = partner.deliver("replay@fabrikam.example")
+    as_of = datetime.fromisoformat(lead["respondBy"]) + timedelta(days=1)  # 15 days ahead
+    before = datetime.now(UTC)
+    # Interrupted: the lead is expired and its notification owed, but the queue write fails.
+    counts = run_job(http, host_without_queue, "expire-leads", as_of, partner)
+    after = datetime.now(UTC)
+    assert (counts["expired"], counts["notificationsDeferred"]) == (1, 1)
+
+    (owed,) = _outbox(storage, partner)
+    assert before <= owed["NextRelayAt"] <= after + timedelta(minutes=2)
+    expired = partner.lead(lead["id"])
+    assert before <= datetime.fromisoformat(expired["closedAt"]) <= after
+    assert before <= datetime.fromisoformat(expired["history"][-1]["at"]) <= after
+
+    # The relay (run as of a future instant too) backs off from now, not from its as-of.
+    relayed_at = datetime.now(UTC)
+    assert run_job(http, api, "relay-outbox", as_of + timedelta(days=1))["relayed"] >= 1
+    (backed_off,) = _outbox(storage, partner)
+    assert backed_off["NextRelayAt"] <= datetime.now(UTC) + timedelta(minutes=5)
+    assert backed_off["NextRelayAt"] >= relayed_at + timedelta(minutes=5)
+    (notified,) = kinds(storage, partner.id, "LeadExpired")
+    assert before <= datetime.fromisoformat(notified["createdAt"]) <= after
+
+
+def _outbox(storage: AppStorage, partner: Partner) -> list[dict[str, Any]]:
+    """The outbox rows of the partner's LeadExpired notifications."""
+    return [
+        row
+        for row in storage.rows("Leads", partner.id)
+        if row["RowKey"].startswith("O|") and json.loads(row["Message"])["kind"] == "LeadExpired"
+    ]
 
 
 def test_every_job_answers_its_counts(http: requests.Session, api: str) -> None:

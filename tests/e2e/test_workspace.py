@@ -13,6 +13,7 @@ import requests
 
 from tests.support.app_storage import AppStorage
 from tests.support.auth import bearer
+from tests.support.deliveries import deliver_and_land
 
 ADMIN = "Referrals.Admin"
 
@@ -38,10 +39,7 @@ class Workspace:
             "LeadSource": f"AppSource (SPZA)-{action}|fabrikam.fleet",
             "OfferTitle": "Fleet Insights",
         }
-        response = self.http.post(self.intake, json=body)
-        assert response.status_code == 200, response.text
-        lead_id: str = response.json()["leadId"]
-        return lead_id
+        return deliver_and_land(self.http, self.api, self.intake, body)
 
     def get(self, lead_id: str) -> requests.Response:
         return self.http.get(f"{self.api}/leads/{lead_id}", headers=self.headers)
@@ -189,6 +187,29 @@ def test_fifty_concurrent_accepts_and_declines_give_exactly_one_success(ws: Work
     assert len([e for e in history if e["action"] in ("Accepted", "Declined")]) == 1
 
 
+def test_twenty_concurrent_edits_without_if_match_all_succeed_on_the_fresh_lead(
+    ws: Workspace,
+) -> None:
+    lead_id = ws.deliver()
+    ws.act(lead_id, "accept", ACCEPT).raise_for_status()
+    patch_headers = {**ws.headers, "Content-Type": "application/merge-patch+json"}
+
+    def edit(n: int) -> tuple[int, dict[str, Any]]:
+        with requests.Session() as session:
+            response = session.patch(
+                f"{ws.api}/leads/{lead_id}", json={"notes": f"call {n}"}, headers=patch_headers
+            )
+            return response.status_code, response.json()
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(edit, range(20)))
+    assert [status for status, _ in answers] == [200] * 20, answers
+    # Each answer is the lead with its own change applied, on top of every change before it.
+    assert [lead["deal"]["notes"] for _, lead in answers] == [f"call {n}" for n in range(20)]
+    history = ws.get(lead_id).json()["history"]
+    assert [entry["action"] for entry in history].count("Deal edited") == 20
+
+
 ACTIONS: list[tuple[str, dict[str, Any]]] = [
     ("accept", ACCEPT), ("decline", DECLINE), ("team", {"name": "X"}), ("won", {}),
     ("lost", {"reason": "Other"}),
@@ -310,8 +331,10 @@ def test_export_is_csv_of_the_filtered_leads_with_formulas_neutralised(ws: Works
     assert row["LastName"] == "'+1-2"
     assert row["EmailValidity"] == "Valid"
     assert row["LeadCreationDateTime"]
-    header = response.content.decode("utf-8").splitlines()[0]
-    assert header.startswith("LeadId,LeadCreationDateTime,Status,Outcome,LeadType")
+    header, line = response.content.decode("utf-8").splitlines()
+    # Every cell quoted, so a `;` list separator never splits one (tests/unit/test_lead_export.py)
+    assert header.startswith('"LeadId","LeadCreationDateTime","Status","Outcome","LeadType"')
+    assert line.startswith(f'"{evil}","')
 
 
 def test_export_refuses_a_bad_query_before_streaming_anything(ws: Workspace) -> None:
@@ -335,3 +358,14 @@ def test_export_keeps_the_query_order(ws: Workspace) -> None:
     newest = ws.http.get(f"{ws.api}/leads/export", headers=ws.headers)
     newest_rows = list(csv.DictReader(io.StringIO(newest.content.decode("utf-8"))))
     assert [row["LeadId"] for row in newest_rows] == [ids["Bravo"], ids["Alpha"], ids["Charlie"]]
+
+
+def test_hot_false_lists_and_exports_the_leads_that_are_not_hot(ws: Workspace) -> None:
+    hot = ws.deliver("Hot")
+    informational = ws.deliver("Cool", action="INS")
+    assert [lead["id"] for lead in ws.list(hot="false")["items"]] == [informational]
+    assert [lead["id"] for lead in ws.list(hot="true")["items"]] == [hot]
+    exported = ws.http.get(f"{ws.api}/leads/export", params={"hot": "false"}, headers=ws.headers)
+    assert exported.status_code == 200, exported.text
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8"))))
+    assert [row["LeadId"] for row in rows] == [informational]

@@ -12,6 +12,7 @@ import pytest
 from azure.data.tables import TableClient, TableServiceClient
 
 from shared.adapters import lead_rows as rows
+from shared.adapters.clock import FixedClock
 from shared.adapters.table_digest_holds import TableDigestHolds
 from shared.adapters.table_lead_repository import TableLeadRepository
 from shared.adapters.table_partner_repository import TablePartnerRepository
@@ -73,7 +74,10 @@ def _held(
         table.submit_transaction([("create", entity) for entity in held[start : start + 100]])
     publisher = RecordingPublisher()
     job = DailyDigests(
-        partners=partners, holds=TableDigestHolds(table), leads=repository, publisher=publisher
+        partners=partners,
+        holds=TableDigestHolds(table),
+        publisher=publisher,
+        clock=FixedClock(first + timedelta(days=2)),
     )
     return job, publisher, [lead.id for lead in leads]
 

@@ -11,6 +11,7 @@ import pytest
 from azure.data.tables import TableClient, TableServiceClient, UpdateMode
 
 from shared.adapters import lead_rows as rows
+from shared.adapters.clock import FixedClock
 from shared.adapters.table_due_leads import TableDueLeads
 from shared.adapters.table_lead_repository import TableLeadRepository
 from shared.domain.errors import ConcurrentModification
@@ -26,6 +27,7 @@ from tests.unit.fakes import RecordingPublisher
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 P = "contoso"
+CLOCK = FixedClock(T0 + timedelta(days=16))  # the real time the jobs run at
 ALEX = Actor("Alex Admin", "u-1")
 
 
@@ -124,7 +126,9 @@ def test_a_change_that_keeps_the_lead_due_is_not_overwritten_by_the_sweep(
     with pytest.raises(ConcurrentModification):
         due.commit(item, outbox=[])  # its copy is stale: writing it would drop the stage
 
-    job = LeadSweep(rule=EXPIRE, due=due, leads=repository, publisher=RecordingPublisher())
+    job = LeadSweep(
+        rule=EXPIRE, due=due, leads=repository, publisher=RecordingPublisher(), clock=CLOCK
+    )
     assert job.run_partner(P, as_of, limit=10).counts["expired"] == 1
     expired = repository.get(P, lead.id)
     assert (expired.outcome, len(expired.interactions)) == (Outcome.EXPIRED, 2)
@@ -138,7 +142,7 @@ def test_two_concurrent_sweeps_expire_and_notify_each_lead_once(
     start = threading.Barrier(2)
 
     def sweep(publisher: RecordingPublisher) -> Counter[str]:
-        job = LeadSweep(rule=EXPIRE, due=due, leads=repository, publisher=publisher)
+        job = LeadSweep(rule=EXPIRE, due=due, leads=repository, publisher=publisher, clock=CLOCK)
         start.wait()
         return job.run_partner(P, T0 + timedelta(days=15), limit=1000).counts
 
@@ -168,12 +172,13 @@ def test_a_reminder_moves_the_lead_out_of_the_reminder_index_only(
         due=due,
         leads=repository,
         publisher=RecordingPublisher(),
+        clock=CLOCK,
     )
     assert job.run_partner(P, T0 + timedelta(days=12), limit=10).counts["reminded"] == 1
     assert _keys(table, rows.REMINDER_DUE) == []
     (expiry,) = _keys(table, rows.EXPIRY_DUE)
     assert rows.lead_from_entity(table.get_entity(P, expiry)).reminded_at is not None
-    assert repository.get(P, lead.id).reminded_at == T0 + timedelta(days=12)
+    assert repository.get(P, lead.id).reminded_at == CLOCK.now()  # recorded in real time
 
 
 def test_a_thin_due_row_written_before_copies_still_expires_its_lead(
@@ -183,7 +188,9 @@ def test_a_thin_due_row_written_before_copies_still_expires_its_lead(
     (expiry,) = _keys(table, rows.EXPIRY_DUE)
     table.upsert_entity(rows.index_entity(P, expiry, lead.id), mode=UpdateMode.REPLACE)
 
-    job = LeadSweep(rule=EXPIRE, due=due, leads=repository, publisher=RecordingPublisher())
+    job = LeadSweep(
+        rule=EXPIRE, due=due, leads=repository, publisher=RecordingPublisher(), clock=CLOCK
+    )
     assert job.run_partner(P, T0 + timedelta(days=14), limit=10).counts["expired"] == 1
     assert repository.get(P, lead.id).outcome is Outcome.EXPIRED
     assert _keys(table, rows.EXPIRY_DUE) == []

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from azure.data.tables import TableClient, TableServiceClient
 
+from shared.adapters import lead_rows as rows
 from shared.adapters.table_daily_counter import TableDailyCounter
 from shared.adapters.table_digest_holds import TableDigestHolds
 from shared.adapters.table_feed_reader import TableFeedReader
@@ -59,10 +60,13 @@ def test_only_one_of_two_racing_claims_wins(table: TableClient) -> None:
     assert found is not None
     assert (found.status, found.lease_message_id, found.attempts) == ("Sending", "m1", 1)
     assert found.etag == entry.etag
-    ledger.release(entry, reason="SendGrid answered 500")
+    retry_at = NOW + timedelta(minutes=2)
+    ledger.release(entry, reason="SendGrid answered 500", retry_at=retry_at)
     released = ledger.find(PARTNER, notification.id)
     assert released is not None
-    assert released.status is DeliveryStatus.PENDING
+    # Pending, and still the owner's until its retry is due.
+    assert (released.status, released.lease_until) == (DeliveryStatus.PENDING, retry_at)
+    assert released.lease_message_id == "m1"
     # A retry claims under the released row's ETag; the stale ETag loses.
     again = ledger.claim(notification, released, lease_until=lease, message_id="m1", feed=None)
     assert again.attempts == 2
@@ -127,7 +131,7 @@ def test_eleven_racing_deliveries_get_exactly_ten_slots(table: TableClient) -> N
     assert counter.take_slot(PARTNER, date(2026, 11, 24), f"n{loser}", 10)  # a new day
     row = table.get_entity(PARTNER, "C|2026-11-23")
     assert row["Count"] == 10
-    assert len(json.loads(row["Counted"])) == 10
+    assert len(json.loads(rows.unchunked(row, "Counted"))) == 10
 
 
 def test_the_feed_pages_newest_first(table: TableClient) -> None:

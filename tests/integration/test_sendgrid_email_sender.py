@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import timedelta
 
 import pytest
 
 from shared.adapters.sendgrid_email_sender import SendGridEmailSender
-from shared.domain.errors import DeliveryRejected, DependencyUnavailable
+from shared.domain.errors import DeliveryRejected, DeliveryUncertain, DependencyUnavailable
 from shared.services.notification_ports import EmailMessage
 from tests.support.azurite import free_port
 from tests.support.sendgrid_capture import Reply, SendGridCapture
@@ -95,19 +96,35 @@ def test_a_bad_address_is_refused_by_the_server_itself(
         sender.send(_message("not-an-address"))
 
 
-def test_a_slow_answer_times_out_as_transient(
+def test_a_slow_answer_times_out_as_transient_and_uncertain(
     sender: SendGridEmailSender, sendgrid_capture: SendGridCapture, recipient: str
 ) -> None:
     sendgrid_capture.script(recipient, Reply(202, delay=TIMEOUT * 4))
     started = time.monotonic()
-    with pytest.raises(DependencyUnavailable, match="did not answer"):
+    # The request went out whole: SendGrid may accept it after we stopped waiting.
+    with pytest.raises(DeliveryUncertain, match="did not answer"):
         sender.send(_message(recipient))
     assert time.monotonic() - started < TIMEOUT * 3  # the client gave up; it did not wait
 
 
-def test_nothing_listening_is_transient(recipient: str) -> None:
+def test_nothing_listening_is_transient_and_certainly_not_sent(recipient: str) -> None:
     sender = SendGridEmailSender(
         api_key="SG.k", host=f"http://127.0.0.1:{free_port()}", sender="a@b.test", timeout_seconds=1
     )
-    with pytest.raises(DependencyUnavailable, match="did not answer"):
+    with pytest.raises(DependencyUnavailable, match="did not answer") as raised:
         sender.send(_message(recipient))
+    assert not isinstance(raised.value, DeliveryUncertain)
+
+
+def test_the_wait_sendgrid_asks_for_is_kept(
+    sender: SendGridEmailSender, sendgrid_capture: SendGridCapture, recipient: str
+) -> None:
+    sendgrid_capture.script(recipient, Reply(503, retry_after=7), 429)
+    with pytest.raises(DependencyUnavailable) as unavailable:
+        sender.send(_message(recipient))
+    assert unavailable.value.retry_after == timedelta(seconds=7)
+    # A 429 without Retry-After: until X-RateLimit-Reset (the capture says 1 s from now).
+    with pytest.raises(DependencyUnavailable) as throttled:
+        sender.send(_message(recipient))
+    assert throttled.value.retry_after is not None
+    assert timedelta(0) <= throttled.value.retry_after <= timedelta(seconds=2)

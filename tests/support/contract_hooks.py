@@ -31,15 +31,3 @@ def flatmap_path_parameters(
         if _SEEDED.get(name)
     }
     return st.fixed_dictionaries(choices).map(lambda seeded: {**path_parameters, **seeded})
-
-
-@schemathesis.hook
-def before_call(
-    context: schemathesis.HookContext, case: schemathesis.Case[Any], kwargs: Any
-) -> None:
-    # TEMPORARY: `GET /api/leads?hot=false` (and the export) answers 500 on the stored query text,
-    # a known bug another change fixes; drop this hook with that fix. Runs in every phase (the
-    # coverage phase skips generation hooks), and only takes `hot=false` out.
-    query = case.query or {}
-    if case.path in ("/leads", "/leads/export") and str(query.get("hot")).lower() == "false":
-        del query["hot"]

@@ -3,6 +3,7 @@ code paths (a lead to read, accept, edit, close) rather than only 404s."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -69,22 +70,18 @@ def seed_partner(http: requests.Session, api: str, partner_id: str) -> Seed:
     )
     intake_url: str = created["intakeUrl"]
     key = intake_url.split("key=", 1)[1]
-    lead_ids = [
+    admin = bearer(ADMIN, partner=partner_id, user="admin-1")
+    companies = ("Fabrikam", "Northwind", "Tailspin", "Woodgrove", "Litware")
+    for company in companies:
+        action = "INS" if company == "Northwind" else "PLT"
         _ok(
             http.post(
                 f"{api}/intake/{partner_id}/marketplace",
                 params={"key": key},
                 json=_marketplace(company, action),
             )
-        )["leadId"]
-        for company, action in (
-            ("Fabrikam", "PLT"),
-            ("Northwind", "INS"),
-            ("Tailspin", "PLT"),
-            ("Woodgrove", "PLT"),
-            ("Litware", "PLT"),
         )
-    ]
+    lead_ids = _landed(http, api, admin, len(companies))
     referral: dict[str, Any] = {
         "qualification": "SalesQualified",
         "leadType": "Offer",
@@ -101,7 +98,6 @@ def seed_partner(http: requests.Session, api: str, partner_id: str) -> Seed:
         )
     )
     lead_ids.append(referred["leadId"])
-    admin = bearer(ADMIN, partner=partner_id, user="admin-1")
     accepted, won, declined = lead_ids[2], lead_ids[3], lead_ids[4]
     for lead_id in (accepted, won):
         _ok(http.post(f"{api}/leads/{lead_id}/accept", json=_ACCEPT, headers=admin))
@@ -109,3 +105,16 @@ def seed_partner(http: requests.Session, api: str, partner_id: str) -> Seed:
     _ok(http.post(f"{api}/leads/{declined}/decline", json={"reason": "Other"}, headers=admin))
     _ok(http.put(f"{api}/leads/{lead_ids[0]}/favorite", headers=admin))
     return Seed(partner_id=partner_id, intake_key=key, lead_ids=tuple(lead_ids))
+
+
+def _landed(http: requests.Session, api: str, admin: dict[str, str], count: int) -> list[str]:
+    """The ids of the partner's marketplace leads, oldest first, once all `count` are listed:
+    an accepted delivery may land a moment after its answer."""
+    deadline = time.monotonic() + 30
+    while True:
+        page = _ok(http.get(f"{api}/leads", params={"pageSize": count}, headers=admin))
+        if len(page["items"]) >= count or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert len(page["items"]) == count, page
+    return [lead["id"] for lead in reversed(page["items"])]

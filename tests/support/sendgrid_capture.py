@@ -4,7 +4,8 @@ The real `sendgrid` library (and the app under the local host) talk to it throug
 `SENDGRID_API_HOST`. Answers are scripted per recipient (the first personalization's first
 address), so tests sharing one server never take each other's answers: 202 with an
 `X-Message-Id`, 429 with rate-limit headers, 4xx/5xx with SendGrid's error body, or any of them
-after a delay longer than the client's timeout.
+after a delay longer than the client's timeout. An `outage` scripts every request instead, by
+time: e.g. 429s for 20 s, then 500s, then answers slower than the client waits.
 """
 
 from __future__ import annotations
@@ -27,6 +28,15 @@ MAIL_SEND = "/v3/mail/send"
 class Reply:
     status: int = 202
     delay: float = 0.0  # seconds before answering
+    retry_after: int | None = None  # a `Retry-After` header, in seconds
+
+
+@dataclass(frozen=True)
+class Phase:
+    """`reply` to every request for `seconds`, one phase of an outage."""
+
+    seconds: float
+    reply: Reply
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,7 @@ class CapturedRequest:
     body: dict[str, Any]
     headers: dict[str, str]
     status: int  # what the server answered (or was about to, when the client gave up)
+    delay: float = 0.0  # how long the server took to answer
 
     @property
     def recipients(self) -> list[str]:
@@ -52,6 +63,7 @@ class SendGridCapture:
     server: ThreadingHTTPServer
     _requests: list[CapturedRequest] = field(default_factory=list)
     _scripts: dict[str, deque[Reply]] = field(default_factory=lambda: defaultdict(deque))
+    _outage: list[tuple[float, Reply]] = field(default_factory=list)  # (ends at, reply)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -64,6 +76,17 @@ class SendGridCapture:
         with self._lock:
             queue = self._scripts[recipient.casefold()]
             queue.extend(r if isinstance(r, Reply) else Reply(r) for r in replies)
+
+    def outage(self, *phases: Phase) -> float:
+        """From now on, every request not scripted by recipient gets the reply of the phase it
+        falls in; after the last phase, 202s again. Answers the outage's length in seconds."""
+        with self._lock:
+            ends = time.monotonic()
+            self._outage = []
+            for phase in phases:
+                ends += phase.seconds
+                self._outage.append((ends, phase.reply))
+        return sum(phase.seconds for phase in phases)
 
     def requests(self, recipient: str | None = None) -> list[CapturedRequest]:
         with self._lock:
@@ -88,7 +111,10 @@ class SendGridCapture:
     def _next_reply(self, recipient: str) -> Reply:
         with self._lock:
             queue = self._scripts.get(recipient.casefold())
-            return queue.popleft() if queue else Reply()
+            if queue:
+                return queue.popleft()
+            now = time.monotonic()
+            return next((reply for ends, reply in self._outage if now < ends), Reply())
 
     def _record(self, request: CapturedRequest) -> None:
         with self._lock:
@@ -143,13 +169,16 @@ class _Handler(BaseHTTPRequestHandler):
         first = body["personalizations"][0]["to"][0]["email"] if problem is None else ""
         reply = Reply(400) if problem else self.capture._next_reply(first)
         headers = {key: value for key, value in self.headers.items()}
-        self.capture._record(CapturedRequest(body=body, headers=headers, status=reply.status))
+        self.capture._record(CapturedRequest(body, headers, reply.status, reply.delay))
         time.sleep(reply.delay)
-        self._answer(reply.status, problem or (b"" if reply.status < 300 else _errors("scripted")))
+        payload = problem or (b"" if reply.status < 300 else _errors("scripted"))
+        self._answer(reply.status, payload, reply.retry_after)
 
-    def _answer(self, status: int, payload: bytes) -> None:
+    def _answer(self, status: int, payload: bytes, retry_after: int | None = None) -> None:
         try:
             self.send_response(status)
+            if retry_after is not None:
+                self.send_header("Retry-After", str(retry_after))
             if status == 202:
                 self.send_header("X-Message-Id", uuid.uuid4().hex)
             if status == 429:

@@ -11,6 +11,7 @@ from typing import Any
 import requests
 
 from tests.support.auth import bearer
+from tests.support.deliveries import deliver_and_land
 
 
 class Desk:
@@ -51,10 +52,7 @@ class Desk:
             "OfferTitle": "Fleet Insights",
             "Description": "Wants a demo for 400 vans",
         }  # fmt: skip
-        response = self.http.post(self.intake, json=body)
-        assert response.status_code == 200, response.text
-        lead_id: str = response.json()["leadId"]
-        return lead_id
+        return deliver_and_land(self.http, self.api, self.intake, body)
 
     def refer(self, company: str = "Northwind", **extra: Any) -> str:
         body = {

@@ -215,8 +215,16 @@ def _assert_focus_visible(page: Page) -> None:
     assert style[1] != "0px", f"no visible focus: {style}"
 
 
-def test_a_read_only_role_sees_no_actions(page: Page, ui_url: str, desk: Desk) -> None:
-    lead_id = desk.deliver("Fabrikam")
-    _open(page, ui_url, desk, lead_id, roles=("Referrals.User",))
-    expect(page.get_by_text(re.compile("can read leads but not act"))).to_be_visible()
-    assert _actions(page) == []
+def test_the_timeline_shows_the_delivery_that_brought_each_stage(
+    page: Page, ui_url: str, desk: Desk
+) -> None:
+    lead_id = desk.deliver("Fabrikam", action="INS")
+    desk.deliver("Fabrikam", action="PLT", Email=desk.lead(lead_id)["customer"]["email"])
+    stages = desk.lead(lead_id)["interactions"]
+    delivery_ids = [stage["deliveryId"] for stage in stages]
+    assert len(set(delivery_ids)) == 2
+    assert all(re.fullmatch(r"[0-9a-f]{32}", delivery_id) for delivery_id in delivery_ids)
+    _open(page, ui_url, desk, lead_id)
+    timeline = page.get_by_role("region", name="Timeline")
+    shown = timeline.locator("code.delivery-id").all_inner_texts()
+    assert sorted(shown) == sorted(delivery_ids)

@@ -120,3 +120,19 @@ class RecordingPublisher:
         if self.failing:
             raise DependencyUnavailable("queue down")
         self.published.extend(notifications)
+
+
+class NoFavorites:
+    """A favourite store where nobody marked anything."""
+
+    def add(self, partner_id: str, user_id: str, lead: Lead) -> None:
+        return None
+
+    def remove(self, partner_id: str, user_id: str, lead: Lead) -> None:
+        return None
+
+    def is_favorite(self, partner_id: str, user_id: str, lead_id: str) -> bool:
+        return False
+
+    def favorite_ids(self, partner_id: str, user_id: str) -> list[str]:
+        return []

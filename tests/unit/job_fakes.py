@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from shared.adapters import lead_rows as rows
+from shared.adapters.clock import FixedClock
 from shared.adapters.table_due_leads import PREFIXES, due_range
 from shared.domain.delivery import HeldDay, HeldLead
 from shared.domain.errors import ConcurrentModification
@@ -61,6 +62,7 @@ class InMemoryDigestHolds:
     queries: int = 0
     steal_before_release: str | None = None  # a lead another run releases meanwhile
     touched_after_release: bool = False  # another run finishes our release's deletions
+    leads: InMemoryLeadRepository | None = None  # what the expiry index would list
 
     def hold(self, partner_id: str, day: date, *lead_ids: str) -> None:
         self.rows.update((partner_id, day, lead_id) for lead_id in lead_ids)
@@ -98,6 +100,16 @@ class InMemoryDigestHolds:
             return None
         return str(self.versions[(partner, day)])
 
+    def waiting_order(self, partner_id: str) -> list[str]:
+        stored = self.leads.leads.values() if self.leads else []
+        waiting = [
+            lead
+            for lead in stored
+            if lead.partner_id == partner_id
+            and any(key.startswith(rows.EXPIRY_DUE) for key in rows.due_keys(lead))
+        ]
+        return [lead.id for lead in sorted(waiting, key=lambda lead: (lead.respond_by, lead.id))]
+
     def _version(self, partner_id: str, day: date) -> str | None:
         version = self.versions.get((partner_id, day))
         return None if version is None else str(version)
@@ -128,12 +140,16 @@ class SweepWorld:
         self.leads = InMemoryLeadRepository()
         self.due = InMemoryDueLeads(self.leads)
         self.publisher = RecordingPublisher()
+        self.now: datetime | None = None  # the real time of a run; None: the run's as_of
 
     def add(self, lead: Lead) -> Lead:
         return self.leads.add(lead)
 
     def sweep(self, rule: SweepRule, as_of: datetime, *, limit: int = 1000) -> dict[str, int]:
-        job = LeadSweep(rule=rule, due=self.due, leads=self.leads, publisher=self.publisher)
+        clock = FixedClock(self.now or as_of)
+        job = LeadSweep(
+            rule=rule, due=self.due, leads=self.leads, publisher=self.publisher, clock=clock
+        )
         run = job.run_partner(self.partner_id, as_of, limit=limit)
         return {**dict.fromkeys(job.reports, 0), **run.counts, "more": int(run.more)}
 

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from shared.domain.delivery import Completion, DeliveryStatus, FeedItem, HeldLead, LedgerEntry
-from shared.domain.errors import ConcurrentModification, DeliveryRejected, DependencyUnavailable
+from shared.domain.errors import (
+    ConcurrentModification,
+    DeliveryRejected,
+    DeliveryUncertain,
+    DependencyUnavailable,
+)
 from shared.domain.notification import Notification
 from shared.domain.recipients import EmailPreferences
 from shared.services.notification_ports import EmailMessage
@@ -21,9 +26,13 @@ class InMemorySendLedger:
     feed: dict[str, FeedItem] = field(default_factory=dict)
     held: list[HeldLead] = field(default_factory=list)
     completed: list[str] = field(default_factory=list)  # outbox rows cleared
+    unavailable: bool = False  # storage is down: every read fails
+    failing_completions: int = 0  # the next completions fail as storage would
     _versions: itertools.count[int] = field(default_factory=itertools.count)
 
     def find(self, partner_id: str, notification_id: str) -> LedgerEntry | None:
+        if self.unavailable:
+            raise DependencyUnavailable("Storage answered 503; try again shortly.")
         return self.entries.get((partner_id, notification_id))
 
     def claim(
@@ -55,13 +64,17 @@ class InMemorySendLedger:
             self.feed[feed.notification_id] = feed
         return entry
 
-    def release(self, entry: LedgerEntry, *, reason: str) -> None:
+    def release(self, entry: LedgerEntry, *, reason: str, retry_at: datetime) -> None:
         key = (entry.partner_id, entry.notification_id)
         if self.entries[key].etag == entry.etag:
-            self._store(key, replace(entry, status=DeliveryStatus.PENDING))
+            pending = replace(entry, status=DeliveryStatus.PENDING, lease_until=retry_at)
+            self._store(key, pending)
             self.reasons[entry.notification_id] = reason
 
     def complete(self, entry: LedgerEntry, completion: Completion) -> None:
+        if self.failing_completions:
+            self.failing_completions -= 1
+            raise DependencyUnavailable("Storage did not answer; try again shortly.")
         key = (entry.partner_id, entry.notification_id)
         if completion.status is not DeliveryStatus.SENT and self.entries[key].etag != entry.etag:
             return
@@ -96,7 +109,8 @@ class InMemoryDailyCounter:
 
 @dataclass
 class ScriptedEmailSender:
-    """Sends, or fails as scripted: "transient" (429/5xx/timeout) or "rejected" (a 4xx)."""
+    """Sends, or fails as scripted: "transient" (5xx), "throttled" (429 asking for 90 s),
+    "timeout" (no answer: it may have gone) or "rejected" (a 4xx)."""
 
     sent: list[EmailMessage] = field(default_factory=list)
     script: list[str] = field(default_factory=list)
@@ -107,6 +121,10 @@ class ScriptedEmailSender:
         outcome = self.script.pop(0) if self.script else "ok"
         if outcome == "transient":
             raise DependencyUnavailable("SendGrid answered 500; retry later.")
+        if outcome == "throttled":
+            raise DependencyUnavailable("SendGrid answered 429.", retry_after=timedelta(seconds=90))
+        if outcome == "timeout":
+            raise DeliveryUncertain("SendGrid did not answer (TimeoutError).")
         if outcome == "rejected":
             raise DeliveryRejected("SendGrid refused the email (400).")
         self.sent.append(message)

@@ -32,6 +32,7 @@ from tests.unit.notification_fakes import (
     InMemorySendLedger,
     ScriptedEmailSender,
 )
+from tests.unit.retry_fakes import RecordingRedeliveries, retries
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 POLICY = LeadPolicy()
@@ -48,6 +49,7 @@ class World:
     ledger: InMemorySendLedger = field(default_factory=InMemorySendLedger)
     counter: InMemoryDailyCounter = field(default_factory=InMemoryDailyCounter)
     sender: ScriptedEmailSender = field(default_factory=ScriptedEmailSender)
+    queue: RecordingRedeliveries = field(default_factory=RecordingRedeliveries)
     threshold: int = 10
     _ids: itertools.count[int] = field(default_factory=itertools.count)
 
@@ -71,6 +73,7 @@ class World:
             counter=self.counter,
             sender=self.sender,
             clock=self.clock,
+            retries=retries(self.queue),
             digest_threshold=self.threshold,
             max_dequeue_count=5,
             lease=timedelta(minutes=1),
@@ -123,7 +126,15 @@ class World:
     def handle(
         self, notification: Notification, *, count: int = 1, message_id: str = "m1"
     ) -> DeliveryStatus:
-        return self.notifier.handle(notification, Delivery(message_id, count))
+        delivery = Delivery(message_id, count, notification.redelivery)
+        return self.notifier.handle(notification, delivery)
+
+    def retry_when_due(self) -> tuple[DeliveryStatus, timedelta]:
+        """Let the copy the notifier put back become visible, and deliver it (a new message)."""
+        copy, delay = self.queue.take()
+        assert isinstance(copy, Notification)
+        self.clock.advance(seconds=delay.total_seconds())
+        return self.handle(copy, message_id=f"copy-{next(self._ids)}"), delay
 
 
 def new_lead(lead: Lead, at: datetime | None = None) -> Notification:

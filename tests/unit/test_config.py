@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from shared.config import Settings, env_name, load_settings
+from shared.config import (
+    MAX_DIGEST_THRESHOLD,
+    PLATFORM_MARKERS,
+    Settings,
+    env_name,
+    load_settings,
+)
 from shared.domain.errors import ConfigurationError
 
 REQUIRED = {
@@ -84,3 +90,53 @@ def test_email_links_default_to_the_ui_this_app_serves(env: pytest.MonkeyPatch) 
     assert load_settings().ui_base_url == "https://leads.azurewebsites.net/api/ui"
     env.setenv("PARTNER_UI_BASE_URL", "https://partners.contoso.example/")
     assert load_settings().ui_base_url == "https://partners.contoso.example"
+
+
+OPTIONAL = sorted(
+    name
+    for name, field in Settings.model_fields.items()
+    if not field.is_required() and env_name(name) not in PLATFORM_MARKERS
+)
+
+
+# Settings that are optional one of a group: the group's other way is given.
+COMPANIONS = {
+    "AUTH_PUBLIC_KEY": {"AUTH_JWKS_URL": "https://login.example/keys"},
+    "AzureWebJobsStorage": {
+        f"AzureWebJobsStorage__{service}ServiceUri": f"https://acct.{service}.core.windows.net"
+        for service in ("table", "queue", "blob")
+    },
+}
+
+
+@pytest.mark.parametrize("field_name", OPTIONAL, ids=env_name)
+def test_an_empty_optional_setting_is_not_set(env: pytest.MonkeyPatch, field_name: str) -> None:
+    for name, value in COMPANIONS.get(env_name(field_name), {}).items():
+        env.setenv(name, value)
+    env.setenv(env_name(field_name), "")
+    assert getattr(load_settings(), field_name) == Settings.model_fields[field_name].default
+
+
+@pytest.mark.parametrize("missing", ["AUTH_ISSUER", "AUTH_AUDIENCE"])
+def test_an_empty_required_setting_is_missing(env: pytest.MonkeyPatch, missing: str) -> None:
+    env.setenv(missing, "")
+    with pytest.raises(ConfigurationError, match=f"missing required setting {missing}"):
+        load_settings()
+
+
+@pytest.mark.parametrize("marker", PLATFORM_MARKERS)
+@pytest.mark.parametrize("value", ["", "anything"])
+def test_a_platform_marker_present_at_all_means_on_the_platform(
+    env: pytest.MonkeyPatch, marker: str, value: str
+) -> None:
+    assert load_settings().on_platform is False
+    env.setenv(marker, value)
+    assert load_settings().on_platform is True
+
+
+def test_the_digest_threshold_is_bounded(env: pytest.MonkeyPatch) -> None:
+    env.setenv("DIGEST_THRESHOLD", str(MAX_DIGEST_THRESHOLD))
+    assert load_settings().digest_threshold == MAX_DIGEST_THRESHOLD
+    env.setenv("DIGEST_THRESHOLD", str(MAX_DIGEST_THRESHOLD + 1))
+    with pytest.raises(ConfigurationError, match="invalid setting DIGEST_THRESHOLD"):
+        load_settings()

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from shared.adapters.clock import FixedClock
 from shared.domain.lead import Actor
 from shared.domain.lead_parts import Deal
 from shared.domain.notification import DIGEST_MAX_LEADS, Notification, NotificationKind
@@ -37,11 +38,14 @@ class World:
                 intake_key_rotated_at=now,
             )
         )
-        self.holds = InMemoryDigestHolds()
         self.leads = InMemoryLeadRepository()
+        self.holds = InMemoryDigestHolds(leads=self.leads)
         self.publisher = RecordingPublisher()
         self.job = DailyDigests(
-            partners=self.partners, holds=self.holds, leads=self.leads, publisher=self.publisher
+            partners=self.partners,
+            holds=self.holds,
+            publisher=self.publisher,
+            clock=FixedClock(NOW),
         )
 
     def hold(self, day: date, *arrivals: datetime) -> list[str]:
@@ -186,3 +190,10 @@ def test_the_largest_digest_fits_a_table_property_and_a_queue_message() -> None:
         Notification.daily_digest(
             partner_id="p", day=digest.digest_day or date.min, lead_ids=[*ids, "x"], now=NOW
         )
+
+
+def test_a_digest_released_by_a_replay_of_a_future_instant_is_created_now(world: World) -> None:
+    world.hold(date(2026, 11, 2), datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    assert world.run(NOW + timedelta(days=15))["digests"] == 1
+    (digest,) = world.holds.released
+    assert digest.created_at == NOW  # the clock's time: its outbox row is relayed from now

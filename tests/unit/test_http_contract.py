@@ -11,6 +11,7 @@ import pytest
 import function_app
 from functions.http_kit import read_json_object
 from functions.openapi import OPERATIONS, openapi_document
+from functions.openapi_workspace import ACTION_ROUTES
 from functions.problems import STATUS_BY_ERROR, problem_response
 from shared.domain.errors import (
     FieldError,
@@ -18,6 +19,7 @@ from shared.domain.errors import (
     LeadsError,
     UnsupportedMediaType,
 )
+from shared.domain.lead_action import LeadAction
 
 
 def _request(body: bytes, content_type: str | None = "application/json") -> func.HttpRequest:
@@ -110,3 +112,14 @@ def test_the_job_route_documents_its_202_and_the_export_takes_no_continuation_to
     export = {param["name"] for param in paths["/leads/export"]["get"]["parameters"]}
     assert "continuationToken" not in export
     assert "createdFrom" in export
+
+
+def test_every_allowed_action_names_one_documented_route() -> None:
+    assert set(ACTION_ROUTES) == set(LeadAction)
+    assert len(set(ACTION_ROUTES.values())) == len(LeadAction)
+    documented = {(op.method, op.path): op.summary for op in OPERATIONS}
+    for action, route in ACTION_ROUTES.items():
+        assert f"`{action}`" in documented[route]
+    schema = openapi_document()["components"]["schemas"]
+    assert schema["LeadAction"]["enum"] == [action.value for action in LeadAction]
+    assert "allowedActions" in schema["LeadView"]["required"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import azure.functions as func
@@ -79,7 +80,18 @@ def test_a_failure_before_the_first_chunk_is_a_problem_not_a_cut_off_200() -> No
     response = _call(lambda req: StreamedBody(chunks(), "text/csv"))
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["retry-after"] == "5"  # none asked for: the default
     assert json.loads(bytes(response.body))["instance"] == "/api/things/7"
+
+
+def test_a_503_tells_the_wait_the_dependency_asked_for_in_whole_seconds() -> None:
+    def busy(req: func.HttpRequest) -> func.HttpResponse:
+        raise DependencyUnavailable("Storage answered 503.", retry_after=timedelta(seconds=2.2))
+
+    response = _call(busy)
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "3"
+    assert json.loads(bytes(response.body))["type"].endswith("dependency-unavailable")
 
 
 def test_a_stream_goes_out_as_produced_and_a_later_failure_ends_it() -> None:

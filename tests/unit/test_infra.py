@@ -255,9 +255,10 @@ def test_queue_triggers_listen_on_queues_the_bicep_creates() -> None:
 
 def test_tables_and_queues_of_the_design_are_created() -> None:
     text = MAIN_BICEP.read_text()
-    assert {"Partners", "Leads"} <= set(bicep_strings(text, "tableNames"))
+    assert {"Partners", "Leads", "Deliveries"} <= set(bicep_strings(text, "tableNames"))
     queues = set(bicep_strings(text, "queueNames"))
     assert {"notifications", "notifications-poison", "work", "work-poison"} <= queues
+    assert {"deliveries", "deliveries-poison"} <= queues
     assert all(f"{queue}-poison" in queues for queue in queues if not queue.endswith("-poison"))
 
 

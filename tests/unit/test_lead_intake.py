@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 
 from shared.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from shared.domain.intake_journal import JournalStatus, QueueAttempt
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.lead_values import CallToAction, LeadStatus, Qualification, View
 from shared.domain.notification import NotificationKind
 from shared.domain.principal import Principal
 from shared.services.customer_checks import SpamDomains
+from shared.services.delivery_door import DeliveryDoor
+from shared.services.delivery_processor import DeliveryProcessor
 from shared.services.lead_intake import IntakeResult, IntakeService
 from shared.services.partners import PartnerService, RegisterPartner
 from shared.services.referrals import ReferLead
@@ -21,6 +25,7 @@ from tests.unit.fakes import (
     RecordingPublisher,
     SteppingClock,
 )
+from tests.unit.journal_fakes import InMemoryDeliveryJournal, RecordingDeliveryQueue
 
 
 class World:
@@ -32,18 +37,34 @@ class World:
             repository=InMemoryPartnerRepository(), clock=self.clock, base_url="https://x"
         )
         self.key = partners.register(RegisterPartner(partner_id="contoso", name="C")).intake_key
+        spam_domains = SpamDomains.from_lines(["mailinator.com"])
         self.intake = IntakeService(
             partners=partners,
             leads=self.leads,
             publisher=self.publisher,
             clock=self.clock,
             policy=LeadPolicy(),
-            spam_domains=SpamDomains.from_lines(["mailinator.com"]),
+            spam_domains=spam_domains,
+        )
+        self.journal = InMemoryDeliveryJournal()
+        self.door = DeliveryDoor(
+            partners=partners,
+            journal=self.journal,
+            queue=RecordingDeliveryQueue(),
+            clock=self.clock,
+        )
+        self.processor = DeliveryProcessor(
+            journal=self.journal, intake=self.intake, clock=self.clock, spam_domains=spam_domains
         )
 
     def deliver(self, body: dict[str, object]) -> tuple[str, IntakeResult]:
-        receipt = self.intake.receive_marketplace("contoso", self.key, body)
-        return receipt.lead_id, receipt.result
+        """Through the door and the processing, as the webhook and its queue trigger do."""
+        receipt = self.door.acknowledge("contoso", self.key, json.dumps(body).encode(), body)
+        entry = self.processor.process(receipt.delivery_id, QueueAttempt(1, 5))
+        assert entry is not None
+        assert entry.lead_id is not None, entry
+        status = "Created" if entry.status is JournalStatus.TEST else entry.status.value
+        return entry.lead_id, IntakeResult(status)
 
 
 @pytest.fixture
@@ -148,14 +169,16 @@ def test_queue_failure_after_commit_still_acknowledges(world: World) -> None:
 
 def test_wrong_key_stores_nothing(world: World) -> None:
     with pytest.raises(Unauthenticated):
-        world.intake.receive_marketplace("contoso", "wrong", _body())
+        world.door.acknowledge("contoso", "wrong", b"{}", _body())
     assert world.leads.leads == {}
+    assert world.journal.entries == {}
 
 
 def test_invalid_body_stores_nothing(world: World) -> None:
     with pytest.raises(InvalidInput):
         world.deliver({"UserDetails": {"Email": 42}})
     assert world.leads.leads == {}
+    assert world.journal.entries == {}
 
 
 STAFF = Principal(user_id="staff-1", roles=frozenset({"Vendor.Referrer"}), name="Sam Staff")
@@ -183,6 +206,24 @@ def test_referral_records_its_sender_and_requires_action(world: World) -> None:
     assert lead.requires_action
     assert lead.customer.country == "BR"
     assert lead.history[0].actor == "Sam Staff"
+
+
+@pytest.mark.parametrize(
+    ("qualification", "lead_type", "view"),
+    [
+        ("MarketingQualified", "Profile", View.QUALIFIED),
+        ("SalesQualified", "Offer", View.QUALIFIED),
+        ("CustomerInquiry", "Profile", View.MARKETPLACE),
+        ("CustomerInquiry", "Offer", View.MARKETPLACE),
+    ],
+)
+def test_customer_inquiries_are_marketplace_leads_and_qualified_leads_are_qualified(
+    world: World, qualification: str, lead_type: str, view: View
+) -> None:
+    offer = {"offer": {"id": "contoso.fleet"}} if lead_type == "Offer" else {}
+    command = _referral(qualification=qualification, leadType=lead_type, **offer)
+    receipt = world.intake.receive_referral(STAFF, "contoso", command, None)
+    assert world.leads.get("contoso", receipt.lead_id).view is view
 
 
 def test_referral_needs_the_referrer_role_and_a_known_partner(world: World) -> None:

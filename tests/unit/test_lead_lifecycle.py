@@ -142,6 +142,10 @@ def test_calendar_months_clamp_to_month_end_and_leap_years() -> None:
 
 
 def test_hot_for_seventy_two_hours() -> None:
-    assert POLICY.is_hot(contact_requested=True, created_at=T0, now=T0 + timedelta(hours=71))
-    assert not POLICY.is_hot(contact_requested=True, created_at=T0, now=T0 + timedelta(hours=72))
-    assert not POLICY.is_hot(contact_requested=False, created_at=T0, now=T0)
+    assert POLICY.is_hot(
+        contact_requested=True, created_at=T0, now=T0 + timedelta(hours=71), archived=False
+    )
+    assert not POLICY.is_hot(
+        contact_requested=True, created_at=T0, now=T0 + timedelta(hours=72), archived=False
+    )
+    assert not POLICY.is_hot(contact_requested=False, created_at=T0, now=T0, archived=False)

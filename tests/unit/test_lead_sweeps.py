@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from shared.adapters.clock import FixedClock
 from shared.domain.errors import ConcurrentModification, DependencyUnavailable
 from shared.domain.lead import Actor, Lead
 from shared.domain.lead_parts import Closure, Deal
@@ -152,7 +153,10 @@ def test_a_failed_queue_write_is_delivered_once_by_the_relay(world: SweepWorld) 
     assert world.sweep(EXPIRE, as_of + timedelta(hours=1))["expired"] == 0  # not again
     outbox = _OutboxOver(world.leads)
     relay = OutboxRelay(
-        partners=StaticPartnerDirectory([P]), outbox=outbox, publisher=world.publisher
+        partners=StaticPartnerDirectory([P]),
+        outbox=outbox,
+        publisher=world.publisher,
+        clock=FixedClock(as_of + timedelta(minutes=3)),
     )
     assert relay.run(as_of + timedelta(minutes=3)) == {"relayed": 1, "failed": 0}
     (sent,) = world.publisher.published
@@ -194,3 +198,16 @@ class _OutboxOver:
 
 def _always_stale(lead: Lead, **_: object) -> Lead:
     raise ConcurrentModification("stale")
+
+
+def test_a_replay_as_of_a_future_instant_records_and_notifies_in_real_time(
+    world: SweepWorld,
+) -> None:
+    lead = world.add(make_lead(P, at=T0))
+    world.now = T0 + timedelta(hours=1)  # the real time of the run
+    world.publisher.failing = True  # interrupted before the queue write
+    assert world.sweep(EXPIRE, T0 + timedelta(days=29))["expired"] == 1
+    expired = world.stored(lead)
+    assert expired.closed_at == expired.history[-1].at == world.now
+    (owed,) = world.leads.outbox
+    assert owed.created_at == world.now  # so its outbox row is relayed from now, not in 30 days

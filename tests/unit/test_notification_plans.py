@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 from datetime import date, timedelta
+from pathlib import Path
 
+import mypy.api
 import pytest
 
 from shared.domain.lead import Actor
@@ -11,6 +14,7 @@ from shared.domain.lead_parts import Closure, Deal, Sender
 from shared.domain.lead_values import EmailValidity, ReasonCode
 from shared.domain.notification import Notification, NotificationKind
 from shared.domain.recipients import EmailPreferences
+from shared.services import notification_plans
 from tests.unit.notification_world import LINKS, T0, VENDOR, World, about, new_lead
 
 ANA = "ana@contoso.example"
@@ -134,3 +138,44 @@ def test_the_digest_lists_the_held_leads_still_waiting(world: World) -> None:
     assert "Waiting" in plan.email.text
     assert "Answered" not in plan.email.text
     assert plan.volume_day is None  # a digest is not counted against the day
+
+
+def test_a_kind_the_planner_does_not_name_is_an_error_not_a_decline_email(world: World) -> None:
+    lead = world.lead()
+    lead.decline(Closure(reason=ReasonCode.OTHER), actor=ALEX, now=T0)  # a customer to email
+    world.leads.save(lead)
+    unknown = about(NotificationKind.LEAD_DECLINED, lead).model_copy(update={"kind": "Mystery"})
+    with pytest.raises(AssertionError):
+        world.planner.plan(unknown, T0)
+
+
+def _without_case(source: str, kind: str) -> str:
+    """The planner's source with the `case NotificationKind.<kind>:` arm of `_by_kind` removed."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and node.name == "_by_kind":
+            (match,) = (stmt for stmt in node.body if isinstance(stmt, ast.Match))
+            match.cases = [arm for arm in match.cases if kind not in ast.unparse(arm.pattern)]
+    return ast.unparse(tree)
+
+
+@pytest.fixture(scope="module")
+def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("mypy-cache")
+
+
+@pytest.mark.parametrize("kind", ["LEAD_DECLINED", "NEW_LEAD"])
+def test_mypy_rejects_a_planner_that_misses_a_kind(
+    tmp_path: Path, mypy_cache: Path, kind: str
+) -> None:
+    planner = Path(notification_plans.__file__)
+    assert "assert_never(kind)" in planner.read_text()
+    partial = tmp_path / "partial_planner.py"
+    partial.write_text(_without_case(planner.read_text(), kind))
+    root = planner.parents[2]
+    report, _, status = mypy.api.run([
+        "--config-file", str(root / "pyproject.toml"), "--cache-dir", str(mypy_cache),
+        "--follow-imports", "silent", str(partial),
+    ])  # fmt: skip
+    assert status == 1, report
+    assert f'"assert_never" has incompatible type "Literal[NotificationKind.{kind}]"' in report

@@ -7,16 +7,20 @@ import subprocess
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.domain.errors import NotFound
+from shared.domain.delivery import Delivery
+from shared.domain.errors import DependencyUnavailable, NotFound
+from shared.domain.redelivery import Redelivery
 from shared.domain.work_order import WorkOrder
 from shared.services import job_names
 from shared.services.job_ports import PartnerRun
 from shared.services.partner_jobs import PartnerJobs
+from tests.unit.fakes import SteppingClock
 from tests.unit.job_fakes import RecordingWorkQueue, StaticPartnerDirectory
+from tests.unit.retry_fakes import RecordingRedeliveries, retries
 from tests.unit.test_infra import REPO
 
 AS_OF = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
@@ -28,6 +32,7 @@ class BacklogJob:
 
     due: dict[str, int]
     calls: list[tuple[str, int]] = field(default_factory=list)
+    failing: set[str] = field(default_factory=set)  # partners whose storage is down
 
     @property
     def reports(self) -> tuple[str, ...]:
@@ -36,19 +41,33 @@ class BacklogJob:
     def run_partner(self, partner_id: str, as_of: datetime, *, limit: int) -> PartnerRun:
         assert as_of == AS_OF
         self.calls.append((partner_id, limit))
+        if partner_id in self.failing:
+            raise DependencyUnavailable("Storage answered 503; try again shortly.")
         changed = min(limit, self.due.get(partner_id, 0))
         self.due[partner_id] = self.due.get(partner_id, 0) - changed
         return PartnerRun(Counter(done=changed), changed, more=self.due[partner_id] > 0)
 
 
-def _jobs(job: BacklogJob, partners: list[str], queue: RecordingWorkQueue) -> PartnerJobs:
+def _jobs(
+    job: BacklogJob,
+    partners: list[str],
+    queue: RecordingWorkQueue,
+    later: RecordingRedeliveries | None = None,
+    clock: SteppingClock | None = None,
+) -> PartnerJobs:
     return PartnerJobs(
         jobs={"backlog": job},
         partners=StaticPartnerDirectory(partners),
         queue=queue,
+        retries=retries(later or RecordingRedeliveries()),
+        clock=clock or SteppingClock(AS_OF),
         partners_per_order=25,
         leads_per_order=100,
     )
+
+
+def _first(order: WorkOrder) -> Delivery:
+    return Delivery("m1", 1, order.redelivery)
 
 
 def test_a_timer_run_enqueues_one_order_per_batch_of_partners() -> None:
@@ -69,15 +88,16 @@ def test_an_order_keeps_to_its_budget_and_enqueues_the_rest() -> None:
     job = BacklogJob({"a": 30, "b": 250, "c": 5})
     jobs = _jobs(job, [], queue)
 
-    first = jobs.handle(WorkOrder.for_partners("backlog", AS_OF, ["a", "b", "c"]))
+    order = WorkOrder.for_partners("backlog", AS_OF, ["a", "b", "c"])
+    first = jobs.handle(order, _first(order))
 
     assert first == {"partners": 2, "done": 100, "continued": 1}
     assert job.calls == [("a", 100), ("b", 70)]
     (rest,) = queue.orders
     assert (rest.job, rest.as_of, rest.partner_ids) == ("backlog", AS_OF, ("b", "c"))
 
-    jobs.handle(rest)
-    jobs.handle(queue.orders[1])
+    jobs.handle(rest, _first(rest))
+    jobs.handle(queue.orders[1], _first(queue.orders[1]))
     assert job.due == {"a": 0, "b": 0, "c": 0}
     assert len(queue.orders) == 2  # the last order finished without a continuation
 
@@ -85,8 +105,45 @@ def test_an_order_keeps_to_its_budget_and_enqueues_the_rest() -> None:
 def test_an_order_that_ends_on_its_budget_passes_on_the_untouched_partners() -> None:
     queue = RecordingWorkQueue()
     job = BacklogJob({"a": 100, "b": 1})
-    _jobs(job, [], queue).handle(WorkOrder.for_partners("backlog", AS_OF, ["a", "b"]))
+    order = WorkOrder.for_partners("backlog", AS_OF, ["a", "b"])
+    _jobs(job, [], queue).handle(order, _first(order))
     assert [order.partner_ids for order in queue.orders] == [("b",)]
+
+
+def test_a_storage_failure_puts_the_partners_not_done_back_with_back_off() -> None:
+    job = BacklogJob({"a": 5, "b": 5, "c": 5})
+    job.failing = {"b"}
+    later, clock = RecordingRedeliveries(), SteppingClock(AS_OF)
+    jobs = _jobs(job, [], RecordingWorkQueue(), later, clock)
+    order = WorkOrder.for_partners("backlog", AS_OF, ["a", "b", "c"])
+
+    assert jobs.handle(order, _first(order)) == {"partners": 2, "done": 5, "deferred": 1}
+    copy, delay = later.take()
+    assert isinstance(copy, WorkOrder)
+    assert (copy.id, copy.partner_ids, delay) == (order.id, ("b", "c"), timedelta(minutes=1))
+    assert copy.redelivery == Redelivery(attempt=2, first_attempt_at=AS_OF, chain="m1")
+
+    job.failing = set()
+    clock.advance(minutes=1)
+    assert jobs.handle(copy, Delivery("m2", 1, copy.redelivery))["done"] == 10
+    assert job.due == {"a": 0, "b": 0, "c": 0}
+
+
+def test_a_work_order_failing_for_24_hours_is_parked() -> None:
+    job = BacklogJob({"a": 5})
+    job.failing = {"a"}
+    later, clock = RecordingRedeliveries(), SteppingClock(AS_OF)
+    jobs = _jobs(job, [], RecordingWorkQueue(), later, clock)
+    order = WorkOrder.for_partners("backlog", AS_OF, ["a"])
+    jobs.handle(order, _first(order))
+    while later.later_calls:
+        copy, delay = later.take()
+        assert isinstance(copy, WorkOrder)
+        clock.advance(seconds=delay.total_seconds())
+        jobs.handle(copy, Delivery("m", 1, copy.redelivery))
+    assert clock.now() - AS_OF >= timedelta(hours=24)
+    (parked,) = later.parked
+    assert parked == order  # without its retry state: put back, it starts afresh
 
 
 def test_an_operator_run_goes_to_the_end_and_answers_every_count() -> None:
@@ -100,14 +157,15 @@ def test_an_unknown_job_is_not_found() -> None:
     jobs = _jobs(BacklogJob({}), ["a"], RecordingWorkQueue())
     with pytest.raises(NotFound):
         jobs.dispatch("nope", AS_OF)
+    unknown = WorkOrder.for_partners("nope", AS_OF, ["a"])
     with pytest.raises(NotFound):
-        jobs.handle(WorkOrder.for_partners("nope", AS_OF, ["a"]))
+        jobs.handle(unknown, _first(unknown))
 
 
 def test_a_work_order_round_trips_as_camel_case_json() -> None:
     order = WorkOrder.for_partners(job_names.EXPIRE_LEADS, AS_OF, ["a", "b"])
     body = json.loads(order.model_dump_json(by_alias=True))
-    assert set(body) == {"id", "job", "asOf", "partnerIds"}
+    assert set(body) == {"id", "job", "asOf", "partnerIds", "redelivery"}
     assert WorkOrder.model_validate_json(order.model_dump_json(by_alias=True)) == order
 
 

@@ -72,8 +72,11 @@ def _settings(**values: str) -> Settings:
 
 
 @pytest.mark.parametrize("platform", ["WEBSITE_INSTANCE_ID", "WEBSITE_SITE_NAME"])
-def test_on_the_platform_the_dev_sign_in_is_refused_whatever_the_setting(platform: str) -> None:
-    container = Container(_settings(**{platform: "anything"}))
+@pytest.mark.parametrize("value", ["anything", ""])  # present at all, even empty
+def test_on_the_platform_the_dev_sign_in_is_refused_whatever_the_setting(
+    platform: str, value: str
+) -> None:
+    container = Container(_settings(**{platform: value}))
     assert container.dev_sign_in.available is False
     assert container.ui_setup.config().dev_sign_in is False
     with pytest.raises(NotFound):

@@ -8,7 +8,6 @@ import { ASSETS, UI_BASE } from './dom.js';
 const API_BASE = UI_BASE.replace(/ui\/$/, '');
 const DEV_SESSION = 'partner-leads.dev-session';
 export const PARTNER_ROLES = ['Referrals.Admin', 'Referrals.User', 'BusinessProfile.Admin'];
-const ACTORS = new Set(['Referrals.Admin', 'BusinessProfile.Admin']);
 
 let config = { msal: null, devSignIn: false };
 let msal = null; // { app, library }
@@ -40,7 +39,6 @@ export function session() {
     email: claims.email || claims.preferred_username || null,
     partnerId: claims.partner_id || null,
     roles,
-    canAct: roles.some((role) => ACTORS.has(role)),
     isProfileAdmin: roles.includes('BusinessProfile.Admin'),
     userId: claims.oid || claims.sub,
   };

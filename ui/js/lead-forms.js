@@ -1,5 +1,6 @@
-// The lead's actions, each a form: Accept, Decline, Edit, Add employee, Won, Lost.
-// Which ones a lead offers follows its state (SPEC.md "Lifecycle"); the API has the last word.
+// The lead's actions, each a form: Accept, Decline, Edit, Add employee, Won, Lost. Which ones a
+// lead offers is the API's call, not ours: every lead carries `allowedActions`, computed from its
+// state and the caller's roles by the same rule that refuses the others (403/409).
 
 import { api } from './api.js';
 import { h, uid } from './dom.js';
@@ -9,11 +10,9 @@ import { options } from './format.js';
 const CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'JPY', 'CAD', 'AUD', 'SEK', 'NOK', 'DKK', 'PLN', 'INR', 'BRL', 'MXN', 'ZAR'];
 const REASONS = [['', 'Choose a reason'], ...options('reason')];
 
-/** The actions a lead allows in its state, in the order they are offered. */
-export function actionsFor(lead) {
-  if (lead.status === 'Received' && lead.requiresAction) return ['accept', 'decline'];
-  if (lead.status === 'Accepted') return ['edit', 'team', 'won', 'lost'];
-  return [];
+/** The lead's actions that have a form here, in the order the API lists them. */
+export function offeredActions(lead) {
+  return (lead.allowedActions || []).filter((action) => Object.hasOwn(ACTIONS, action));
 }
 
 const money = (name, text, value, hint) =>
@@ -93,7 +92,7 @@ export const ACTIONS = {
     }),
     send: (lead, body, etag) => api.edit(lead.id, body, etag),
   },
-  team: {
+  addTeamMember: {
     label: 'Add employee', title: 'Add an employee to the deal', submit: 'Add employee', done: 'The employee is added to the team.',
     fields: () => [
       field({ name: 'name', label: 'Name', required: true, autocomplete: 'off' }),
@@ -103,7 +102,7 @@ export const ACTIONS = {
     body: (form) => ({ name: valueOf(form, 'name'), email: valueOf(form, 'email'), phone: valueOf(form, 'phone') }),
     send: (lead, body, etag) => api.act(lead.id, 'team', body, etag),
   },
-  won: {
+  markWon: {
     label: 'Mark won', title: 'Mark the deal won', submit: 'Mark won', done: 'The deal is marked won and archived.',
     fields: (lead) => [
       money('value', 'Final deal value', null, `Leave empty to keep the estimate${lead.deal?.currency ? ` (${lead.deal.currency})` : ''}`),
@@ -112,7 +111,7 @@ export const ACTIONS = {
     body: (form) => ({ value: valueOf(form, 'value'), notes: valueOf(form, 'notes') }),
     send: (lead, body, etag) => api.act(lead.id, 'won', body, etag),
   },
-  lost: {
+  markLost: {
     label: 'Mark lost', title: 'Mark the deal lost', submit: 'Mark lost', done: 'The deal is marked lost and archived.',
     fields: () => [
       field({ name: 'reason', label: 'Reason', options: REASONS, required: true }),
@@ -131,7 +130,7 @@ export const ACTIONS = {
 export function actionForm(kind, state, { onSaved, onConflict, onCancel }) {
   const spec = ACTIONS[kind];
   const headingId = uid('action');
-  const submit = h('button', { type: 'submit', class: kind === 'decline' || kind === 'lost' ? 'button-danger' : 'button-primary' }, spec.submit);
+  const submit = h('button', { type: 'submit', class: kind === 'decline' || kind === 'markLost' ? 'button-danger' : 'button-primary' }, spec.submit);
   const form = h('form', { class: 'form action-form', novalidate: true, 'aria-labelledby': headingId, 'data-action': kind },
     h('h3', { id: headingId, tabindex: '-1' }, spec.title),
     errorSummary(),

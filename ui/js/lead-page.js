@@ -8,7 +8,7 @@ import { announce, focusFirst, h, icon } from './dom.js';
 import {
   countryName, formatDate, formatDateTime, formatMoney, label, personName,
 } from './format.js';
-import { ACTIONS, actionForm, actionsFor } from './lead-forms.js';
+import { ACTIONS, actionForm, offeredActions } from './lead-forms.js';
 import { heartButton } from './lead-row.js';
 import { href, lastListUrl } from './router.js';
 
@@ -24,17 +24,16 @@ export async function renderLeadPage(main, route, ctx) {
     return;
   }
   if (!ctx.isCurrent()) return;
-  new LeadPage(main, { lead: loaded.body, etag: loaded.etag }, ctx.user).render();
+  new LeadPage(main, { lead: loaded.body, etag: loaded.etag }).render();
 }
 
 const backLink = () => h('p', { class: 'back' },
   h('a', { href: lastListUrl() || href(), 'data-route': '' }, icon('back'), 'All leads'));
 
 class LeadPage {
-  constructor(main, state, user) {
+  constructor(main, state) {
     this.main = main;
     this.state = state;
-    this.user = user;
     this.open = null;
   }
 
@@ -65,26 +64,16 @@ class LeadPage {
 
   actionsSection() {
     const { lead } = this.state;
-    const kinds = actionsFor(lead);
+    const kinds = offeredActions(lead); // the API's answer for this user: never decided here
     const panel = h('div', { id: 'action-panel', class: 'action-panel' });
-    let intro;
-    if (!kinds.length) {
-      intro = lead.status === 'Archived'
-        ? 'Archived leads are read-only.'
-        : 'This is an informational lead: no response is needed. Use it for cross-sell and up-sell outreach.';
-    } else if (!this.user.canAct) {
-      intro = 'Your role (Referrals.User) can read leads but not act on them.';
-    } else {
-      intro = lead.status === 'Received' ? 'Accept the lead to work it, or decline it.' : 'Keep the deal up to date, then mark it won or lost.';
-    }
-    const buttons = this.user.canAct ? kinds.map((kind) => h('button', {
+    const buttons = kinds.map((kind) => h('button', {
       type: 'button', class: 'button-secondary', 'aria-expanded': String(this.open === kind), 'aria-controls': 'action-panel',
       'data-kind': kind, onClick: () => this.toggle(kind),
-    }, ACTIONS[kind].label)) : [];
+    }, ACTIONS[kind].label));
     this.panel = panel;
     this.buttons = buttons;
     return h('section', { class: 'card', 'aria-labelledby': 'actions-heading' },
-      h('h2', { id: 'actions-heading' }, 'Actions'), h('p', {}, intro),
+      h('h2', { id: 'actions-heading' }, 'Actions'), h('p', {}, actionsIntro(lead, kinds)),
       buttons.length ? h('div', { class: 'action-buttons' }, buttons) : null, panel);
   }
 
@@ -146,6 +135,15 @@ class LeadPage {
       announce(`The lead could not be reloaded: ${error.detail || error.message}`);
     }
   }
+}
+
+/** A sentence on what the offered actions are for, or on why there are none. */
+function actionsIntro(lead, kinds) {
+  if (kinds.includes('accept') || kinds.includes('decline')) return 'Accept the lead to work it, or decline it.';
+  if (kinds.length) return 'Keep the deal up to date, then mark it won or lost.';
+  if (lead.status === 'Archived') return 'Archived leads are read-only.';
+  if (!lead.requiresAction) return 'This is an informational lead: no response is needed. Use it for cross-sell and up-sell outreach.';
+  return 'Your role can read leads but not act on them.';
 }
 
 function hotAlert(lead) {
@@ -267,10 +265,10 @@ function timelineSection(lead) {
   const items = (lead.history || []).map((entry) => {
     const index = interactions.findIndex((interaction) => interaction.at === entry.at);
     const interaction = index >= 0 ? interactions.splice(index, 1)[0] : null;
-    return { at: entry.at, title: entry.action, detail: detailText(entry.detail), by: entry.actor, source: interaction?.source };
+    return { at: entry.at, title: entry.action, detail: detailText(entry.detail), by: entry.actor, source: interaction?.source, deliveryId: interaction?.deliveryId };
   });
   for (const interaction of interactions) {
-    items.push({ at: interaction.at, title: 'Customer interaction', detail: label('callToAction', interaction.callToAction || interaction.actionCode), source: interaction.source });
+    items.push({ at: interaction.at, title: 'Customer interaction', detail: label('callToAction', interaction.callToAction || interaction.actionCode), source: interaction.source, deliveryId: interaction.deliveryId });
   }
   items.sort((a, b) => new Date(a.at) - new Date(b.at));
   return h('section', { class: 'card', 'aria-labelledby': 'timeline-heading' },
@@ -279,7 +277,9 @@ function timelineSection(lead) {
       h('time', { datetime: item.at }, formatDateTime(item.at)),
       h('p', {}, h('strong', {}, item.title), item.detail ? ` — ${item.detail}` : '',
         item.source ? ` · ${label('source', item.source)}` : ''),
-      item.by ? h('p', { class: 'sub' }, `by ${item.by}`) : null))));
+      item.by ? h('p', { class: 'sub' }, `by ${item.by}`) : null,
+      // The intake journal's id: what an operator looks up in /api/ops/deliveries.
+      item.deliveryId ? h('p', { class: 'sub' }, 'Delivery ', h('code', { class: 'delivery-id' }, item.deliveryId)) : null))));
 }
 
 function detailText(detail) {

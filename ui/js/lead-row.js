@@ -42,8 +42,13 @@ export function leadRow(lead, { hotHours }) {
     cell('Received', h('time', { datetime: lead.createdAt }, formatDateTime(lead.createdAt))));
 }
 
-/** The heart: a toggle button; the change shows at once and is undone if the API refuses it. */
+/**
+ * The heart: a toggle button; the change shows at once and is undone if the API refuses it.
+ * Shown only when the lead's `allowedActions` let this user mark it (or unmark it).
+ */
 export function heartButton(lead, name) {
+  const allowed = lead.allowedActions || [];
+  if (!allowed.includes(lead.favorite ? 'unfavorite' : 'favorite')) return null;
   const button = h('button', {
     type: 'button', class: 'heart', 'aria-pressed': String(Boolean(lead.favorite)),
     'aria-label': `Favourite: ${name}`,
@@ -53,8 +58,9 @@ export function heartButton(lead, name) {
     button.setAttribute('aria-pressed', String(on));
     button.disabled = true;
     try {
-      await api.favorite(lead.id, on);
-      lead.favorite = on;
+      const marked = await api.favorite(lead.id, on);
+      lead.favorite = marked.favorite;
+      lead.allowedActions = marked.allowedActions;
       announce(on ? `${name} added to your favorites` : `${name} removed from your favorites`);
     } catch (error) {
       button.setAttribute('aria-pressed', String(!on));

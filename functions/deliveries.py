@@ -1,0 +1,67 @@
+"""The intake journal's triggers: processing from the deliveries queue, the relay timer, and the
+operators' routes (list, read, replay)."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import azure.functions as func
+
+from functions.http_kit import authenticate, container, http_endpoint, json_response, parse_body
+from shared.domain.errors import InvalidInput
+from shared.domain.intake_journal import QueueAttempt
+from shared.domain.model import parse_model
+from shared.services import job_names
+from shared.services.delivery_queries import DeliveryQuery, ReplayDeliveries
+
+bp = func.Blueprint()  # type: ignore[no-untyped-call]  # the SDK leaves it unannotated
+logger = logging.getLogger(__name__)
+
+
+@bp.queue_trigger(
+    arg_name="message", queue_name="%DELIVERIES_QUEUE%", connection="AzureWebJobsStorage"
+)
+def process_delivery(message: func.QueueMessage) -> None:
+    """Land one journaled delivery; raising makes the queue retry it (transient failures only:
+    the processor quarantines the rest in the journal, and on the last attempt those too)."""
+    try:
+        content = json.loads(message.get_body())
+        ids = content["deliveryIds"] if "deliveryIds" in content else [content["deliveryId"]]
+    except (ValueError, KeyError, TypeError):
+        logger.error("Queue message %s names no delivery; the queue retries it", message.id)
+        raise InvalidInput("The queue message names no delivery.") from None
+    settings = container().settings
+    attempt = QueueAttempt(message.dequeue_count or 1, settings.queue_max_dequeue_count)
+    for delivery_id in ids:  # an import's batch; a retry skips those already settled
+        container().delivery_processor.process(str(delivery_id), attempt)
+
+
+@bp.timer_trigger(schedule="%RELAY_DELIVERIES_SCHEDULE%", arg_name="timer", run_on_startup=False)
+def relay_deliveries(timer: func.TimerRequest) -> None:
+    report = container().jobs.run(job_names.RELAY_DELIVERIES, container().clock.now())
+    logger.info("relay-deliveries: %s (past due: %s)", report.counts, timer.past_due)
+
+
+@bp.route(route="ops/deliveries", methods=["GET"])
+@http_endpoint
+def list_deliveries(req: func.HttpRequest) -> func.HttpResponse:
+    principal = authenticate(req)
+    query = parse_model(DeliveryQuery, dict(req.params))
+    return json_response(container().delivery_desk.page(principal, query))
+
+
+@bp.route(route="ops/deliveries/replay", methods=["POST"])
+@http_endpoint
+def replay_deliveries(req: func.HttpRequest) -> func.HttpResponse:
+    principal = authenticate(req)
+    command = parse_body(req, ReplayDeliveries)
+    return json_response(container().delivery_desk.replay(principal, command))
+
+
+@bp.route(route="ops/deliveries/{deliveryId}", methods=["GET"])
+@http_endpoint
+def get_delivery(req: func.HttpRequest) -> func.HttpResponse:
+    principal = authenticate(req)
+    detail = container().delivery_desk.get(principal, req.route_params["deliveryId"])
+    return json_response(detail)

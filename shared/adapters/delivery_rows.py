@@ -1,0 +1,79 @@
+"""How a delivery is laid out in the Deliveries table (see table_delivery_journal.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from shared.adapters.lead_rows import newest_first
+from shared.domain.intake_journal import (
+    DeliverySource,
+    JournalEntry,
+    JournalStatus,
+    journal_day,
+    received_at_of,
+)
+
+SETTLED = "J|"
+RECEIVED = "R|"
+_BINARY_CHUNK = 64 * 1024  # the cap of an Edm.Binary property
+SUMMARY = [
+    "RowKey", "DeliveryId", "PartnerId", "ReceivedAt", "Sha256", "Source", "Status", "LeadId",
+    "Reason", "Attempts", "ProcessedAt", "BodyBytes",
+]  # fmt: skip
+
+
+def journal_keys(delivery_id: str) -> tuple[str, str]:
+    """PartitionKey and the RowKey after the prefix (`<newest-first>|<id>`), from the id alone."""
+    received_at = received_at_of(delivery_id)
+    return journal_partition(received_at), f"{newest_first(received_at)}|{delivery_id}"
+
+
+def journal_partition(instant: datetime) -> str:
+    return journal_day(instant).isoformat()
+
+
+def stored_row(entry: JournalEntry, prefix: str, *, relay_at: datetime | None) -> dict[str, Any]:
+    partition, key = journal_keys(entry.delivery_id)
+    body = entry.body or b""
+    chunks = [body[i : i + _BINARY_CHUNK] for i in range(0, len(body), _BINARY_CHUNK)]
+    row: dict[str, Any] = {
+        "PartitionKey": partition,
+        "RowKey": f"{prefix}{key}",
+        "DeliveryId": entry.delivery_id,
+        "PartnerId": entry.partner_id,
+        "ReceivedAt": entry.received_at,
+        "Sha256": entry.sha256,
+        "Source": entry.source.value,
+        "Status": entry.status.value,
+        "LeadId": entry.lead_id or "",
+        "Reason": entry.reason or "",
+        "Attempts": entry.attempts,
+        "BodyBytes": len(body),
+        "BodyChunks": len(chunks),
+    }
+    if entry.processed_at is not None:
+        row["ProcessedAt"] = entry.processed_at
+    if relay_at is not None:  # a received row: when the relay should queue it again
+        row |= {"NextRelayAt": relay_at, "Relays": 0}
+    return row | {f"Body{i}": chunk for i, chunk in enumerate(chunks)}
+
+
+def entry_of(entity: Any, *, with_body: bool = False) -> JournalEntry:
+    body = None
+    if with_body:
+        body = b"".join(bytes(entity[f"Body{i}"]) for i in range(int(entity["BodyChunks"])))
+    return JournalEntry(
+        delivery_id=entity["DeliveryId"],
+        partner_id=entity["PartnerId"],
+        received_at=entity["ReceivedAt"],
+        sha256=entity["Sha256"],
+        source=DeliverySource(entity["Source"]),
+        status=JournalStatus(entity["Status"]),
+        lead_id=entity.get("LeadId") or None,
+        reason=entity.get("Reason") or None,
+        attempts=int(entity.get("Attempts") or 0),
+        processed_at=entity.get("ProcessedAt"),
+        body=body,
+        etag=entity.metadata.get("etag"),
+    )

@@ -1,0 +1,38 @@
+"""Wait for a marketplace delivery to be processed: the webhook answers once it is journaled,
+and the queue-triggered processing lands it a moment later. Reads the operators' journal route."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import requests
+
+from tests.support.auth import bearer
+
+LANDED = {"Created", "StageAdded", "Duplicate", "Test"}
+
+
+def settled_delivery(
+    http: requests.Session, api: str, delivery_id: str, timeout: float = 30.0
+) -> dict[str, Any]:
+    """The journal entry once processing recorded an outcome (any outcome)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = http.get(f"{api}/ops/deliveries/{delivery_id}", headers=bearer("Leads.Operator"))
+        assert response.status_code == 200, response.text
+        entry: dict[str, Any] = response.json()
+        if entry["status"] != "Received":
+            return entry
+        assert time.monotonic() < deadline, f"delivery {delivery_id} still unprocessed: {entry}"
+        time.sleep(0.05)
+
+
+def deliver_and_land(http: requests.Session, api: str, intake_url: str, body: Any) -> str:
+    """Post a delivery, wait until it landed, answer its lead id."""
+    response = http.post(intake_url, json=body)
+    assert response.status_code == 200, response.text
+    entry = settled_delivery(http, api, response.json()["deliveryId"])
+    assert entry["status"] in LANDED, entry
+    lead_id: str = entry["leadId"]
+    return lead_id
