@@ -22,15 +22,17 @@ UI_VENDOR_FILES := $(UI_VENDOR)/msal-browser.min.js $(UI_VENDOR)/msal-redirect-b
 CHROMIUM ?= /usr/bin/chromium
 
 PARTNER ?=
+FUZZ_SECONDS ?= 180
 ROLES ?= Referrals.Admin
 
-.PHONY: help setup run test lint checkov unit token bench outbox clean ui-vendor browser
+.PHONY: help setup run test fuzz lint checkov unit token bench outbox clean ui-vendor browser
 
 help:
 	@echo "make run    - set up, start Azurite and the local functions host on :7071"
 	@echo "make test   - set up, lint (ruff, mypy), run every test against a real Azurite"
 	@echo "make token PARTNER=contoso ROLES=Referrals.Admin - mint a local bearer token"
 	@echo "make outbox [LAST=5] - print the emails stored locally instead of sent"
+	@echo "make fuzz [FUZZ_SECONDS=180] - contract-fuzz the API, every phase, FUZZ_SECONDS per role"
 	@echo "make lint | make checkov | make bench | make clean"
 
 $(PY_STAMP): requirements.txt requirements-dev.txt
@@ -86,6 +88,10 @@ checkov: $(CHECKOV_STAMP)
 
 test: setup lint checkov browser
 	$(PY) -m pytest -p xdist -n 2 $(PYTEST_ARGS)
+
+# The contract fuzz run of `make test`, longer: every schemathesis phase, FUZZ_SECONDS for each role.
+fuzz: setup
+	FUZZ_SECONDS_PER_ROLE=$(FUZZ_SECONDS) $(PY) -m pytest -p xdist -n 2 -rP tests/e2e/test_contract_fuzz.py
 
 token: $(PY_STAMP)
 	@$(PY) -m tools.token --partner "$(PARTNER)" --roles "$(ROLES)"

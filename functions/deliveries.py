@@ -58,7 +58,7 @@ def list_deliveries(req: func.HttpRequest) -> func.HttpResponse:
 @http_endpoint
 def replay_deliveries(req: func.HttpRequest) -> func.HttpResponse:
     principal = authenticate(req)
-    command = parse_body(req, ReplayDeliveries, max_bytes=container().settings.max_body_bytes)
+    command = parse_body(req, ReplayDeliveries)
     return json_response(container().delivery_desk.replay(principal, command))
 
 

@@ -8,6 +8,7 @@ function is registered through `http_endpoint`, which adapts the streaming reque
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import logging
@@ -26,14 +27,14 @@ from starlette.responses import Response as StarletteResponse
 from starlette.responses import StreamingResponse
 
 from functions.problems import internal_error_response, problem_response, status_for
-from shared.bootstrap import Container, get_container
-from shared.domain.errors import (
-    InvalidInput,
-    LeadsError,
-    PayloadTooLarge,
-    Unauthenticated,
-    UnsupportedMediaType,
+from functions.request_body import (
+    BodyTooLarge,
+    declared_too_large,
+    parse_json_object,
+    read_bounded,
 )
+from shared.bootstrap import Container, get_container
+from shared.domain.errors import LeadsError, Unauthenticated
 from shared.domain.model import parse_model
 from shared.domain.principal import Principal
 
@@ -53,15 +54,35 @@ class StreamedBody:
 Answer = func.HttpResponse | StreamedBody
 Handler = Callable[[func.HttpRequest], Answer]
 Endpoint = Callable[[Request], Any]
+BodyLimit = Callable[[], int]  # read per request: settings load lazily, never at import
 
 
-def http_endpoint(handler: Handler) -> Endpoint:
+def general_body_limit() -> int:
+    return container().settings.max_body_bytes
+
+
+def intake_body_limit() -> int:
+    return container().settings.intake_max_body_bytes
+
+
+def http_endpoint(handler: Handler, *, body_limit: BodyLimit = general_body_limit) -> Endpoint:
     """Register `handler` as an HTTP function: our errors become problem+json, anything
     unexpected a bare 500, never a trace. The handler runs on a worker thread: our storage
-    clients block, and the worker runs every streaming function on one event loop."""
+    clients block, and the worker runs every streaming function on one event loop.
+
+    The body is read here, before the handler runs, and never past the route's `body_limit`:
+    a body announced or found to be longer is a 413 at once, whatever else the request holds."""
 
     async def endpoint(req: Request) -> Response:
-        request = await _classic_request(cast(StarletteRequest, req))
+        starlette_request = cast(StarletteRequest, req)
+        try:
+            body = await _bounded_body(starlette_request, body_limit())
+        except LeadsError as error:  # too large (413), or settings that cannot be read (500)
+            if status_for(error)[0] >= 500:
+                logger.error("%s failed: %s", handler.__name__, error.detail)
+            refused = problem_response(error, instance=starlette_request.url.path)
+            return cast(Response, _starlette_response(refused))
+        request = _classic_request(starlette_request, body)
         answer = await run_in_threadpool(_answer, handler, request)
         return cast(Response, _starlette_response(answer))
 
@@ -73,7 +94,18 @@ def http_endpoint(handler: Handler) -> Endpoint:
     return endpoint
 
 
-async def _classic_request(request: StarletteRequest) -> func.HttpRequest:
+def with_body_limit(body_limit: BodyLimit) -> Callable[[Handler], Endpoint]:
+    """`http_endpoint` for a route whose bodies have another limit (intake's, say)."""
+    return functools.partial(http_endpoint, body_limit=body_limit)
+
+
+async def _bounded_body(request: StarletteRequest, limit: int) -> bytes:
+    if declared_too_large(request.headers.get("Content-Length"), limit):
+        raise BodyTooLarge(limit)
+    return await read_bounded(request.stream(), limit)
+
+
+def _classic_request(request: StarletteRequest, body: bytes) -> func.HttpRequest:
     headers = {name: ", ".join(request.headers.getlist(name)) for name in request.headers}
     return func.HttpRequest(
         request.method,
@@ -82,7 +114,7 @@ async def _classic_request(request: StarletteRequest) -> func.HttpRequest:
         # The first of repeated parameters, as the host gives a classic function.
         params={name: request.query_params.getlist(name)[0] for name in request.query_params},
         route_params={name: str(value) for name, value in request.path_params.items()},
-        body=await request.body(),
+        body=body,
     )
 
 
@@ -148,28 +180,14 @@ def authenticate(req: func.HttpRequest) -> Principal:
     return container().token_verifier.verify(token.strip())
 
 
-def read_json_object(req: func.HttpRequest, *, max_bytes: int) -> dict[str, Any]:
-    """The body as a JSON object, refusing oversize (413), non-JSON (415) and malformed (400)."""
-    declared = req.headers.get("Content-Length")
-    if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise PayloadTooLarge(f"The body is over the {max_bytes}-byte limit.")
-    body = req.get_body()
-    if len(body) > max_bytes:
-        raise PayloadTooLarge(f"The body is over the {max_bytes}-byte limit.")
-    media_type = (req.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-    if media_type != "application/json" and not media_type.endswith("+json"):
-        raise UnsupportedMediaType("Send the body as application/json.")
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InvalidInput(f"The body is not valid JSON ({_position(error)}).") from None
-    if not isinstance(data, dict):
-        raise InvalidInput("The body must be a JSON object.")
-    return data
+def read_json_object(req: func.HttpRequest) -> dict[str, Any]:
+    """The body (already bounded by the route's limit) as a JSON object: 415 unless JSON, 400
+    when malformed, nested too deep or holding huge numbers."""
+    return parse_json_object(req.get_body(), req.headers.get("Content-Type"))
 
 
-def parse_body(req: func.HttpRequest, model: type[ModelT], *, max_bytes: int) -> ModelT:
-    return parse_model(model, read_json_object(req, max_bytes=max_bytes))
+def parse_body(req: func.HttpRequest, model: type[ModelT]) -> ModelT:
+    return parse_model(model, read_json_object(req))
 
 
 def json_response(
@@ -188,9 +206,3 @@ def json_response(
         headers={"Cache-Control": "no-store", **(headers or {})},
         mimetype="application/json",
     )
-
-
-def _position(error: Exception) -> str:
-    if isinstance(error, json.JSONDecodeError):
-        return f"line {error.lineno}, column {error.colno}"
-    return "not UTF-8"

@@ -7,10 +7,11 @@ import azure.functions as func
 from functions.http_kit import (
     authenticate,
     container,
-    http_endpoint,
+    intake_body_limit,
     json_response,
     parse_body,
     read_json_object,
+    with_body_limit,
 )
 from shared.services.referrals import ReferLead
 
@@ -18,9 +19,9 @@ bp = func.Blueprint()  # type: ignore[no-untyped-call]  # the SDK leaves it unan
 
 
 @bp.route(route="intake/{partnerId}/marketplace", methods=["POST"])
-@http_endpoint
+@with_body_limit(intake_body_limit)
 def receive_marketplace_lead(req: func.HttpRequest) -> func.HttpResponse:
-    body = read_json_object(req, max_bytes=container().settings.intake_max_body_bytes)
+    body = read_json_object(req)
     receipt = container().delivery_door.acknowledge(
         req.route_params["partnerId"], req.params.get("key"), req.get_body(), body
     )
@@ -28,10 +29,10 @@ def receive_marketplace_lead(req: func.HttpRequest) -> func.HttpResponse:
 
 
 @bp.route(route="intake/{partnerId}/referrals", methods=["POST"])
-@http_endpoint
+@with_body_limit(intake_body_limit)
 def receive_referral(req: func.HttpRequest) -> func.HttpResponse:
     sender = authenticate(req)
-    command = parse_body(req, ReferLead, max_bytes=container().settings.intake_max_body_bytes)
+    command = parse_body(req, ReferLead)
     receipt = container().intake.receive_referral(
         sender, req.route_params["partnerId"], command, req.headers.get("Idempotency-Key")
     )

@@ -39,10 +39,6 @@ def _lead_response(lead: LeadView) -> func.HttpResponse:
     return json_response(lead, headers={"ETag": lead.etag})
 
 
-def _limit() -> int:
-    return container().settings.max_body_bytes
-
-
 def _act(
     req: func.HttpRequest,
     body: type[CommandT],
@@ -50,7 +46,7 @@ def _act(
 ) -> func.HttpResponse:
     """Every lead action: who, which lead, the validated body, the ETag read; the new lead."""
     principal = authenticate(req)
-    command = parse_body(req, body, max_bytes=_limit())
+    command = parse_body(req, body)
     lead = action(principal, req.route_params["leadId"], command, req.headers.get("If-Match"))
     return _lead_response(lead)
 

@@ -11,9 +11,9 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from functions.openapi_deliveries import DELIVERY_OPERATIONS
 from functions.openapi_notifications import NOTIFICATION_OPERATIONS
 from functions.openapi_operation import Operation, path_param
+from functions.openapi_responses import Problem, operation_object
 from functions.openapi_ui import UI_OPERATIONS
 from functions.openapi_workspace import WORKSPACE_OPERATIONS
-from shared.domain.model import ApiModel
 from shared.services.delivery_door import DeliveryReceipt
 from shared.services.health import HealthReport
 from shared.services.jobs import JobReport
@@ -43,22 +43,6 @@ class MarketplaceLead(BaseModel):
     ActionCode: str | None = None
     OfferTitle: str | None = None
     Description: str | None = None
-
-
-class ProblemField(ApiModel):
-    field: str
-    message: str
-
-
-class Problem(ApiModel):
-    """RFC 9457 problem details, the body of every error."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    instance: str | None = None
-    errors: list[ProblemField] | None = None
 
 
 _PARTNER = path_param("partnerId", "The partner receiving the lead.")
@@ -125,6 +109,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "Run a scheduled job now, as of an instant.",
         "Operations",
         response=JobReport,
+        other_statuses=(202,),
         errors=(400, 401, 403, 404),
         parameters=(
             path_param(
@@ -172,7 +157,8 @@ def _content(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
     if op.response:
         return {"content": {op.media_type: {"schema": refs[(op.response, "serialization")]}}}
     if op.media_type != "application/json":
-        return {"content": {op.media_type: {"schema": {"type": "string"}}}}
+        media_types = (op.media_type, *op.other_media_types)
+        return {"content": {media: {"schema": {"type": "string"}} for media in media_types}}
     return {}
 
 
@@ -187,7 +173,7 @@ def openapi_document() -> dict[str, Any]:
     refs, definitions = models_json_schema(models, ref_template="#/components/schemas/{model}")
     paths: dict[str, dict[str, Any]] = {}
     for op in OPERATIONS:
-        paths.setdefault(op.path, {})[op.method] = _operation(op, refs)
+        paths.setdefault(op.path, {})[op.method] = operation_object(op, refs)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -205,35 +191,3 @@ def openapi_document() -> dict[str, Any]:
             },
         },
     }
-
-
-def _operation(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
-    problem = {"$ref": refs[(Problem, "serialization")]["$ref"]}
-    responses: dict[str, Any] = {str(op.status): {"description": "Success", **_content(op, refs)}}
-    # Any operation may meet storage (or another dependency) down: 503, with Retry-After.
-    for status in dict.fromkeys((*op.errors, 503)):
-        responses[str(status)] = {
-            "description": "Problem",
-            "content": {"application/problem+json": {"schema": problem}},
-        }
-    responses["503"]["description"] = "Storage (or another dependency) is unavailable: retry"
-    responses["503"]["headers"] = {
-        "Retry-After": {
-            "description": "Seconds to wait before retrying",
-            "schema": {"type": "integer", "minimum": 1},
-        }
-    }
-    body: dict[str, Any] = {
-        "summary": op.summary,
-        "tags": [op.tag],
-        "operationId": op.method + "".join(p.strip("{}").title() for p in op.path.split("/")),
-        "parameters": list(op.parameters),
-        "responses": responses,
-        "security": [] if op.security == "none" else [{op.security: []}],
-    }
-    if op.request:
-        body["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": refs[(op.request, "validation")]}},
-        }
-    return body

@@ -42,6 +42,7 @@ DELIVERY_OPERATIONS: tuple[Operation, ...] = (
         "journal like a webhook delivery. Referrals.Admin for the token's partner, or "
         "Leads.Operator naming partnerId.",
         "Intake", response=ImportReport, errors=(400, 401, 403, 404, 413, 415),
+        raw_request="text/csv",
         parameters=({
             "name": "partnerId", "in": "query", "required": False,
             "description": "The partner (operators only; a partner imports into its own).",

@@ -27,12 +27,13 @@ NOTIFICATION_OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "get", "/profile/contacts", "The business profile's notification contacts, with ETag.",
-        "Notifications", response=ProfileContacts, errors=(401, 403, 404),
+        "Notifications", response=ProfileContacts, errors=(401, 403, 404), headers=("ETag",),
     ),
     Operation(
         "put", "/profile/contacts", "Replace the contacts (BusinessProfile.Admin).",
         "Notifications", request=ProfileContacts, response=ProfileContacts,
         errors=(400, 401, 403, 404, 409, 412, 413, 415), parameters=(_IF_MATCH,),
+        headers=("ETag",),
     ),
     Operation(
         "get", "/me/preferences", "Your email preferences; they override the contacts.",

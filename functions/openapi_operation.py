@@ -23,6 +23,18 @@ class Operation:
     errors: tuple[int, ...] = (400, 401, 403)
     parameters: tuple[dict[str, Any], ...] = field(default_factory=tuple)
     media_type: str = "application/json"  # text/csv for the export
+    # More media types the success answer may have (the UI's files), besides `media_type`.
+    other_media_types: tuple[str, ...] = ()
+    # Further success statuses with the same body (a job's 202 when it only enqueues work).
+    other_statuses: tuple[int, ...] = ()
+    # Headers every success answer carries (an ETag to send back in If-Match).
+    headers: tuple[str, ...] = ()
+    # Whether the route reads or writes storage: an outage is then a 503 with Retry-After.
+    storage: bool = True
+    # The UI's files answer a missing one in plain text, as a static file server does.
+    plain_not_found: bool = False
+    # A body that is no JSON model, by its media type (the Partner Center import's text/csv).
+    raw_request: str | None = None
 
 
 def path_param(name: str, description: str) -> dict[str, Any]:

@@ -29,6 +29,11 @@ _IF_MATCH: dict[str, Any] = {
     "schema": {"type": "string"},
 }
 _ACT_ERRORS = (400, 401, 403, 404, 409, 412, 413, 415)
+_ETAG = ("ETag",)
+# The export streams every matching lead: the list's query without its paging token.
+_EXPORT_PARAMETERS = tuple(
+    param for param in query_params(LeadQuery) if param["name"] != "continuationToken"
+)
 
 
 # The route of each value a lead's `allowedActions` can hold (LeadView): a client offers exactly
@@ -53,7 +58,7 @@ def _offered(action: LeadAction, summary: str) -> tuple[str, str, str]:
 def _action(action: LeadAction, summary: str, request: type[Any] | None) -> Operation:
     return Operation(
         *_offered(action, summary), "Workspace", request=request,
-        response=LeadView, errors=_ACT_ERRORS, parameters=(_LEAD, _IF_MATCH),
+        response=LeadView, errors=_ACT_ERRORS, parameters=(_LEAD, _IF_MATCH), headers=_ETAG,
     )  # fmt: skip
 
 
@@ -64,12 +69,13 @@ WORKSPACE_OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "get", "/leads/export", "The leads of a list query as CSV, streamed page by page.",
-        "Workspace", media_type="text/csv", parameters=query_params(LeadQuery),
+        "Workspace", media_type="text/csv", parameters=_EXPORT_PARAMETERS,
+        headers=("Content-Disposition",),
     ),
     Operation(
         "get", "/leads/{leadId}", "One lead, with its ETag and the actions you may take on it"
         " (allowedActions, as on every lead the API returns).", "Workspace",
-        response=LeadView, errors=(401, 403, 404), parameters=(_LEAD,),
+        response=LeadView, errors=(401, 403, 404), parameters=(_LEAD,), headers=_ETAG,
     ),
     _action(LeadAction.EDIT, "Edit the deal of an Accepted lead (JSON merge patch).", EditDeal),
     _action(LeadAction.ACCEPT, "Accept a Received lead: Received → Accepted.", AcceptLead),
@@ -80,10 +86,12 @@ WORKSPACE_OPERATIONS: tuple[Operation, ...] = (
     Operation(
         *_offered(LeadAction.FAVORITE, "Mark the lead a favourite of yours (idempotent)."),
         "Workspace", response=LeadView, errors=(401, 403, 404), parameters=(_LEAD,),
+        headers=_ETAG,
     ),
     Operation(
         *_offered(LeadAction.UNFAVORITE, "Remove your favourite mark (idempotent)."),
         "Workspace", response=LeadView, errors=(401, 403, 404), parameters=(_LEAD,),
+        headers=_ETAG,
     ),
     Operation(
         "get", "/insights", "Your figures over the leads created in [from, to] (default 90 days,"

@@ -26,7 +26,7 @@ bp = func.Blueprint()  # type: ignore[no-untyped-call]  # the SDK leaves it unan
 @http_endpoint
 def create_partner(req: func.HttpRequest) -> func.HttpResponse:
     authenticate(req).require_any(OPERATORS)
-    command = parse_body(req, RegisterPartner, max_bytes=container().settings.max_body_bytes)
+    command = parse_body(req, RegisterPartner)
     credentials = container().partners.register(command)
     return json_response(credentials, status=201)
 

@@ -35,7 +35,7 @@ def ui_config(req: func.HttpRequest) -> func.HttpResponse:
 def dev_sign_in(req: func.HttpRequest) -> func.HttpResponse:
     service = container().dev_sign_in
     service.require_available()  # 404 before the body is even read
-    request = parse_body(req, DevSignInRequest, max_bytes=container().settings.max_body_bytes)
+    request = parse_body(req, DevSignInRequest)
     return json_response(service.sign_in(request))
 
 

@@ -31,7 +31,7 @@ def get_profile_contacts(req: func.HttpRequest) -> func.HttpResponse:
 @http_endpoint
 def put_profile_contacts(req: func.HttpRequest) -> func.HttpResponse:
     principal = authenticate(req)
-    command = parse_body(req, ProfileContacts, max_bytes=container().settings.max_body_bytes)
+    command = parse_body(req, ProfileContacts)
     contacts, etag = container().notification_settings.replace_contacts(
         principal, command, req.headers.get("If-Match")
     )
@@ -48,5 +48,5 @@ def get_my_preferences(req: func.HttpRequest) -> func.HttpResponse:
 @http_endpoint
 def put_my_preferences(req: func.HttpRequest) -> func.HttpResponse:
     principal = authenticate(req)
-    command = parse_body(req, UpdatePreferences, max_bytes=container().settings.max_body_bytes)
+    command = parse_body(req, UpdatePreferences)
     return json_response(container().notification_settings.update_preferences(principal, command))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Self
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 from pydantic.alias_generators import to_camel
 
 from shared.domain.errors import FieldError, InvalidInput
@@ -19,6 +20,18 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Notes = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=8000)]
 Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+
+
+def _calendar_date(value: object) -> object:
+    # pydantic reads a number, or a string of digits, as Unix seconds: 0 would be 1970-01-01.
+    # The document says an ISO 8601 date, so that is all this takes.
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise ValueError("must be an ISO 8601 date, e.g. 2027-02-01")
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+CalendarDate = Annotated[date, BeforeValidator(_calendar_date)]
 
 
 class PersonInput(ApiModel):
@@ -36,7 +49,7 @@ People = Annotated[list[PersonInput], Field(max_length=50)]
 class DealFields(ApiModel):
     estimated_value: Money | None = None
     currency: Currency | None = None
-    estimated_close_date: date | None = None
+    estimated_close_date: CalendarDate | None = None
     crm_id: Reference | None = None
     campaign_id: Reference | None = None
 

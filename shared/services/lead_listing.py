@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from shared.domain.errors import FieldError, InvalidInput
 from shared.domain.lead import Lead
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.lead_values import View
@@ -120,8 +121,14 @@ class LeadListing:
         """Every lead the query selects, in its order, for export.
 
         Newest first streams range page by range page. Any other order needs the whole filtered
-        set once anyway, so it is read and sorted once, not once per page.
+        set once anyway, so it is read and sorted once, not once per page. It has no pages, so
+        a continuation token (malformed or not) is refused rather than silently ignored.
         """
+        if query.continuation_token is not None:
+            raise InvalidInput(
+                "The export streams every matching lead: drop continuationToken.",
+                [FieldError("continuationToken", "the export takes no continuation token")],
+            )
         partner_id = principal.require_partner(PARTNER_READERS)
         favorite_ids = self._favorites.favorite_ids(partner_id, principal.user_id)
         marked = set(favorite_ids)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.lead_values import (
@@ -30,6 +31,7 @@ SortKey = Literal[
 
 def _day_start(value: object) -> object:
     """A bare date means its whole day (UTC): from its first instant..."""
+    _refuse_timestamps(value)
     if isinstance(value, str) and len(value) == 10:
         return datetime.combine(date.fromisoformat(value), time(), tzinfo=UTC)
     return value
@@ -37,9 +39,17 @@ def _day_start(value: object) -> object:
 
 def _day_end(value: object) -> object:
     """...to its last."""
+    _refuse_timestamps(value)
     if isinstance(value, str) and len(value) == 10:
         return datetime.combine(date.fromisoformat(value), time.max, tzinfo=UTC)
     return value
+
+
+def _refuse_timestamps(value: object) -> None:
+    # pydantic reads a number (`0.5`) as Unix seconds; the API speaks ISO 8601 only, and a
+    # number here is far likelier a mistake than an instant of 1970.
+    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+        raise ValueError("must be an ISO 8601 date or instant, e.g. 2026-11-23T06:00:00Z")
 
 
 def _with_offset(value: datetime) -> datetime:
@@ -48,8 +58,15 @@ def _with_offset(value: datetime) -> datetime:
     return value
 
 
-From = Annotated[datetime, BeforeValidator(_day_start), AfterValidator(_with_offset)]
-To = Annotated[datetime, BeforeValidator(_day_end), AfterValidator(_with_offset)]
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+# What the OpenAPI document says these take: an instant, or a bare date for its whole UTC day.
+_DATE_OR_INSTANT = WithJsonSchema(
+    {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]}
+)
+From = Annotated[
+    datetime, BeforeValidator(_day_start), AfterValidator(_with_offset), _DATE_OR_INSTANT
+]
+To = Annotated[datetime, BeforeValidator(_day_end), AfterValidator(_with_offset), _DATE_OR_INSTANT]
 
 
 class LeadQuery(ApiModel):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated
 
-from pydantic import EmailStr, Field
+from pydantic import EmailStr, Field, StrictBool
 
 from shared.domain.errors import ConcurrentModification, NotFound, StalePrecondition
 from shared.domain.model import ApiModel
@@ -31,7 +31,7 @@ class PreferencesView(ApiModel):
 
 
 class UpdatePreferences(ApiModel):
-    email_enabled: bool
+    email_enabled: StrictBool  # a JSON true or false: not 0, 1 or "yes"
     email: EmailStr | None = None
 
 

@@ -12,9 +12,12 @@ import binascii
 import hashlib
 import hmac
 import json
+import re
 from typing import Any
 
 from shared.domain.errors import FieldError, InvalidInput
+
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+", re.ASCII)
 
 
 class PagingTokens:
@@ -27,6 +30,10 @@ class PagingTokens:
         return f"{body}.{self._sign(body)}"
 
     def read(self, token: str, scope: str) -> dict[str, Any]:
+        # Checked before any decoding: a token this API issued is base64url, one dot, ASCII only,
+        # and anything else (non-ASCII text included) is refused as input, never a 500.
+        if not _TOKEN_SHAPE.fullmatch(token):
+            raise _invalid("is not one this API issued")
         body, _, signature = token.partition(".")
         if not hmac.compare_digest(signature, self._sign(body)):
             raise _invalid("is not one this API issued")
@@ -34,7 +41,7 @@ class PagingTokens:
             payload = json.loads(_decode(body))
         except (ValueError, binascii.Error):
             raise _invalid("is not one this API issued") from None
-        if payload.get("s") != _digest(scope):
+        if not isinstance(payload, dict) or payload.get("s") != _digest(scope):
             raise _invalid("belongs to another query: keep the filters of the first page")
         position: dict[str, Any] = payload["p"]
         return position

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from shared.domain.errors import FieldError, InvalidInput
 from shared.domain.lead import LeadDetails
@@ -43,7 +43,7 @@ class ReferLead(ApiModel):
     lead_type: LeadType
     customer: ReferralCustomer
     notes: Annotated[str, Field(max_length=8000)] | None = None
-    contact_requested: bool = False
+    contact_requested: StrictBool = False  # a JSON true or false: not 0, 1 or "yes"
     offer: ReferralOffer | None = None
     estimated_value: Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)] | None = None
     currency: Currency | None = None

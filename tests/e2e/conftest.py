@@ -85,3 +85,17 @@ def host_without_queue(
     }
     with running_host(crippled, tmp_path_factory.mktemp("crippled-host")) as host:
         yield f"{host.base_url}/api"
+
+
+@pytest.fixture(scope="session")
+def dev_api(app_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app as `make run` serves it: the dev sign-in on (signing with the tests' key), on
+    tables of its own."""
+    env = {
+        **app_env,
+        "STORAGE_PREFIX": f"d{uuid.uuid4().hex[:8]}",
+        "DEV_SIGN_IN_ENABLED": "true",
+        "DEV_SIGNING_KEY": key_pair().private_pem.decode(),
+    }
+    with running_host(env, tmp_path_factory.mktemp("dev-host")) as host:
+        yield f"{host.base_url}/api"

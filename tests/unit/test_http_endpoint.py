@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterable, Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterable, Iterator
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import azure.functions as func
 import pytest
@@ -15,10 +14,9 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from functions.http_kit import Handler, StreamedBody, http_endpoint
-from shared.domain.errors import DependencyUnavailable, NotFound
+from shared.domain.errors import ConfigurationError, DependencyUnavailable, NotFound
+from tests.support.event_loops import run_on_own_loop
 from tools.localhost.http_streams import IncomingRequest, starlette_request
-
-T = TypeVar("T")
 
 
 def _request(body: bytes = b"") -> Request:
@@ -36,16 +34,9 @@ def _request(body: bytes = b"") -> Request:
     )
 
 
-def _run(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run on a loop of its own thread: a Playwright sync session (the UI tests, in the same
-    pytest worker) keeps an event loop running in the main thread."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
-def _call(handler: Handler, request: Request | None = None) -> Response:
-    endpoint = http_endpoint(handler)
-    response = _run(endpoint(request or _request()))
+def _call(handler: Handler, request: Request | None = None, *, limit: int = 1024) -> Response:
+    endpoint = http_endpoint(handler, body_limit=lambda: limit)
+    response = run_on_own_loop(endpoint(request or _request()))
     assert isinstance(response, Response)
     return response
 
@@ -118,5 +109,53 @@ def test_a_stream_goes_out_as_produced_and_a_later_failure_ends_it() -> None:
     assert produced == [0]  # only the first chunk, read to catch early failures
     assert response.headers["x-kind"] == "csv"
     with pytest.raises(NotFound):
-        _run(_drain(response.body_iterator))
+        run_on_own_loop(_drain(response.body_iterator))
     assert produced == [0, 1, 2]
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        pytest.param(lambda: _request(body=b"x" * 1025), id="received"),
+        pytest.param(
+            lambda: starlette_request(
+                IncomingRequest(
+                    method="POST",
+                    raw_path="/api/things/7",
+                    query="",
+                    headers=[("Content-Length", "20000000"), ("Host", "h")],
+                    body=b"{}",
+                    route_params={},
+                    client=("127.0.0.1", 50000),
+                    server=("h", 80),
+                )
+            ),
+            id="declared",
+        ),
+    ],
+)
+def test_a_body_past_the_routes_limit_is_413_before_the_handler_runs(request_: Any) -> None:
+    called: list[func.HttpRequest] = []
+
+    def handler(req: func.HttpRequest) -> func.HttpResponse:
+        called.append(req)
+        return func.HttpResponse("ran")
+
+    response = _call(handler, request_(), limit=1024)
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+    assert json.loads(bytes(response.body))["detail"] == "The body is over the 1024-byte limit."
+    assert called == []
+
+
+def test_settings_that_cannot_be_read_are_a_problem_not_a_crash() -> None:
+    def limit() -> int:
+        raise ConfigurationError("missing required setting MAX_BODY_BYTES")
+
+    def handler(req: func.HttpRequest) -> func.HttpResponse:
+        raise AssertionError("never called")
+
+    response = run_on_own_loop(http_endpoint(handler, body_limit=limit)(_request()))
+    assert isinstance(response, Response)
+    assert response.status_code == 500
+    assert json.loads(bytes(response.body))["type"].endswith("server-misconfigured")

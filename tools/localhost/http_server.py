@@ -135,6 +135,14 @@ class FunctionsRequestHandler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _dispatch  # noqa: N815
 
+    def __getattr__(self, name: str) -> Any:
+        # Any other verb (TRACE, QUERY, ...) goes through routing too, so one no function takes
+        # is a 404, as the Functions host answers it (azure-functions-host#10098), not the
+        # stdlib's 501.
+        if name.startswith("do_"):
+            return self._dispatch
+        raise AttributeError(name)
+
     def _request_headers(self) -> dict[str, str]:
         headers: dict[str, str] = {}
         for name, value in self.headers.items():

@@ -51,7 +51,9 @@ def test_post_body_headers_constraint_and_status_code(sample_host: SampleHost) -
 
 
 def test_a_method_mismatch_and_an_unknown_route_are_404(sample_host: SampleHost) -> None:
-    for method, path in [("DELETE", "things/1"), ("POST", "things/special"), ("GET", "nope")]:
+    mismatches = [("DELETE", "things/1"), ("TRACE", "things/1"), ("QUERY", "things/1")]
+    mismatches.append(("POST", "things/special"))
+    for method, path in [*mismatches, ("GET", "nope")]:
         response = requests.request(method, f"{sample_host.api}/{path}", timeout=TIMEOUT)
         assert response.status_code == 404, (method, path)
         assert response.content == b""
