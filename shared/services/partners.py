@@ -44,6 +44,17 @@ class IntakeCredentials(ApiModel):
     intake_key: str
 
 
+class PartnerCreated(IntakeCredentials):
+    # What the operator should fix, e.g. no contact: nobody would get new-lead emails.
+    warnings: list[str] = []
+
+
+NO_CONTACT_WARNING = (
+    "No contacts: nobody receives new-lead emails for this partner until its business profile "
+    "admin adds one in Settings (PUT /api/profile/contacts)."
+)
+
+
 class PartnerService:
     def __init__(
         self,
@@ -60,7 +71,7 @@ class PartnerService:
         # Unknown partners are cached too, so known and unknown ids answer in the same time.
         self._intake_cache = _TtlCache[Partner | None](intake_cache_seconds)
 
-    def register(self, command: RegisterPartner) -> IntakeCredentials:
+    def register(self, command: RegisterPartner) -> PartnerCreated:
         key = _new_intake_key()
         now = self._clock.now()
         partner = Partner(
@@ -74,7 +85,13 @@ class PartnerService:
         )
         self._repository.add(partner)
         self._intake_cache.forget(partner.partner_id)
-        return self._credentials(partner.partner_id, key)
+        credentials = self._credentials(partner.partner_id, key)
+        return PartnerCreated(
+            partner_id=credentials.partner_id,
+            intake_url=credentials.intake_url,
+            intake_key=credentials.intake_key,
+            warnings=[] if command.contacts else [NO_CONTACT_WARNING],
+        )
 
     def rotate_intake_key(self, partner_id: str) -> IntakeCredentials:
         partner = self.get(partner_id)
