@@ -70,7 +70,7 @@ def _uses_own_issuer(dev_public_pem: str) -> bool:
 
 
 def _demo_intake_url(env: dict[str, str]) -> str:
-    """Register the demo partner (or rotate its key) with the host's own settings, no token."""
+    """The demo partner's intake URL (its kept key, else a new one), with the host's settings."""
     seeded = subprocess.run(
         [sys.executable, "-m", "tools.demo_partner"],
         cwd=REPO_ROOT,
@@ -105,7 +105,7 @@ def _banner(base: str, intake_url: str, *, own_issuer: bool) -> str:
                          -H "Authorization: Bearer {operator}" \\
                          -H 'Content-Type: application/json' \\
                          -d '{{"partnerId":"fabrikam","name":"Fabrikam"}}'
-  Post a sample lead to the demo partner 'contoso' (its key was just issued):
+  Post a sample lead to the demo partner 'contoso' (its key is kept in .local/):
     curl -s -X POST '{intake_url}' \\
       -H 'Content-Type: application/json' -d @tools/sample_lead.json
 

@@ -85,7 +85,7 @@ class PartnerService:
         )
         self._repository.add(partner)
         self._intake_cache.forget(partner.partner_id)
-        credentials = self._credentials(partner.partner_id, key)
+        credentials = self.intake_credentials(partner.partner_id, key)
         return PartnerCreated(
             partner_id=credentials.partner_id,
             intake_url=credentials.intake_url,
@@ -104,7 +104,7 @@ class PartnerService:
         )
         self._repository.replace(rotated)
         self._intake_cache.forget(partner_id)
-        return self._credentials(partner_id, key)
+        return self.intake_credentials(partner_id, key)
 
     def get(self, partner_id: str) -> Partner:
         partner = self._repository.find(partner_id)
@@ -137,7 +137,8 @@ class PartnerService:
             self._intake_cache.put(partner_id, partner)
         return partner
 
-    def _credentials(self, partner_id: str, key: str) -> IntakeCredentials:
+    def intake_credentials(self, partner_id: str, key: str) -> IntakeCredentials:
+        """The intake URL that carries `key` (checked by authenticate_intake, not here)."""
         url = f"{self._base_url}/api/intake/{partner_id}/marketplace?key={key}"
         return IntakeCredentials(partner_id=partner_id, intake_url=url, intake_key=key)
 
