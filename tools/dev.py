@@ -29,7 +29,16 @@ def _port(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
-def _azurite_connection_string(blob: int, queue: int, table: int) -> str:
+def azurite_ports() -> tuple[int, int, int]:
+    """Blob, queue and table ports of the Azurite `make run` starts (and `make outbox` reads)."""
+    return (
+        _port("AZURITE_BLOB_PORT", 10000),
+        _port("AZURITE_QUEUE_PORT", 10001),
+        _port("AZURITE_TABLE_PORT", 10002),
+    )
+
+
+def azurite_connection_string(blob: int, queue: int, table: int) -> str:
     account = "devstoreaccount1"
     return (
         f"DefaultEndpointsProtocol=http;AccountName={account};AccountKey={ACCOUNT_KEY};"
@@ -154,16 +163,12 @@ def main() -> int:
     if not settings_file.exists():
         settings_file.write_text((REPO_ROOT / "local.settings.example.json").read_text())
     http_port = _port("FUNCTIONS_HTTP_PORT", 7071)
-    blob, queue, table = (
-        _port("AZURITE_BLOB_PORT", 10000),
-        _port("AZURITE_QUEUE_PORT", 10001),
-        _port("AZURITE_TABLE_PORT", 10002),
-    )
+    blob, queue, table = azurite_ports()
     base = f"http://localhost:{http_port}"
     env = _host_environment(
         settings_file,
         own_issuer=own_issuer,
-        storage=_azurite_connection_string(blob, queue, table),
+        storage=azurite_connection_string(blob, queue, table),
         base=base,
     )
     env["FUNCTIONS_HTTP_PORT"] = str(http_port)
