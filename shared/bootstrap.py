@@ -245,7 +245,7 @@ class Container:
             clock=self.clock,
         )
 
-    # -- notifications (issue 5): the queue-triggered sender, the feed, who is emailed ----------
+    # -- notifications: the queue-triggered sender, the feed, who is emailed ----------
 
     @cached_property
     def email_sender(self) -> EmailSender:
@@ -322,7 +322,7 @@ class Container:
             partners=self.partner_repository, preferences=self.preference_store, clock=self.clock
         )
 
-    # -- the partner UI (issue 8): its pages, its sign-in settings, the local dev sign-in -------
+    # -- the partner UI: its pages, its sign-in settings, the local dev sign-in -------
 
     @cached_property
     def ui_setup(self) -> UiSetup:
@@ -367,7 +367,7 @@ class Container:
         )
         return DevSignIn(minter=minter, clock=self.clock)
 
-    # -- the lifecycle jobs (issue 6): due indexes, digests, fanned out over the work queue -----
+    # -- the lifecycle jobs: due indexes, digests, fanned out over the work queue -----
 
     def _sweep(self, rule: SweepRule) -> LeadSweep:
         due = TableDueLeads(self.storage.table(LEADS_TABLE), self.lead_repository)
