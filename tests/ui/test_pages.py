@@ -107,6 +107,16 @@ def test_settings_save_preferences_and_profile_contacts(
     ).not_to_be_checked()
 
 
+def test_settings_refuses_to_save_no_contact_at_all(page: Page, ui_url: str, desk: Desk) -> None:
+    sign_in(page, ui_url, desk.partner_id, roles=("BusinessProfile.Admin",), path="settings")
+    contacts = page.get_by_role("region", name="Business profile contacts")
+    contacts.get_by_role("button", name="Remove contact 1").click()
+    contacts.get_by_role("button", name="Save contacts").click()
+    expect(contacts).to_contain_text("nobody would be told about new leads")
+    stored = desk.http.get(f"{desk.api}/profile/contacts", headers=desk.headers).json()
+    assert [c["email"] for c in stored["contacts"]] == ["desk@contoso.example"]
+
+
 def test_settings_shows_a_reader_the_contacts_the_api_says_they_cannot_edit(
     page: Page, ui_url: str, desk: Desk
 ) -> None:
