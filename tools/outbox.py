@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,10 @@ OUTBOX_CONTAINER = "outbox"
 
 
 def connection_string() -> str:
-    value = local_setting("AzureWebJobsStorage") or "UseDevelopmentStorage=true"
-    if value.replace(" ", "").lower().startswith("usedevelopmentstorage=true"):
-        # What `make run` starts: Azurite on its default ports, or the ones given to it.
+    """The storage `make run` gives the host: the environment's AzureWebJobsStorage, else the
+    Azurite it starts, on AZURITE_*_PORT (local.settings.json's value is not what it uses)."""
+    value = os.environ.get("AzureWebJobsStorage", "").strip()  # noqa: SIM112  # the host's name
+    if not value or value.replace(" ", "").lower().startswith("usedevelopmentstorage=true"):
         return azurite_connection_string(*azurite_ports())
     return value
 
