@@ -105,11 +105,14 @@ def _html_links(html: str) -> set[str]:
     return set(parser.hrefs)
 
 
-def _emails(env: dict[str, str], *, until: set[str], timeout: float = 60) -> list[dict[str, Any]]:
+def _emails(
+    env: dict[str, str], *, until: set[str], reminders: int, timeout: float = 60
+) -> list[dict[str, Any]]:
     deadline = time.monotonic() + timeout
     while True:
         emails = stored_emails(env["AzureWebJobsStorage"], env["STORAGE_PREFIX"])
-        if until <= {_template(str(email["kind"])) for email in emails}:
+        reminded = sum(1 for email in emails if email["kind"] == "ExpiryReminder")
+        if until <= {_template(str(email["kind"])) for email in emails} and reminded >= reminders:
             return emails
         assert time.monotonic() < deadline, f"emails so far: {[e['kind'] for e in emails]}"
         time.sleep(0.3)
@@ -139,7 +142,8 @@ def test_every_link_of_every_email_opens_a_real_page(
         _run_job(desk, "send-digests", now + timedelta(days=2))
         _run_job(desk, "expire-leads", now + timedelta(days=15))  # to the vendor, each
         open_lead = desk.deliver("Delta", Email="ana.lee@fabrikam.com")  # what the list shows
-        emails = _emails(env, until=set(TEMPLATES))
+        _run_job(desk, "remind-expiring", now + timedelta(days=12, hours=1))  # Delta alone
+        emails = _emails(env, until=set(TEMPLATES), reminders=2)
         companies = {first: "Alpha", second: "Beta", declined: "Gamma", open_lead: "Delta"}
 
         links: dict[str, set[str]] = {}
@@ -150,7 +154,8 @@ def test_every_link_of_every_email_opens_a_real_page(
             for link in html_links:
                 links.setdefault(link, set()).add(_template(str(email["kind"])))
         reminders = [e for e in emails if e["kind"] == "ExpiryReminder"]
-        assert len(reminders) == 1  # Alpha and Beta in one email
+        # Alpha and Beta in one email (the list), Delta in one of its own (the lead itself).
+        assert sorted(len(_html_links(str(e["html"]))) for e in reminders) == [1, 3]
         assert {_template(str(e["kind"])) for e in emails} == set(TEMPLATES)
         linking = {name for name in TEMPLATES if "href=" in _source(name)}
         assert {kind for kinds in links.values() for kind in kinds} == linking
