@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,7 +27,7 @@ from tests.support.azurite import REPO_ROOT, free_port
 from tests.support.hosts import running_host
 from tests.ui.conftest import _bound_settings
 from tests.ui.desk import Desk
-from tests.ui.ui_kit import sign_in
+from tests.ui.ui_kit import ARTIFACTS, sign_in
 from tools.localhost.process import HostProcess
 from tools.outbox import stored_emails
 
@@ -128,7 +127,7 @@ def _run_job(desk: Desk, job: str, as_of: datetime) -> None:
 
 
 def test_every_link_of_every_email_opens_a_real_page(
-    page: Page, mail_host: tuple[HostProcess, dict[str, str]], marketplace: str, tmp_path: Path
+    page: Page, mail_host: tuple[HostProcess, dict[str, str]], marketplace: str
 ) -> None:
     host, env = mail_host
     api = f"{host.base_url}/api"
@@ -161,6 +160,8 @@ def test_every_link_of_every_email_opens_a_real_page(
         assert {kind for kinds in links.values() for kind in kinds} == linking
 
         sign_in(page, f"{api}/ui/", desk.partner_id)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shots: list[str] = []
         for link in sorted(links):
             target = link.replace(PUBLIC, api)
             page.goto(target)
@@ -177,6 +178,8 @@ def test_every_link_of_every_email_opens_a_real_page(
             else:  # the list
                 expect(main.get_by_role("link", name="Delta", exact=True)).to_be_visible()
             expect(page.get_by_role("heading", name="Page not found")).to_have_count(0)
-            page.screenshot(path=str(tmp_path / f"{len(list(tmp_path.iterdir()))}.png"))
+            shot = f"email-link-{len(shots) + 1}-{'-'.join(sorted(links[link]))}.png"
+            page.screenshot(path=str(ARTIFACTS / shot))
+            shots.append(shot)
         page.goto(f"{api}/ui/leads")  # what emails sent before linked to as "All leads"
         expect(page.locator("main").get_by_role("link", name="Delta", exact=True)).to_be_visible()
