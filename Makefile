@@ -28,10 +28,10 @@ ROLES ?= Referrals.Admin
 .PHONY: help setup run test fuzz lint checkov unit token bench outbox clean ui-vendor browser
 
 help:
-	@echo "make run    - set up, start Azurite and the local functions host on :7071"
+	@echo "make run    - set up, start Azurite and the local functions host (FUNCTIONS_HTTP_PORT, default 7071)"
 	@echo "make test   - set up, lint (ruff, mypy), run every test against a real Azurite"
 	@echo "make token PARTNER=contoso ROLES=Referrals.Admin - mint a local bearer token"
-	@echo "make outbox [LAST=5] - print the emails stored locally instead of sent"
+	@echo "make outbox [LAST=5] [HTML=dir] - print the emails stored locally instead of sent"
 	@echo "make fuzz [FUZZ_SECONDS=180] - contract-fuzz the API, every phase, FUZZ_SECONDS per role"
 	@echo "make lint | make checkov | make bench | make clean"
 
@@ -97,7 +97,7 @@ token: $(PY_STAMP)
 	@$(PY) -m tools.token --partner "$(PARTNER)" --roles "$(ROLES)"
 
 outbox: $(PY_STAMP)
-	@$(PY) -m tools.outbox $(if $(LAST),--last $(LAST))
+	@$(PY) -m tools.outbox $(if $(LAST),--last $(LAST)) $(if $(HTML),--html-dir "$(HTML)")
 
 bench: setup
 	@for module in bench/[!_]*.py; do $(PY) -m bench.$$(basename $$module .py) || exit 1; done

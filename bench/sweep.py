@@ -1,4 +1,4 @@
-"""Expiry sweep (issue 6): entities examined per expired lead, and time against leads stored.
+"""Expiry sweep: entities examined per expired lead, and time against leads stored.
 
 `.venv/bin/python -m bench.sweep` starts its own Azurite (in memory, free ports), seeds two
 stores (1,000 leads all due; 100,000 leads of which 1,000 are due) over the same partners, and

@@ -1,4 +1,4 @@
-"""Partner workspace (issue 4): what a list page examines beside a long archive; export's memory.
+"""Partner workspace: what a list page examines beside a long archive; export's memory.
 
 `.venv/bin/python -m bench.workspace` starts its own Azurite (in memory, free ports) and host,
 seeds one partner with 20,000 archived and 100 active leads, then prints:

@@ -1,4 +1,4 @@
-"""The partner's insights route (issue 4): figures over the leads that arrived in a window."""
+"""The partner's insights route: figures over the leads that arrived in a window."""
 
 from __future__ import annotations
 

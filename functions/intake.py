@@ -1,4 +1,7 @@
-"""Intake routes (API.md "Intake"): the marketplace webhook and vendor staff referrals."""
+"""Intake routes: the marketplace webhook and vendor staff referrals.
+
+The contract: docs/http-contract.md, "Intake".
+"""
 
 from __future__ import annotations
 

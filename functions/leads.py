@@ -1,4 +1,7 @@
-"""Partner workspace routes (API.md "Partner workspace"): list, read, act, favourite, export."""
+"""Partner workspace routes: list, read, act, favourite, export.
+
+The contract: docs/http-contract.md, "Partner workspace".
+"""
 
 from __future__ import annotations
 

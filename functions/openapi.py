@@ -18,7 +18,7 @@ from shared.services.delivery_door import DeliveryReceipt
 from shared.services.health import HealthReport
 from shared.services.jobs import JobReport
 from shared.services.lead_intake import IntakeReceipt
-from shared.services.partners import IntakeCredentials, RegisterPartner
+from shared.services.partners import IntakeCredentials, PartnerCreated, RegisterPartner
 from shared.services.referrals import ReferLead
 
 
@@ -90,7 +90,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "Register a partner; answers its intake URL and key, once.",
         "Operations",
         request=RegisterPartner,
-        response=IntakeCredentials,
+        response=PartnerCreated,
         status=201,
         errors=(400, 401, 403, 409, 413, 415),
     ),

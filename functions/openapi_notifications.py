@@ -9,6 +9,7 @@ from shared.services.notification_feed import FeedPageView, FeedQuery
 from shared.services.notification_settings import (
     PreferencesView,
     ProfileContacts,
+    ProfileContactsView,
     UpdatePreferences,
 )
 
@@ -27,11 +28,12 @@ NOTIFICATION_OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "get", "/profile/contacts", "The business profile's notification contacts, with ETag.",
-        "Notifications", response=ProfileContacts, errors=(401, 403, 404), headers=("ETag",),
+        "Notifications", response=ProfileContactsView, errors=(401, 403, 404), headers=("ETag",),
     ),
     Operation(
-        "put", "/profile/contacts", "Replace the contacts (BusinessProfile.Admin).",
-        "Notifications", request=ProfileContacts, response=ProfileContacts,
+        "put", "/profile/contacts",
+        "Replace the contacts (BusinessProfile.Admin); at least one (400 otherwise).",
+        "Notifications", request=ProfileContacts, response=ProfileContactsView,
         errors=(400, 401, 403, 404, 409, 412, 413, 415), parameters=(_IF_MATCH,),
         headers=("ETag",),
     ),

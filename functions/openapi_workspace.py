@@ -1,4 +1,7 @@
-"""The partner workspace's operations (API.md "Partner workspace"), for the OpenAPI document."""
+"""The partner workspace's operations, for the OpenAPI document.
+
+In words: docs/http-contract.md, "Partner workspace".
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Operations routes (API.md "Operations"): partners, intake keys, jobs, health, OpenAPI."""
+"""Operations routes: partners, intake keys, jobs, health, OpenAPI.
+
+The contract: docs/http-contract.md, "Operations".
+"""
 
 from __future__ import annotations
 

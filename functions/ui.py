@@ -1,4 +1,4 @@
-"""The partner UI (issue 8): its static files at `/api/ui/...`, the settings it starts from and the
+"""The partner UI: its static files at `/api/ui/...`, the settings it starts from and the
 local dev sign-in. All anonymous: the pages hold no data; the API they call checks the token."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The partner's notification settings and feed (API.md "Partner workspace", issue 5 routes)."""
+"""The partner's notification settings and feed (docs/http-contract.md, "Partner workspace")."""
 
 from __future__ import annotations
 

@@ -58,7 +58,7 @@ from shared.services.lead_actions import LeadActions
 from shared.services.lead_import import LeadImport
 from shared.services.lead_intake import IntakeService
 from shared.services.lead_listing import LeadListing
-from shared.services.lead_sweeps import AGE_OUT, EXPIRE, LeadSweep, SweepRule, remind_rule
+from shared.services.lead_sweeps import AGE_OUT, EXPIRE, LeadSweep, SweepRule
 from shared.services.notification_feed import NotificationFeed
 from shared.services.notification_plans import NotificationPlanner
 from shared.services.notification_ports import EmailSender
@@ -69,6 +69,7 @@ from shared.services.paging import PagingTokens
 from shared.services.partner_jobs import PartnerJobs
 from shared.services.partners import PartnerService
 from shared.services.ports import Clock, NotificationPublisher, TokenVerifier
+from shared.services.reminder_sweeps import ReminderSweep
 from shared.services.retries import Retries
 from shared.services.ui_config import UiSetup, dev_sign_in_allowed, msal_config
 from shared.services.ui_pages import UiPages
@@ -254,7 +255,7 @@ class Container:
             clock=self.clock,
         )
 
-    # -- notifications (issue 5): the queue-triggered sender, the feed, who is emailed ----------
+    # -- notifications: the queue-triggered sender, the feed, who is emailed ----------
 
     @cached_property
     def email_sender(self) -> EmailSender:
@@ -331,7 +332,7 @@ class Container:
             partners=self.partner_repository, preferences=self.preference_store, clock=self.clock
         )
 
-    # -- the partner UI (issue 8): its pages, its sign-in settings, the local dev sign-in -------
+    # -- the partner UI: its pages, its sign-in settings, the local dev sign-in -------
 
     @cached_property
     def ui_setup(self) -> UiSetup:
@@ -376,12 +377,21 @@ class Container:
         )
         return DevSignIn(minter=minter, clock=self.clock)
 
-    # -- the lifecycle jobs (issue 6): due indexes, digests, fanned out over the work queue -----
+    # -- the lifecycle jobs: due indexes, digests, fanned out over the work queue -----
 
     def _sweep(self, rule: SweepRule) -> LeadSweep:
         due = TableDueLeads(self.storage.table(LEADS_TABLE), self.lead_repository)
         leads, publisher = self.lead_repository, self.publisher
         return LeadSweep(rule=rule, due=due, leads=leads, publisher=publisher, clock=self.clock)
+
+    def _reminders(self) -> ReminderSweep:
+        return ReminderSweep(
+            reminder_before=self.lead_policy.reminder_before,
+            due=TableDueLeads(self.storage.table(LEADS_TABLE), self.lead_repository),
+            leads=self.lead_repository,
+            publisher=self.publisher,
+            clock=self.clock,
+        )
 
     @cached_property
     def partner_jobs(self) -> PartnerJobs:
@@ -395,9 +405,7 @@ class Container:
             jobs={
                 job_names.EXPIRE_LEADS: self._sweep(EXPIRE),
                 job_names.ARCHIVE_INFORMATIONAL_LEADS: self._sweep(AGE_OUT),
-                job_names.REMIND_EXPIRING: self._sweep(
-                    remind_rule(self.lead_policy.reminder_before)
-                ),
+                job_names.REMIND_EXPIRING: self._reminders(),
                 job_names.SEND_DIGESTS: digests,
             },
             partners=self.partner_repository,

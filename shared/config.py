@@ -89,7 +89,7 @@ class Settings(BaseSettings):
         str, Field(validation_alias=_env("STORAGE_PREFIX"), pattern=r"^[a-z][a-z0-9]{0,19}$|^$")
     ] = ""
 
-    # Authentication (API.md): RS256 JWTs, verified with a JWKS URL (Entra ID) or a PEM key.
+    # Authentication (docs/http-contract.md): RS256 JWTs, checked with a JWKS URL or a PEM key.
     auth_issuer: Annotated[str, Field(validation_alias=_env("AUTH_ISSUER"), min_length=1)]
     auth_audience: Annotated[str, Field(validation_alias=_env("AUTH_AUDIENCE"), min_length=1)]
     auth_jwks_url: Annotated[str | None, Field(validation_alias=_env("AUTH_JWKS_URL"))] = None
@@ -113,7 +113,7 @@ class Settings(BaseSettings):
     relay_deliveries_schedule: Annotated[
         str, Field(validation_alias=_env("RELAY_DELIVERIES_SCHEDULE"))
     ] = "30 * * * * *"
-    # The lifecycle jobs (issue 6): timers enqueue work orders on WORK_QUEUE; NCRONTAB is UTC.
+    # The lifecycle jobs: timers enqueue work orders on WORK_QUEUE; NCRONTAB is UTC.
     work_queue: Annotated[
         str, Field(validation_alias=_env("WORK_QUEUE"), pattern=r"^[a-z0-9][a-z0-9-]{2,62}$")
     ] = "work"
@@ -190,7 +190,7 @@ class Settings(BaseSettings):
         SecretStr | None, Field(validation_alias=_env("PAGING_TOKEN_SECRET"))
     ] = None
 
-    # Request limits (API.md): bodies past these answer 413 before parsing.
+    # Request limits (docs/http-contract.md): bodies past these answer 413 before parsing.
     intake_max_body_bytes: Annotated[
         int, Field(validation_alias=_env("INTAKE_MAX_BODY_BYTES"), gt=0)
     ] = 64 * 1024
@@ -198,7 +198,7 @@ class Settings(BaseSettings):
         256 * 1024
     )
 
-    # The product's numbers (SPEC.md).
+    # The product's numbers (docs/behaviour.md).
     respond_window_days: Annotated[
         int, Field(validation_alias=_env("RESPOND_WINDOW_DAYS"), gt=0)
     ] = 14
@@ -215,7 +215,7 @@ class Settings(BaseSettings):
     # An action-required lead is reminded this long before it would expire.
     reminder_hours: Annotated[int, Field(validation_alias=_env("REMINDER_HOURS"), gt=0)] = 48
 
-    # The partner UI (issue 8): Entra ID sign-in through MSAL when UI_CLIENT_ID is set.
+    # The partner UI: Entra ID sign-in through MSAL when UI_CLIENT_ID is set.
     ui_client_id: Annotated[str | None, Field(validation_alias=_env("UI_CLIENT_ID"))] = None
     ui_authority: Annotated[
         str | None, Field(validation_alias=_env("UI_AUTHORITY"), pattern=r"^https://[^/?#]+/")

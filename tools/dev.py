@@ -29,7 +29,16 @@ def _port(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
-def _azurite_connection_string(blob: int, queue: int, table: int) -> str:
+def azurite_ports() -> tuple[int, int, int]:
+    """Blob, queue and table ports of the Azurite `make run` starts (and `make outbox` reads)."""
+    return (
+        _port("AZURITE_BLOB_PORT", 10000),
+        _port("AZURITE_QUEUE_PORT", 10001),
+        _port("AZURITE_TABLE_PORT", 10002),
+    )
+
+
+def azurite_connection_string(blob: int, queue: int, table: int) -> str:
     account = "devstoreaccount1"
     return (
         f"DefaultEndpointsProtocol=http;AccountName={account};AccountKey={ACCOUNT_KEY};"
@@ -70,7 +79,7 @@ def _uses_own_issuer(dev_public_pem: str) -> bool:
 
 
 def _demo_intake_url(env: dict[str, str]) -> str:
-    """Register the demo partner (or rotate its key) with the host's own settings, no token."""
+    """The demo partner's intake URL (its kept key, else a new one), with the host's settings."""
     seeded = subprocess.run(
         [sys.executable, "-m", "tools.demo_partner"],
         cwd=REPO_ROOT,
@@ -105,7 +114,7 @@ def _banner(base: str, intake_url: str, *, own_issuer: bool) -> str:
                          -H "Authorization: Bearer {operator}" \\
                          -H 'Content-Type: application/json' \\
                          -d '{{"partnerId":"fabrikam","name":"Fabrikam"}}'
-  Post a sample lead to the demo partner 'contoso' (its key was just issued):
+  Post a sample lead to the demo partner 'contoso' (its key is kept in .local/):
     curl -s -X POST '{intake_url}' \\
       -H 'Content-Type: application/json' -d @tools/sample_lead.json
 
@@ -154,16 +163,12 @@ def main() -> int:
     if not settings_file.exists():
         settings_file.write_text((REPO_ROOT / "local.settings.example.json").read_text())
     http_port = _port("FUNCTIONS_HTTP_PORT", 7071)
-    blob, queue, table = (
-        _port("AZURITE_BLOB_PORT", 10000),
-        _port("AZURITE_QUEUE_PORT", 10001),
-        _port("AZURITE_TABLE_PORT", 10002),
-    )
+    blob, queue, table = azurite_ports()
     base = f"http://localhost:{http_port}"
     env = _host_environment(
         settings_file,
         own_issuer=own_issuer,
-        storage=_azurite_connection_string(blob, queue, table),
+        storage=azurite_connection_string(blob, queue, table),
         base=base,
     )
     env["FUNCTIONS_HTTP_PORT"] = str(http_port)

@@ -61,7 +61,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 
 // App Service Authentication (Easy Auth) stays off on purpose: the marketplace webhook cannot
 // authenticate (its secret is the intake key in the URL) and the app verifies Entra ID bearer
-// tokens itself (API.md), never trusting X-MS-CLIENT-PRINCIPAL.
+// tokens itself (docs/http-contract.md), never trusting X-MS-CLIENT-PRINCIPAL.
 resource site 'Microsoft.Web/sites@2024-04-01' = {
   name: name
   location: location

@@ -1,4 +1,7 @@
-"""Verifies RS256 bearer tokens (API.md) with a PEM public key or a JWKS URL (Entra ID)."""
+"""Verifies RS256 bearer tokens with a PEM public key or a JWKS URL (Entra ID).
+
+Who may call what: docs/http-contract.md, "Who may call what".
+"""
 
 from __future__ import annotations
 

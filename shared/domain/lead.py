@@ -1,4 +1,4 @@
-"""The Lead aggregate: what a partner received, and the lifecycle it goes through (SPEC.md).
+"""The Lead aggregate: what a partner received, and its lifecycle (docs/behaviour.md).
 
 Received → Accepted → Archived, or Received → Archived. Methods take `now` (the domain never
 reads a clock) and record events; services decide what to notify and store.
@@ -235,7 +235,7 @@ class Lead(BaseModel):
             self.respond_by = policy.respond_by(self.action_required_since)
             self.remind_at = policy.remind_at(self.action_required_since, self.respond_by)
 
-    # -- the lifecycle (SPEC.md): Received → Accepted → Archived, or Received → Archived ----------
+    # -- the lifecycle (docs/behaviour.md): Received → Accepted → Archived, or Received → Archived
 
     def accept(
         self, deal: Deal, *, team: list[Person], contacts: list[Person], actor: Actor, now: datetime

@@ -1,4 +1,4 @@
-"""The product's numbers (SPEC.md) and the date arithmetic that applies them."""
+"""The product's numbers (docs/behaviour.md) and the date arithmetic that applies them."""
 
 from __future__ import annotations
 

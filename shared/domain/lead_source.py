@@ -1,4 +1,6 @@
-"""The marketplace's `LeadSource` and `ActionCode` vocabulary (SPEC.md "Marketplace lead delivery").
+"""The marketplace's `LeadSource` and `ActionCode` vocabulary.
+
+See docs/behaviour.md, "Marketplace deliveries".
 
 `LeadSource` arrives bare (`AzureMarketplace`, with `ActionCode` beside it) or combined as
 `Source-Action|publisher.offer`. Codes we do not know are kept verbatim and flagged, never refused:

@@ -1,4 +1,4 @@
-"""The closed sets of values a lead carries (SPEC.md), and the small value objects inside it."""
+"""The closed sets of values a lead carries (docs/behaviour.md), and its small value objects."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ class QualityRating(StrEnum):
 
 
 class ReasonCode(StrEnum):
-    """Why a lead was declined or lost (API.md)."""
+    """Why a lead was declined or lost (docs/http-contract.md)."""
 
     BUDGET_NOT_ADEQUATE = "BudgetNotAdequate"
     CUSTOMER_DID_NOT_RESPOND = "CustomerDidNotRespond"

@@ -1,4 +1,6 @@
-"""Reading the marketplace's HTTPS-endpoint lead delivery (SPEC.md "Marketplace lead delivery").
+"""Reading the marketplace's HTTPS-endpoint lead delivery.
+
+See docs/behaviour.md, "Marketplace deliveries".
 
 The marketplace sends loose JSON: every property is an optional string and names arrive in any
 case. Any JSON object becomes either a `MarketplaceDelivery` or one `InvalidInput` naming every bad

@@ -41,7 +41,8 @@ class Notification(ValueObject):
     partner_id: str
     lead_id: str | None = None
     digest_day: date | None = None
-    lead_ids: tuple[str, ...] = ()  # a DailyDigest's held leads (see lead_rows.py, `H|`)
+    # A DailyDigest's held leads (see lead_rows.py, `H|`), or an ExpiryReminder's leads.
+    lead_ids: tuple[str, ...] = ()
     created_at: datetime
     # Set on a copy the notifier put back on the queue to retry later (never in the outbox).
     redelivery: Redelivery | None = None
@@ -55,6 +56,27 @@ class Notification(ValueObject):
     ) -> Notification:
         return cls(
             id=uuid.uuid4().hex, kind=kind, partner_id=partner_id, lead_id=lead_id, created_at=now
+        )
+
+    @classmethod
+    def expiry_reminder(
+        cls, *, partner_id: str, lead_ids: Sequence[str], now: datetime
+    ) -> Notification:
+        """ONE reminder email about every lead of a partner that one run reminded.
+
+        `now` is also each lead's `reminded_at`: the email lists exactly the leads whose reminder
+        this notification records, whatever a later run reminded. A single lead is also named
+        in `lead_id`, as any notification about one lead. At most DIGEST_MAX_LEADS ids.
+        """
+        if not 0 < len(lead_ids) <= DIGEST_MAX_LEADS:
+            raise ValueError(f"a reminder carries 1 to {DIGEST_MAX_LEADS} leads")
+        return cls(
+            id=uuid.uuid4().hex,
+            kind=NotificationKind.EXPIRY_REMINDER,
+            partner_id=partner_id,
+            lead_id=lead_ids[0] if len(lead_ids) == 1 else None,
+            lead_ids=tuple(lead_ids),
+            created_at=now,
         )
 
     @classmethod

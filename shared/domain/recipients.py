@@ -1,9 +1,9 @@
 """Who gets a partner's emails: the business profile's contacts, each under their own preferences.
 
-SPEC.md: a user's own notification preference takes precedence over the profile's contact
-settings. A contact is matched to a user by the address the user signs in with (the token's
-`email` claim, stored with the preference); that user may switch email off or name another
-address.
+A user's own notification preference takes precedence over the profile's contact settings
+(docs/behaviour.md, "Notifications"). A contact is matched to a user by the address the user
+signs in with (the token's `email` claim, stored with the preference); that user may switch
+email off or name another address.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Checking a customer's contact details for reachability (SPEC.md "Filters": email/phone validity).
+"""Checking a customer's contact details for reachability.
+
+See docs/behaviour.md, "What the workspace shows of a lead".
 
 Validity is about reachability only, and it is judged offline: email syntax via email-validator
 (never a DNS or SMTP probe: intake must answer fast and must not leak that a lead arrived), phone

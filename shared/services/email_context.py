@@ -17,7 +17,7 @@ from shared.domain.lead_policy import LeadPolicy
 
 _DESCRIPTION_LIMIT = 500
 _TITLE_LIMIT = 200
-# SPEC.md's words for the values, as the workspace shows them.
+# The product's words for the values, as the workspace shows them (docs/behaviour.md).
 _LABELS = {
     "GetItNow": "Get it now",
     "FreeTrial": "Free trial",
@@ -37,6 +37,10 @@ class EmailLinks:
 
     def lead_url(self, lead_id: str) -> str:
         return f"{self.partner_ui_base_url.rstrip('/')}/leads/{lead_id}"
+
+    def leads_url(self) -> str:
+        """The lead list: the UI's start page (its router also takes `<base>/leads`)."""
+        return f"{self.partner_ui_base_url.rstrip('/')}/"
 
 
 def local_time(instant: datetime | None, time_zone: str) -> str | None:

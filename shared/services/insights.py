@@ -1,4 +1,4 @@
-"""A partner's insights (issue 4, `GET /api/insights`): how the leads that arrived in a window went.
+"""A partner's insights (`GET /api/insights`): how the leads that arrived in a window went.
 
 Responsiveness (how often and how fast the partner answers) is what the marketplace ranks partners
 by, so the partner sees its own: acceptance rate and the median time to a first answer, next to

@@ -1,4 +1,7 @@
-"""What partners send to act on a lead (API.md "Partner workspace"), validated at the edge."""
+"""What partners send to act on a lead, validated at the edge.
+
+The contract: docs/http-contract.md, "Partner workspace".
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Leads as CSV (API.md export): UTF-8, a header row, cells a spreadsheet would run neutralised."""
+"""Leads as CSV (docs/http-contract.md): UTF-8, a header row, formula-like cells neutralised."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""List a partner's leads (API.md `GET /api/leads`): views, filters, sorts, continuation tokens.
+"""List a partner's leads (`GET /api/leads`): views, filters, sorts, continuation tokens.
+
+The contract: docs/http-contract.md, "Partner workspace".
 
 Newest first (the default) is the storage order: active and archived ranges are read a page at a
 time and merged, so a page costs at most a page from each range, however much is archived. Other

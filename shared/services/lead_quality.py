@@ -1,7 +1,7 @@
 """Rating a lead High (likely to convert) or Low (potential spam), with reasons a partner can read.
 
-SPEC.md defines the two ratings but not the rule, so the rule is kept simple enough to explain in
-the tooltip that shows the reasons:
+docs/behaviour.md names the two ratings but not the rule, so the rule is kept simple enough
+to explain in the tooltip that shows the reasons:
 
 A lead is **Low** when any of these holds:
 

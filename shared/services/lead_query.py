@@ -1,4 +1,7 @@
-"""The query string of `GET /api/leads` and `/api/leads/export` (API.md), validated."""
+"""The query string of `GET /api/leads` and `/api/leads/export`, validated.
+
+The contract: docs/http-contract.md, "Partner workspace".
+"""
 
 from __future__ import annotations
 

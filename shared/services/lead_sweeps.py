@@ -1,4 +1,4 @@
-"""Time-driven lifecycle steps on the leads that are due: expire, age out, remind (SPEC.md).
+"""Time-driven lifecycle steps on the leads that are due: expire, age out (docs/behaviour.md).
 
 Each sweep reads one partner's due index (lead_rows.py: E, G or R rows, copies of the lead),
 applies one step of the aggregate as of an instant and writes the lead back in one batch with
@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from shared.domain.errors import ConcurrentModification, NotFound
 from shared.domain.lead import Lead
@@ -36,23 +36,12 @@ class SweepRule:
     step: Callable[[Lead, datetime, datetime], bool]
     done: str  # the count of leads changed
     notify: NotificationKind | None = None
-    # Due rows older than this are past another job's instant (a reminder past respondBy is
-    # the expiry's business): the range starts here, so they are never read.
-    lookback: timedelta | None = None
 
 
 EXPIRE = SweepRule(DueKind.EXPIRY, Lead.expire, "expired", NotificationKind.LEAD_EXPIRED)
 AGE_OUT = SweepRule(DueKind.AGING, Lead.age_out, "archived")
 
-
-def remind_rule(reminder_before: timedelta) -> SweepRule:
-    return SweepRule(
-        DueKind.REMINDER,
-        Lead.remind,
-        "reminded",
-        NotificationKind.EXPIRY_REMINDER,
-        lookback=reminder_before,
-    )
+# Reminders are a sweep of their own (reminder_sweeps.py): one email lists a run's leads.
 
 
 class LeadSweep:
@@ -78,9 +67,8 @@ class LeadSweep:
 
     def run_partner(self, partner_id: str, as_of: datetime, *, limit: int) -> PartnerRun:
         run = PartnerRun()
-        since = as_of - self._rule.lookback if self._rule.lookback else None
         queue_up = True  # after one failed queue write, leave the rest to the relay at once
-        for item in self._due.due(partner_id, self._rule.kind, since=since, through=as_of):
+        for item in self._due.due(partner_id, self._rule.kind, since=None, through=as_of):
             if run.changed >= limit:
                 run.more = True
                 break
@@ -119,7 +107,7 @@ class LeadSweep:
             return None
 
     def _owed(self, lead: Lead, now: datetime) -> list[Notification]:
-        # Test leads are acknowledged and recorded, never emailed about (API.md).
+        # Test leads are acknowledged and recorded, never emailed about (docs/behaviour.md).
         if self._rule.notify is None or lead.is_test:
             return []
         notification = Notification.about_lead(

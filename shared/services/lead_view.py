@@ -1,4 +1,7 @@
-"""A lead as the workspace API shows it (API.md): derived fields added, retired contact hidden."""
+"""A lead as the workspace API shows it: derived fields added, retired contact hidden.
+
+The fields: docs/http-contract.md, "A lead".
+"""
 
 from __future__ import annotations
 

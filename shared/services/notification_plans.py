@@ -1,7 +1,7 @@
 """Decide, per kind of notification, who is told what: the email (or why none), the feed entry.
 
 Reads only; the notifier claims, sends and records. A plan without an email is recorded as
-Skipped with its reason (SPEC.md: no recipient is not a failure).
+Skipped with its reason (docs/behaviour.md: no recipient is not a failure).
 """
 
 from __future__ import annotations
@@ -82,6 +82,8 @@ class NotificationPlanner:
         match kind := notification.kind:
             case NotificationKind.DAILY_DIGEST:
                 return self._digest(notification, partner, now)
+            case NotificationKind.EXPIRY_REMINDER if notification.lead_ids:
+                return self._reminder(notification, partner, now)
             case (
                 NotificationKind.NEW_LEAD
                 | NotificationKind.EXPIRY_REMINDER
@@ -136,6 +138,8 @@ class NotificationPlanner:
                 feed = self._feed(notification, lead, "Respond soon")
                 if lead.status is not LeadStatus.RECEIVED:
                     return feed, None, "lead already handled"
+                # A reminder queued before reminders were grouped: a list of one.
+                context["leads"] = [context["lead"]]
                 return feed, _Draft("expiry_reminder", self._team(partner), context), None
             case NotificationKind.LEAD_EXPIRED:
                 sender = lead.sender.email if lead.sender and lead.sender.email else None
@@ -183,12 +187,51 @@ class NotificationPlanner:
             "day": day.strftime("%d %b %Y") if day else None,
             "leads": summaries,
             "hot_count": sum(1 for summary in summaries if summary["hot"]),
-            "leads_url": f"{self._links.partner_ui_base_url.rstrip('/')}/leads",
+            "leads_url": self._links.leads_url(),
         }
         to = self._team(partner)
         if not to:
             return Plan(skip_reason="no recipient")
         return Plan(email=self._render(notification, _Draft("daily_digest", to, context)))
+
+    def _reminder(self, notification: Notification, partner: Partner, now: datetime) -> Plan:
+        """One email for the leads a reminder run recorded at this notification's instant."""
+        leads = [self._lead(partner, lead_id) for lead_id in notification.lead_ids]
+        reminded = [
+            lead
+            for lead in leads
+            if lead is not None
+            and lead.reminded_at == notification.created_at
+            and lead.status is LeadStatus.RECEIVED
+        ]
+        if not reminded:
+            return Plan(skip_reason="lead already handled")
+        only = reminded[0] if len(reminded) == 1 else None
+        title = feed_title("Respond soon", only) if only else f"Respond soon: {len(reminded)} leads"
+        feed = FeedItem(
+            notification_id=notification.id,
+            kind=notification.kind.value,
+            lead_id=only.id if only else None,
+            title=title,
+            created_at=notification.created_at,
+        )
+        summaries = [
+            lead_context(
+                lead, now=now, policy=self._policy, time_zone=partner.time_zone, links=self._links
+            )
+            for lead in sorted(reminded, key=lambda lead: (lead.respond_by or now, lead.id))
+        ]
+        context = {
+            "partner": partner.name,
+            "lead": summaries[0],
+            "leads": summaries,
+            "leads_url": self._links.leads_url(),
+        }
+        to = self._team(partner)
+        if not to:
+            return Plan(feed=feed, skip_reason="no recipient", lead_id=only.id if only else None)
+        email = self._render(notification, _Draft("expiry_reminder", to, context))
+        return Plan(email=email, feed=feed, lead_id=only.id if only else None)
 
     def _team(self, partner: Partner) -> list[str]:
         return recipients(partner.contacts, self._preferences.for_partner(partner.partner_id))

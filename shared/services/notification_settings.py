@@ -1,5 +1,6 @@
 """Who is emailed: the business profile's contacts (`/api/profile/contacts`) and each user's
-own preferences (`/api/me/preferences`), which take precedence (SPEC.md "Notifications")."""
+own preferences (`/api/me/preferences`), which take precedence (docs/behaviour.md,
+"Notifications"). A profile never ends up with no contact: new-lead emails would reach nobody."""
 
 from __future__ import annotations
 
@@ -8,7 +9,13 @@ from typing import Annotated
 
 from pydantic import EmailStr, Field, StrictBool
 
-from shared.domain.errors import ConcurrentModification, NotFound, StalePrecondition
+from shared.domain.errors import (
+    ConcurrentModification,
+    FieldError,
+    InvalidInput,
+    NotFound,
+    StalePrecondition,
+)
 from shared.domain.model import ApiModel
 from shared.domain.partner import Contact, Partner
 from shared.domain.principal import PARTNER_READERS, PROFILE_ADMINS, Principal
@@ -21,6 +28,17 @@ _ATTEMPTS = 5
 
 class ProfileContacts(ApiModel):
     contacts: Annotated[list[Contact], Field(max_length=50)]
+
+
+class ProfileContactsView(ProfileContacts):
+    # Whether the caller may replace them: the UI asks rather than reading roles itself.
+    editable: bool
+
+
+NO_CONTACT = (
+    "Keep at least one contact: new-lead emails go to the business profile's contacts, "
+    "so with none nobody would be told about new leads."
+)
 
 
 class PreferencesView(ApiModel):
@@ -48,14 +66,19 @@ class NotificationSettings:
         self._preferences = preferences
         self._clock = clock
 
-    def contacts(self, principal: Principal) -> tuple[ProfileContacts, str]:
+    def contacts(self, principal: Principal) -> tuple[ProfileContactsView, str]:
         partner = self._partner(principal.require_partner(PARTNER_READERS))
-        return ProfileContacts(contacts=partner.contacts), partner_etag(partner)
+        # The same rule as replace_contacts' require_partner(PROFILE_ADMINS).
+        editable = principal.partner_refusal(PROFILE_ADMINS) is None
+        view = ProfileContactsView(contacts=partner.contacts, editable=editable)
+        return view, partner_etag(partner)
 
     def replace_contacts(
         self, principal: Principal, command: ProfileContacts, if_match: str | None
-    ) -> tuple[ProfileContacts, str]:
+    ) -> tuple[ProfileContactsView, str]:
         partner_id = principal.require_partner(PROFILE_ADMINS)
+        if not command.contacts:
+            raise InvalidInput(NO_CONTACT, [FieldError(field="contacts", message=NO_CONTACT)])
         for _ in range(_ATTEMPTS):
             partner = self._partner(partner_id)
             if if_match is not None and if_match.strip() not in (partner_etag(partner), "*"):
@@ -68,7 +91,8 @@ class NotificationSettings:
                 if if_match is not None:
                     raise StalePrecondition("The contacts changed meanwhile: reload.") from None
                 continue
-            return ProfileContacts(contacts=stored.contacts), partner_etag(stored)
+            view = ProfileContactsView(contacts=stored.contacts, editable=True)
+            return view, partner_etag(stored)
         raise ConcurrentModification("The business profile is changing too fast; retry.")
 
     def preferences(self, principal: Principal) -> PreferencesView:

@@ -44,6 +44,17 @@ class IntakeCredentials(ApiModel):
     intake_key: str
 
 
+class PartnerCreated(IntakeCredentials):
+    # What the operator should fix, e.g. no contact: nobody would get new-lead emails.
+    warnings: list[str] = []
+
+
+NO_CONTACT_WARNING = (
+    "No contacts: nobody receives new-lead emails for this partner until its business profile "
+    "admin adds one in Settings (PUT /api/profile/contacts)."
+)
+
+
 class PartnerService:
     def __init__(
         self,
@@ -60,7 +71,7 @@ class PartnerService:
         # Unknown partners are cached too, so known and unknown ids answer in the same time.
         self._intake_cache = _TtlCache[Partner | None](intake_cache_seconds)
 
-    def register(self, command: RegisterPartner) -> IntakeCredentials:
+    def register(self, command: RegisterPartner) -> PartnerCreated:
         key = _new_intake_key()
         now = self._clock.now()
         partner = Partner(
@@ -74,7 +85,13 @@ class PartnerService:
         )
         self._repository.add(partner)
         self._intake_cache.forget(partner.partner_id)
-        return self._credentials(partner.partner_id, key)
+        credentials = self.intake_credentials(partner.partner_id, key)
+        return PartnerCreated(
+            partner_id=credentials.partner_id,
+            intake_url=credentials.intake_url,
+            intake_key=credentials.intake_key,
+            warnings=[] if command.contacts else [NO_CONTACT_WARNING],
+        )
 
     def rotate_intake_key(self, partner_id: str) -> IntakeCredentials:
         partner = self.get(partner_id)
@@ -87,7 +104,7 @@ class PartnerService:
         )
         self._repository.replace(rotated)
         self._intake_cache.forget(partner_id)
-        return self._credentials(partner_id, key)
+        return self.intake_credentials(partner_id, key)
 
     def get(self, partner_id: str) -> Partner:
         partner = self._repository.find(partner_id)
@@ -120,7 +137,8 @@ class PartnerService:
             self._intake_cache.put(partner_id, partner)
         return partner
 
-    def _credentials(self, partner_id: str, key: str) -> IntakeCredentials:
+    def intake_credentials(self, partner_id: str, key: str) -> IntakeCredentials:
+        """The intake URL that carries `key` (checked by authenticate_intake, not here)."""
         url = f"{self._base_url}/api/intake/{partner_id}/marketplace?key={key}"
         return IntakeCredentials(partner_id=partner_id, intake_url=url, intake_key=key)
 

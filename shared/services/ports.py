@@ -190,7 +190,7 @@ class LeadLister(Protocol):
 
 
 class FavoriteStore(Protocol):
-    """Each user's own heart marks (favourites are per user, API.md)."""
+    """Each user's own heart marks (favourites are per user, docs/http-contract.md)."""
 
     def add(self, partner_id: str, user_id: str, lead: Lead) -> None: ...
 

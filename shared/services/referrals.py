@@ -1,4 +1,4 @@
-"""A qualified lead or profile inquiry sent by vendor staff (API.md "Intake", referrals)."""
+"""A qualified lead or profile inquiry sent by vendor staff (docs/http-contract.md, "Intake")."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ class ReferLead(ApiModel):
 
 
 def referral_view(qualification: Qualification) -> View:
-    """The workspace tab of a referral (SPEC.md "Kinds of lead").
+    """The workspace tab of a referral (docs/behaviour.md, "Kinds of lead").
 
     The Qualified tab holds what vendor staff qualified (marketing- or sales-qualified). A customer
     inquiry is the customer's own request about the partner's business profile or one of its

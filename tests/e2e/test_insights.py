@@ -24,7 +24,7 @@ def ws(http: requests.Session, api: str, partner_id: str) -> Workspace:
 
 def _expire(app_env: dict[str, str], partner_id: str, lead_id: str) -> None:
     """What the timers' expire-leads job does to a lead past its respond window, done through our
-    repository: that job belongs to another issue, and the window is 14 days of real time."""
+    repository: the job has tests of its own, and the window is 14 days of real time."""
     tables = TableServiceClient.from_connection_string(app_env["AzureWebJobsStorage"])
     repository = TableLeadRepository(tables.get_table_client(f"{app_env['STORAGE_PREFIX']}Leads"))
     lead = repository.get(partner_id, lead_id)

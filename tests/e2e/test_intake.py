@@ -16,12 +16,12 @@ from tests.support.app_storage import AppStorage
 from tests.support.auth import bearer
 from tests.support.deliveries import LANDED, settled_delivery
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "marketplace"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "marketplace"
 
 
 def _fixtures() -> list[Path]:
     files = sorted(FIXTURES.glob("*.json"))
-    assert files, f"marketplace fixtures not found in {FIXTURES}: the team folder ../shared"
+    assert files, f"marketplace fixtures not found in {FIXTURES}"
     return files
 
 

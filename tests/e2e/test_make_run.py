@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,8 +26,13 @@ SAMPLE_LEAD = json.loads((REPO_ROOT / "tools" / "sample_lead.json").read_text())
 @pytest.fixture
 def dev_run(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str, int]]:
     """`python -m tools.dev` (what `make run` runs) on free ports, trusting an outside issuer."""
+    with _started(_dev_env(tmp_path)) as run:
+        yield run
+
+
+def _dev_env(tmp_path: Path) -> dict[str, str]:
     http_port = free_port()
-    env = {
+    return {
         **os.environ,
         "FUNCTIONS_HTTP_PORT": str(http_port),
         "AZURITE_BLOB_PORT": str(free_port()),
@@ -36,7 +42,14 @@ def dev_run(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str, int]]:
         "AUTH_PUBLIC_KEY": key_pair("outside-issuer").public_pem,
         "AUTH_ISSUER": ISSUER,
         "AUTH_AUDIENCE": AUDIENCE,
+        # The demo key is kept here rather than in the developer's own .local/.
+        "DEMO_INTAKE_KEY_FILE": str(tmp_path / "demo-intake-key"),
     }
+
+
+@contextmanager
+def _started(env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[str], str, int]]:
+    http_port = int(env["FUNCTIONS_HTTP_PORT"])
     process = subprocess.Popen(
         [sys.executable, "-m", "tools.dev"],
         cwd=REPO_ROOT,
@@ -115,3 +128,25 @@ def test_make_run_works_with_the_environments_own_issuer(
 
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=30) == 0
+
+
+def test_make_run_keeps_the_demo_intake_url_across_restarts(tmp_path: Path) -> None:
+    env = _dev_env(tmp_path)
+    with _started(env) as (process, first_url, _):
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+    key_file = tmp_path / "demo-intake-key"
+    assert key_file.stat().st_mode & 0o077 == 0  # the owner's only
+    assert key_file.read_text().strip() in first_url
+
+    with _started(env) as (process, second_url, _):
+        assert second_url == first_url  # the URL saved from the first run
+        posted = requests.post(first_url, json=SAMPLE_LEAD, timeout=30)
+        assert posted.status_code == 200, posted.text
+
+    key_file.write_text("a-key-that-no-longer-works\n")  # e.g. rotated by an operator
+    with _started(env) as (process, third_url, _):
+        assert third_url != first_url
+        assert requests.post(third_url, json=SAMPLE_LEAD, timeout=30).status_code == 200
+        assert requests.post(first_url, json=SAMPLE_LEAD, timeout=30).status_code == 401
+    assert key_file.read_text().strip() in third_url

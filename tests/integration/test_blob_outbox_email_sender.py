@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from shared.adapters.blob_outbox_email_sender import BlobOutboxEmailSender
 from shared.adapters.storage_account import StorageAccount
@@ -10,7 +11,7 @@ from shared.config import Settings
 from shared.services.notification_ports import EmailMessage
 from tests.support.azurite import Azurite
 from tests.unit.fakes import SteppingClock
-from tools.outbox import describe, stored_emails
+from tools.outbox import describe, stored_emails, write_html
 
 
 def _message(notification_id: str) -> EmailMessage:
@@ -24,7 +25,9 @@ def _message(notification_id: str) -> EmailMessage:
     )
 
 
-def test_emails_are_stored_in_order_and_printed(azurite: Azurite, unique_name: str) -> None:
+def test_emails_are_stored_in_order_and_printed(
+    azurite: Azurite, unique_name: str, tmp_path: Path
+) -> None:
     settings = Settings.model_validate(
         {
             "AzureWebJobsStorage": azurite.connection_string,
@@ -52,6 +55,9 @@ def test_emails_are_stored_in_order_and_printed(azurite: Azurite, unique_name: s
     assert "Subject: New lead: Fabrikam · Fleet Insights" in printed
     assert "Fabrikam has a new lead." in printed
     assert "<p>" in describe(emails[0], html=True)
+    written = write_html(emails[0], tmp_path / "emails")
+    assert written.name == first.removesuffix(".json") + ".html"
+    assert written.read_text(encoding="utf-8") == emails[0]["html"]
 
 
 def test_an_outbox_never_written_is_empty(azurite: Azurite, unique_name: str) -> None:

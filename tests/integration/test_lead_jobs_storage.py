@@ -20,7 +20,8 @@ from shared.domain.lead_parts import Deal, Interaction
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.lead_values import CallToAction, LeadStatus, Outcome
 from shared.services.job_ports import DueKind
-from shared.services.lead_sweeps import EXPIRE, LeadSweep, remind_rule
+from shared.services.lead_sweeps import EXPIRE, LeadSweep
+from shared.services.reminder_sweeps import ReminderSweep
 from tests.support.azurite import Azurite
 from tests.support.leads import make_lead
 from tests.unit.fakes import RecordingPublisher
@@ -167,8 +168,8 @@ def test_a_reminder_moves_the_lead_out_of_the_reminder_index_only(
     table: TableClient, repository: TableLeadRepository, due: TableDueLeads
 ) -> None:
     lead = repository.add(make_lead(P, at=T0))
-    job = LeadSweep(
-        rule=remind_rule(timedelta(hours=48)),
+    job = ReminderSweep(
+        reminder_before=timedelta(hours=48),
         due=due,
         leads=repository,
         publisher=RecordingPublisher(),

@@ -75,6 +75,9 @@ def test_settings_save_preferences_and_profile_contacts(
 ) -> None:
     sign_in(page, ui_url, desk.partner_id, roles=("BusinessProfile.Admin",), path="settings",
             email="desk@contoso.example")  # fmt: skip
+    who = page.get_by_role("region", name="Who receives new-lead emails")
+    expect(who).to_contain_text("go to the 1 contact of the business profile")
+    expect(who).to_contain_text("You do, at desk@contoso.example.")
     prefs = page.get_by_role("region", name="Your email notifications")
     expect(prefs).to_contain_text("is one of the business profile's contacts")
     prefs.get_by_label("Email me about new leads").uncheck()
@@ -102,6 +105,29 @@ def test_settings_save_preferences_and_profile_contacts(
             "Email me about new leads"
         )
     ).not_to_be_checked()
+
+
+def test_settings_refuses_to_save_no_contact_at_all(page: Page, ui_url: str, desk: Desk) -> None:
+    sign_in(page, ui_url, desk.partner_id, roles=("BusinessProfile.Admin",), path="settings")
+    contacts = page.get_by_role("region", name="Business profile contacts")
+    contacts.get_by_role("button", name="Remove contact 1").click()
+    contacts.get_by_role("button", name="Save contacts").click()
+    expect(contacts).to_contain_text("nobody would be told about new leads")
+    stored = desk.http.get(f"{desk.api}/profile/contacts", headers=desk.headers).json()
+    assert [c["email"] for c in stored["contacts"]] == ["desk@contoso.example"]
+
+
+def test_settings_shows_a_reader_the_contacts_the_api_says_they_cannot_edit(
+    page: Page, ui_url: str, desk: Desk
+) -> None:
+    sign_in(page, ui_url, desk.partner_id, roles=("Referrals.Admin",), path="settings",
+            email="someone.else@contoso.example")  # fmt: skip
+    who = page.get_by_role("region", name="Who receives new-lead emails")
+    expect(who).to_contain_text("You do not: your sign-in address")
+    contacts = page.get_by_role("region", name="Business profile contacts")
+    expect(contacts).to_contain_text("Only a business profile admin can change them.")
+    expect(contacts).to_contain_text("desk@contoso.example")
+    expect(contacts.get_by_role("button", name="Save contacts")).to_have_count(0)
 
 
 def test_every_page_passes_axe_and_is_photographed(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from shared.adapters import lead_rows as rows
 from shared.adapters.clock import FixedClock
@@ -16,6 +16,7 @@ from shared.domain.notification import Notification
 from shared.domain.work_order import WorkOrder
 from shared.services.job_ports import DueKind, DueLead
 from shared.services.lead_sweeps import LeadSweep, SweepRule
+from shared.services.reminder_sweeps import ReminderSweep
 from tests.unit.fakes import InMemoryLeadRepository, RecordingPublisher
 
 
@@ -149,6 +150,17 @@ class SweepWorld:
         clock = FixedClock(self.now or as_of)
         job = LeadSweep(
             rule=rule, due=self.due, leads=self.leads, publisher=self.publisher, clock=clock
+        )
+        run = job.run_partner(self.partner_id, as_of, limit=limit)
+        return {**dict.fromkeys(job.reports, 0), **run.counts, "more": int(run.more)}
+
+    def remind(self, as_of: datetime, *, limit: int = 1000) -> dict[str, int]:
+        job = ReminderSweep(
+            reminder_before=timedelta(hours=48),
+            due=self.due,
+            leads=self.leads,
+            publisher=self.publisher,
+            clock=FixedClock(self.now or as_of),
         )
         run = job.run_partner(self.partner_id, as_of, limit=limit)
         return {**dict.fromkeys(job.reports, 0), **run.counts, "more": int(run.more)}

@@ -1,4 +1,4 @@
-"""The house rules of DESIGN.md, checked by walking every import in the source tree."""
+"""The house rules (docs/architecture.md, "Layers and their rules"), checked on every import."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Settings: defaults of SPEC.md, overrides from the environment, named failures."""
+"""Settings: defaults of docs/behaviour.md, overrides from the environment, named failures."""
 
 from __future__ import annotations
 

@@ -123,3 +123,19 @@ def test_every_allowed_action_names_one_documented_route() -> None:
     schema = openapi_document()["components"]["schemas"]
     assert schema["LeadAction"]["enum"] == [action.value for action in LeadAction]
     assert "allowedActions" in schema["LeadView"]["required"]
+
+
+def _response_schema(method: str, path: str, status: str) -> dict[str, object]:
+    document = openapi_document()
+    content = document["paths"][path][method]["responses"][status]["content"]
+    schema = content["application/json"]["schema"]
+    if "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return dict(schema)
+
+
+def test_the_document_shows_partner_warnings_and_whether_contacts_are_editable() -> None:
+    created = _response_schema("post", "/ops/partners", "201")
+    assert "warnings" in created["properties"]  # type: ignore[operator]
+    contacts = _response_schema("get", "/profile/contacts", "200")
+    assert "editable" in contacts["properties"]  # type: ignore[operator]

@@ -1,4 +1,4 @@
-"""Insights (issue 4): figures over hand-made leads; the window and reads of the use case."""
+"""Insights: figures over hand-made leads; the window and reads of the use case."""
 
 from __future__ import annotations
 

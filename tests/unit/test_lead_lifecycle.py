@@ -1,4 +1,4 @@
-"""The lead's lifecycle rules (SPEC.md "Lifecycle"), on the aggregate alone."""
+"""The lead's lifecycle rules (docs/behaviour.md, "Lifecycle"), on the aggregate alone."""
 
 from __future__ import annotations
 

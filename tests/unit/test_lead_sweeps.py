@@ -12,7 +12,7 @@ from shared.domain.lead import Actor, Lead
 from shared.domain.lead_parts import Closure, Deal
 from shared.domain.lead_values import LeadStatus, Outcome, ReasonCode
 from shared.domain.notification import NotificationKind
-from shared.services.lead_sweeps import EXPIRE, remind_rule
+from shared.services.lead_sweeps import EXPIRE
 from shared.services.outbox_relay import OutboxRelay
 from shared.services.ports import OutboxEntry
 from tests.support.leads import make_lead
@@ -22,7 +22,6 @@ from tests.unit.job_fakes import StaticPartnerDirectory, SweepWorld
 T0 = datetime(2026, 11, 2, 9, 30, 15, tzinfo=UTC)
 P = "contoso"
 SECOND = timedelta(seconds=1)
-REMIND = remind_rule(timedelta(hours=48))
 ALEX = Actor("Alex Admin", "u-1")
 
 

@@ -16,7 +16,7 @@ from shared.domain.errors import InvalidInput
 from shared.domain.lead_values import CallToAction, LeadFlag, Storefront
 from shared.domain.marketplace_payload import MarketplaceDelivery, parse_marketplace_payload
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "marketplace"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "marketplace"
 CUSTOMER_NAMES = ["FirstName", "LastName", "Email", "Phone", "Country", "Company", "Title"]
 TOP_NAMES = ["UserDetails", "LeadSource", "ActionCode", "OfferTitle", "Description"]
 
@@ -72,9 +72,7 @@ EXPECTED: dict[str, tuple[Any, ...]] = {
 
 def _fixture(name: str) -> dict[str, object]:
     if not FIXTURES.is_dir():
-        pytest.fail(
-            f"marketplace fixtures not found at {FIXTURES} (expected ../shared beside repo)"
-        )
+        pytest.fail(f"marketplace fixtures not found at {FIXTURES}")
     body: dict[str, object] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
     return body
 
@@ -86,9 +84,7 @@ def _customer_values(delivery: MarketplaceDelivery) -> tuple[str | None, ...]:
 
 def test_every_fixture_file_has_expectations() -> None:
     if not FIXTURES.is_dir():
-        pytest.fail(
-            f"marketplace fixtures not found at {FIXTURES} (expected ../shared beside repo)"
-        )
+        pytest.fail(f"marketplace fixtures not found at {FIXTURES}")
     assert {path.name for path in FIXTURES.glob("*.json")} == set(EXPECTED)
 
 

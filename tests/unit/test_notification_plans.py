@@ -179,3 +179,42 @@ def test_mypy_rejects_a_planner_that_misses_a_kind(
     ])  # fmt: skip
     assert status == 1, report
     assert f'"assert_never" has incompatible type "Literal[NotificationKind.{kind}]"' in report
+
+
+def test_one_reminder_email_lists_the_leads_its_run_reminded(world: World) -> None:
+    soon, later, other_run, answered = (world.lead(company=name) for name in "ABCD")
+    reminder = Notification.expiry_reminder(
+        partner_id=soon.partner_id,
+        lead_ids=[later.id, soon.id, other_run.id, answered.id],
+        now=T0,
+    )
+    for lead, respond_by in ((soon, T0 + timedelta(hours=30)), (later, T0 + timedelta(hours=40))):
+        lead.respond_by, lead.reminded_at = respond_by, T0
+        world.leads.save(lead)
+    other_run.reminded_at = T0 + timedelta(hours=1)  # its commit lost; a later run reminded it
+    world.leads.save(other_run)
+    answered.reminded_at = T0
+    answered.accept(Deal(name="D"), team=[], contacts=[], actor=ALEX, now=T0)
+    world.leads.save(answered)
+
+    plan = world.planner.plan(reminder, T0)
+
+    assert plan.email is not None
+    assert plan.email.to == (ANA,)
+    assert plan.email.subject.startswith("Respond soon: 2 leads expire")
+    text = plan.email.text
+    assert text.index(f"/leads/{soon.id}") < text.index(f"/leads/{later.id}")  # soonest first
+    assert f"/leads/{other_run.id}" not in text
+    assert f"/leads/{answered.id}" not in text
+    assert f'href="{LINKS.partner_ui_base_url}/"' in plan.email.html  # All leads: the list
+    assert plan.feed is not None
+    assert plan.feed.title == "Respond soon: 2 leads"
+
+
+def test_a_reminder_whose_leads_were_all_answered_sends_nothing(world: World) -> None:
+    lead = world.lead()
+    lead.accept(Deal(name="D"), team=[], contacts=[], actor=ALEX, now=T0)
+    world.leads.save(lead)
+    reminder = Notification.expiry_reminder(partner_id=lead.partner_id, lead_ids=[lead.id], now=T0)
+    plan = world.planner.plan(reminder, T0)
+    assert (plan.email, plan.skip_reason) == (None, "lead already handled")

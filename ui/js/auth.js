@@ -39,7 +39,6 @@ export function session() {
     email: claims.email || claims.preferred_username || null,
     partnerId: claims.partner_id || null,
     roles,
-    isProfileAdmin: roles.includes('BusinessProfile.Admin'),
     userId: claims.oid || claims.sub,
   };
 }

@@ -8,7 +8,8 @@ export function currentRoute() {
   const rest = path.startsWith(UI_BASE) ? path.slice(UI_BASE.length) : '';
   const parts = rest.split('/').filter(Boolean).map(decodeURIComponent);
   const query = new URLSearchParams(window.location.search);
-  if (parts.length === 0) return { name: 'workspace', query };
+  // `leads` alone is the list too: emails link to it.
+  if (parts.length === 0 || (parts.length === 1 && parts[0] === 'leads')) return { name: 'workspace', query };
   if (parts[0] === 'leads' && parts.length === 2) return { name: 'lead', id: parts[1], query };
   if (parts.length === 1 && ['insights', 'settings'].includes(parts[0])) return { name: parts[0], query };
   return { name: 'not-found', query };

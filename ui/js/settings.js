@@ -1,5 +1,6 @@
-// Settings: your own email preferences (they take precedence), and the business profile's
-// notification contacts (editable by BusinessProfile.Admin).
+// Settings: who receives new-lead emails, your own email preferences (they take precedence),
+// and the business profile's notification contacts. Whether the contacts are editable is the
+// API's answer (`editable`), never a guess from the user's roles.
 
 import { api } from './api.js';
 import { announce, h, icon } from './dom.js';
@@ -10,11 +11,34 @@ export async function renderSettings(main, route, ctx) {
     h('h2', { id: 'prefs-heading' }, 'Your email notifications'), h('p', { role: 'status' }, 'Loading…'));
   const contacts = h('section', { class: 'card', 'aria-labelledby': 'contacts-heading' },
     h('h2', { id: 'contacts-heading' }, 'Business profile contacts'), h('p', { role: 'status' }, 'Loading…'));
-  main.replaceChildren(h('div', { class: 'page' }, h('h1', {}, 'Settings'), h('div', { class: 'settings' }, preferences, contacts)));
+  const who = h('section', { class: 'card', 'aria-labelledby': 'who-heading', 'data-testid': 'recipients' },
+    h('h2', { id: 'who-heading' }, 'Who receives new-lead emails'), h('p', { role: 'status' }, 'Loading…'));
+  main.replaceChildren(h('div', { class: 'page' }, h('h1', {}, 'Settings'), h('div', { class: 'settings' }, who, preferences, contacts)));
   const [prefs, profile] = await Promise.allSettled([api.preferences(), api.contacts()]);
   if (!ctx.isCurrent()) return;
+  if (prefs.status === 'fulfilled' && profile.status === 'fulfilled') {
+    who.replaceChildren(who.querySelector('h2'), ...recipientsSummary(prefs.value, profile.value.body.contacts || []));
+  } else {
+    who.remove();
+  }
   fill(preferences, prefs, (value) => preferencesForm(value));
-  fill(contacts, profile, (value) => contactsForm(value, ctx.user));
+  fill(contacts, profile, (value) => contactsForm(value));
+}
+
+/** Plainly: the contacts get them, each under their own preference; and what that means for you. */
+function recipientsSummary(prefs, contacts) {
+  if (contacts.length === 0) {
+    return [h('p', { class: 'error-text' }, 'Nobody: the business profile has no contacts, so no one is emailed about new leads. A business profile admin can add contacts below.')];
+  }
+  const people = contacts.length === 1 ? 'the 1 contact' : `the ${contacts.length} contacts`;
+  let you;
+  if (!prefs.isContact) you = `You do not: your sign-in address (${prefs.signInEmail || 'none'}) is not one of the contacts.`;
+  else if (!prefs.emailEnabled) you = 'You do not: you switched new-lead emails off in your preferences below.';
+  else you = `You do, at ${prefs.email || prefs.signInEmail}.`;
+  return [
+    h('p', {}, `New-lead emails (one per lead that asks to be contacted, or a daily digest on busy days) go to ${people} of the business profile listed below. A contact who switched emails off in their own preferences gets none; one who chose another address gets them there.`),
+    h('p', { 'data-testid': 'recipients-you' }, h('strong', {}, you)),
+  ];
 }
 
 function fill(section, result, build) {
@@ -52,10 +76,10 @@ function preferencesForm(prefs) {
   return [form];
 }
 
-function contactsForm({ body, etag }, user) {
+function contactsForm({ body, etag }) {
   let currentEtag = etag;
   const contacts = body.contacts || [];
-  if (!user.isProfileAdmin) {
+  if (!body.editable) {
     return [
       h('p', { class: 'muted' }, 'These people get an email for each new Contact-me lead. Only a business profile admin can change them.'),
       contacts.length
@@ -90,7 +114,7 @@ function contactsForm({ body, etag }, user) {
   const saved = h('p', { class: 'save-status', role: 'status' });
   const form = h('form', { class: 'form', novalidate: true },
     errorSummary(),
-    h('p', { class: 'muted' }, 'These people get an email for each new Contact-me lead (a daily digest past 10 leads a day).'),
+    h('p', { class: 'muted' }, 'These people get an email for each new Contact-me lead (a daily digest past 10 leads a day). Keep at least one.'),
     rows, add,
     h('div', { class: 'actions-row' }, h('button', { type: 'submit', class: 'button-primary' }, 'Save contacts'), saved));
   form.addEventListener('submit', async (event) => {

@@ -1,5 +1,5 @@
 """Notifications end to end: intake → outbox → queue → the queue function in the local host →
-the real `sendgrid` library → the capture server. The issue's checks, one test each."""
+the real `sendgrid` library → the capture server. One test per promise of the notifier."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ preferences, which the next notification follows."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from tests.e2e.notifications.conftest import NotifyHost
 from tests.support.auth import AUDIENCE, ISSUER, bearer, key_pair
@@ -32,7 +33,11 @@ def test_contacts_are_read_by_any_partner_role_and_replaced_by_profile_admins(
     url, http = f"{notify_host.api}/profile/contacts", notify_host.http
     read = http.get(url, headers=bearer("Referrals.User", partner=partner))
     assert read.status_code == 200, read.text
-    assert read.json() == {"contacts": [{"name": "Contact 0", "email": contact}]}
+    assert read.json() == {
+        "contacts": [{"name": "Contact 0", "email": contact}], "editable": False,
+    }  # fmt: skip
+    admin_read = http.get(url, headers=bearer("BusinessProfile.Admin", partner=partner))
+    assert admin_read.json()["editable"] is True  # the same rule the PUT enforces
     etag = read.headers["ETag"]
     body = {"contacts": [{"name": "Desk", "email": "desk@contoso.example"}]}
     admin = bearer("BusinessProfile.Admin", partner=partner)
@@ -46,10 +51,16 @@ def test_contacts_are_read_by_any_partner_role_and_replaced_by_profile_admins(
         ).status_code
         == 400
     )
+    emptied = http.put(url, json={"contacts": []}, headers={**admin, "If-Match": etag})
+    assert emptied.status_code == 400, emptied.text
+    assert emptied.headers["Content-Type"].startswith("application/problem+json")
+    assert "nobody would be told about new leads" in emptied.json()["detail"]
+    assert [e["field"] for e in emptied.json()["errors"]] == ["contacts"]
+    assert http.get(url, headers=admin).headers["ETag"] == etag  # nothing changed
     assert http.put(url, json=body, headers={**admin, "If-Match": '"stale"'}).status_code == 412
     replaced = http.put(url, json=body, headers={**admin, "If-Match": etag})
     assert replaced.status_code == 200, replaced.text
-    assert replaced.json() == body
+    assert replaced.json() == {**body, "editable": True}
     assert replaced.headers["ETag"] != etag
     assert http.put(url, json=body, headers={**admin, "If-Match": etag}).status_code == 412
     assert http.get(url).status_code == 401
@@ -87,3 +98,18 @@ def test_a_users_preferences_override_their_contact_entry(
     invalid = http.put(url, json={"emailEnabled": "maybe"}, headers=stranger)
     assert invalid.status_code == 400
     assert [e["field"] for e in invalid.json()["errors"]] == ["emailEnabled"]
+
+
+def test_a_partner_created_without_contacts_answers_a_warning(notify_host: NotifyHost) -> None:
+    http, operator = notify_host.http, bearer("Leads.Operator")
+    body = {"partnerId": _partner(), "name": "Nobody Home"}
+    created = http.post(f"{notify_host.api}/ops/partners", json=body, headers=operator)
+    assert created.status_code == 201, created.text
+    (warning,) = created.json()["warnings"]
+    assert "nobody receives new-lead emails" in warning.lower()
+    with_contact: dict[str, Any] = {
+        "partnerId": _partner(), "name": "Staffed",
+        "contacts": [{"name": "Desk", "email": "desk@contoso.example"}],
+    }  # fmt: skip
+    staffed = http.post(f"{notify_host.api}/ops/partners", json=with_contact, headers=operator)
+    assert staffed.json()["warnings"] == []
