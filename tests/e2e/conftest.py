@@ -11,7 +11,7 @@ import requests
 from tests.support.app_storage import AppStorage
 from tests.support.auth import AUDIENCE, ISSUER, key_pair
 from tests.support.azurite import Azurite, connection_string, free_port
-from tests.support.hosts import running_host
+from tests.support.hosts import isolated_env, running_host
 from tools.localhost.process import HostProcess
 
 
@@ -92,8 +92,7 @@ def dev_api(app_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -
     """The app as `make run` serves it: the dev sign-in on (signing with the tests' key), on
     tables of its own."""
     env = {
-        **app_env,
-        "STORAGE_PREFIX": f"d{uuid.uuid4().hex[:8]}",
+        **isolated_env(app_env, f"d{uuid.uuid4().hex[:8]}"),
         "DEV_SIGN_IN_ENABLED": "true",
         "DEV_SIGNING_KEY": key_pair().private_pem.decode(),
     }
