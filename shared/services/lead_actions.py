@@ -120,7 +120,11 @@ class LeadActions:
             if_match,
             LeadAction.MARK_WON,
             lambda lead, actor: lead.win(
-                value=command.value, notes=command.notes, actor=actor, now=self._clock.now()
+                value=command.value,
+                currency=command.currency,
+                notes=command.notes,
+                actor=actor,
+                now=self._clock.now(),
             ),
         )
 
@@ -131,7 +135,11 @@ class LeadActions:
             if_match,
             LeadAction.MARK_LOST,
             lambda lead, actor: lead.lose(
-                command.closure(), value=command.value, actor=actor, now=self._clock.now()
+                command.closure(),
+                value=command.value,
+                currency=command.currency,
+                actor=actor,
+                now=self._clock.now(),
             ),
         )
 

@@ -78,12 +78,14 @@ class DeclineLead(ApiModel):
 
 
 class LoseLead(DeclineLead):
-    value: Money | None = None
+    value: Money | None = None  # the final value; the deal's estimate is kept as it was
+    currency: Currency | None = None  # of `value`; default: the deal's currency
 
 
 class WinLead(ApiModel):
     notes: Annotated[str, StringConstraints(strip_whitespace=True, max_length=8000)] | None = None
-    value: Money | None = None
+    value: Money | None = None  # the final value; the deal's estimate is kept as it was
+    currency: Currency | None = None  # of `value`; default: the deal's currency
 
 
 class EditDeal(DealFields):
