@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Self
 
@@ -41,6 +41,25 @@ class DealFields(ApiModel):
     campaign_id: Reference | None = None
 
 
+# The westernmost time zone is UTC-12: a date earlier than the UTC date 12 hours ago is past
+# for every partner, while a partner's own "today" is never refused, wherever it is.
+_WESTERNMOST_OFFSET = timedelta(hours=12)
+
+
+def refuse_past_close_date(close_date: date | None, now: datetime) -> None:
+    """A purchase timeframe is in the future: a past close date is a typo, refused (400)."""
+    if close_date is not None and close_date < (now - _WESTERNMOST_OFFSET).date():
+        raise InvalidInput(
+            "The estimated close date is in the past.",
+            [
+                FieldError(
+                    "estimatedCloseDate",
+                    "The estimated close date is in the past: choose today or a later date.",
+                )
+            ],
+        )
+
+
 class AcceptLead(DealFields):
     deal_name: Name
     notes: Notes
@@ -50,7 +69,7 @@ class AcceptLead(DealFields):
     @model_validator(mode="after")
     def _value_has_currency(self) -> Self:
         if self.estimated_value is not None and self.currency is None:
-            raise ValueError("estimatedValue needs a currency (ISO 4217)")
+            raise ValueError("Give the currency of the estimated value, such as EUR.")
         return self
 
     def deal(self) -> Deal:
@@ -123,6 +142,6 @@ class EditDeal(DealFields):
         if merged.estimated_value is not None and merged.currency is None:
             raise InvalidInput(
                 "The deal has a value but no currency.",
-                [FieldError("currency", "estimatedValue needs a currency (ISO 4217)")],
+                [FieldError("currency", "Give the currency of the estimated value, such as EUR.")],
             )
         return merged
