@@ -54,7 +54,7 @@ def refuse_past_close_date(close_date: date | None, now: datetime) -> None:
             [
                 FieldError(
                     "estimatedCloseDate",
-                    "The estimated close date is in the past: choose today or a later date.",
+                    "This date is in the past: choose today or a later date.",
                 )
             ],
         )

@@ -126,7 +126,7 @@ def test_accept_messages_are_written_for_people(page: Page, ui_url: str, desk: D
     _snap_form(page, "accept-human-errors", form)
     form.get_by_label("Estimated value").fill("60000")
     form.get_by_role("button", name="Accept lead").click()
-    expect(summary).to_contain_text("The estimated close date is in the past")
+    expect(summary).to_contain_text("Estimated close date: This date is in the past")
     expect(form.get_by_label("Estimated close date")).to_have_attribute("aria-invalid", "true")
     _snap_form(page, "accept-past-close-date", form)
     assert desk.lead(lead_id)["status"] == "Received"
