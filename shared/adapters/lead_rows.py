@@ -142,6 +142,7 @@ def lead_entity(lead: Lead, row_key: str) -> dict[str, Any]:
         "Country": lead.customer.country or "",
         "CompanyKey": (lead.customer.company or "").casefold(),
         "ContactRequested": lead.contact_requested,
+        "RequiresAction": lead.requires_action,
         "IsTest": lead.is_test,
         "CreatedAt": lead.created_at,
     }

@@ -13,7 +13,7 @@ from azure.data.tables import TableClient
 
 from shared.adapters import lead_rows as rows
 from shared.adapters.storage_errors import translate_storage_errors
-from shared.domain.lead_values import View
+from shared.domain.lead_values import EmailValidity, LeadStatus, View
 from shared.services.ports import LeadBatch, LeadFilter, ListedLead, Resume
 
 _COLUMNS = {
@@ -94,7 +94,8 @@ def build_query(
 
 
 def _hot_clause(filters: LeadFilter, parameters: dict[str, Any], *, archived: bool) -> list[str]:
-    """LeadPolicy.is_hot as OData: contact requested, active, arrived after `hot_since`.
+    """LeadPolicy.is_hot as OData: contact requested, Received and action-required, email not
+    flagged as spam, arrived after `hot_since`; `hot=false` is its exact negation.
 
     The SDK substitutes a parameter only where it is a whole space-separated word
     (`azure.data.tables._serialize._parameter_filter_substitution` splits the filter on " "), so
@@ -105,6 +106,13 @@ def _hot_clause(filters: LeadFilter, parameters: dict[str, Any], *, archived: bo
     if archived:  # never hot: hot=false keeps every archived lead (hot=true reads no range)
         return [] if not filters.hot else ["PartitionKey ne @pk"]
     parameters["hot_since"] = filters.hot_since
+    received, spam = LeadStatus.RECEIVED.value, EmailValidity.SPAM.value
     if filters.hot:
-        return ["ContactRequested eq true and CreatedAt gt @hot_since"]
-    return ["( ContactRequested eq false or CreatedAt le @hot_since )"]
+        return [
+            f"ContactRequested eq true and Status eq '{received}' and RequiresAction eq true"
+            f" and EmailValidity ne '{spam}' and CreatedAt gt @hot_since"
+        ]
+    return [
+        f"( ContactRequested eq false or Status ne '{received}' or RequiresAction eq false"
+        f" or EmailValidity eq '{spam}' or CreatedAt le @hot_since )"
+    ]

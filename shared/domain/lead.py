@@ -16,7 +16,15 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from shared.domain.errors import Conflict
 from shared.domain.lead_action import LeadAction, allowed_actions, lifecycle_refusal
 from shared.domain.lead_limits import MAX_HISTORY, MAX_INTERACTIONS, clip
-from shared.domain.lead_parts import Closure, Deal, HistoryEntry, Interaction, Person, Sender
+from shared.domain.lead_parts import (
+    Closing,
+    Closure,
+    Deal,
+    HistoryEntry,
+    Interaction,
+    Person,
+    Sender,
+)
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.lead_values import (
     CallToAction,
@@ -135,6 +143,7 @@ class Lead(BaseModel):
     contacts: list[Person] = Field(default_factory=list)
     decline_reason: Closure | None = None
     lost_reason: Closure | None = None
+    closing: Closing | None = None  # Won or Lost: final notes and value, beside the deal's own
     interactions: list[Interaction] = Field(default_factory=list)
     sender: Sender | None = None
     is_test: bool = False
@@ -201,6 +210,8 @@ class Lead(BaseModel):
             return False  # a flood of unknown stages: the lead keeps what it has (lead_limits.py)
         now = interaction.at
         self.interactions.append(interaction)
+        if interaction.description:  # the latest message leads; each visit keeps its own
+            self.description = interaction.description
         self._record(LeadEventKind.STAGE_ADDED, now, actor, "Stage added", _stage(interaction))
         if interaction.call_to_action is CallToAction.CONTACT_ME:
             self.call_to_action, self.action_code = (
@@ -266,18 +277,35 @@ class Lead(BaseModel):
         self.team.append(person)
         self._record(LeadEventKind.TEAM_MEMBER_ADDED, now, actor, "Team member added", person.name)
 
-    def win(self, *, value: Decimal | None, notes: str | None, actor: Actor, now: datetime) -> None:
+    def win(
+        self,
+        *,
+        value: Decimal | None,
+        notes: str | None,
+        actor: Actor,
+        now: datetime,
+        currency: str | None = None,
+    ) -> None:
         self._require(LeadAction.MARK_WON)
-        self._close_deal(value, notes)
+        self.closing = self._closing(value, currency, notes)
         self._archive(Outcome.WON, now)
-        self._record(LeadEventKind.WON, now, actor, "Won", None)
+        self._record(LeadEventKind.WON, now, actor, "Won", self.closing.summary())
 
-    def lose(self, closure: Closure, *, value: Decimal | None, actor: Actor, now: datetime) -> None:
+    def lose(
+        self,
+        closure: Closure,
+        *,
+        value: Decimal | None,
+        actor: Actor,
+        now: datetime,
+        currency: str | None = None,
+    ) -> None:
         self._require(LeadAction.MARK_LOST)
+        self.closing = self._closing(value, currency, closure.notes)
         self.lost_reason = closure
-        self._close_deal(value, None)
         self._archive(Outcome.LOST, now)
-        self._record(LeadEventKind.LOST, now, actor, "Lost", closure.reason)
+        detail = " · ".join(filter(None, [closure.reason.value, self.closing.summary()]))
+        self._record(LeadEventKind.LOST, now, actor, "Lost", detail)
 
     # The timed steps below take `as_of`, the instant that decides whether the step is due (a
     # job may replay any instant), and `now`, the real time the change is recorded at.
@@ -329,14 +357,11 @@ class Lead(BaseModel):
         if refusal is not None:
             raise Conflict(refusal)
 
-    def _close_deal(self, value: Decimal | None, notes: str | None) -> None:
-        deal = self.deal or Deal()
-        updates: dict[str, object] = {}
-        if value is not None:
-            updates["estimated_value"] = value
-        if notes:
-            updates["notes"] = notes
-        self.deal = deal.model_copy(update=updates)
+    def _closing(self, value: Decimal | None, currency: str | None, notes: str | None) -> Closing:
+        """The deal's own notes and estimate are left as they were: closing is a record apart."""
+        if value is not None and currency is None:  # the deal's currency, when it named one
+            currency = self.deal.currency if self.deal else None
+        return Closing(notes=notes or None, value=value, currency=currency)
 
     def _archive(self, outcome: Outcome, now: datetime) -> None:
         self.status, self.outcome, self.closed_at = LeadStatus.ARCHIVED, outcome, now

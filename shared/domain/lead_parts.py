@@ -16,6 +16,7 @@ class Interaction(ValueObject):
     source: Storefront | None = None
     at: datetime
     delivery_id: str | None = None  # the intake journal's delivery that brought this stage
+    description: str | None = None  # what the customer wrote at this visit, if anything
 
 
 class HistoryEntry(ValueObject):
@@ -50,6 +51,20 @@ class Deal(ValueObject):
     notes: str | None = None
     crm_id: str | None = None
     campaign_id: str | None = None
+
+
+class Closing(ValueObject):
+    """How a deal ended, kept apart from the deal: its notes and estimate stay as they were."""
+
+    notes: str | None = None
+    value: Decimal | None = None  # the final value, when the partner gave one
+    currency: str | None = None
+
+    def summary(self) -> str | None:
+        """The history's detail: the final value, then the notes."""
+        value = f"Final value {self.value} {self.currency or ''}".rstrip() if self.value else None
+        parts = [part for part in (value, self.notes) if part]
+        return " · ".join(parts) or None
 
 
 class Closure(ValueObject):

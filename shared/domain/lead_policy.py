@@ -5,6 +5,42 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
+
+from shared.domain.lead_values import EmailValidity, LeadStatus
+
+
+class HotFacts(Protocol):
+    """What of a lead decides whether it is hot (a `Lead` is one)."""
+
+    @property
+    def status(self) -> LeadStatus: ...
+
+    @property
+    def requires_action(self) -> bool: ...
+
+    @property
+    def contact_requested(self) -> bool: ...
+
+    @property
+    def email_validity(self) -> EmailValidity: ...
+
+    @property
+    def created_at(self) -> datetime: ...
+
+
+def needs_answer(lead: HotFacts) -> bool:
+    """Received and action-required: the partner still owes an accept or a decline."""
+    return lead.status is LeadStatus.RECEIVED and lead.requires_action
+
+
+def could_be_hot(lead: HotFacts) -> bool:
+    """Hot while inside the window (`LeadPolicy.is_hot`); the time aside, what makes it so."""
+    return (
+        lead.contact_requested
+        and needs_answer(lead)
+        and lead.email_validity is not EmailValidity.SPAM
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,17 +61,20 @@ class LeadPolicy:
         return max(action_required_since, respond_by - self.reminder_before)
 
     def hot_since(self, now: datetime) -> datetime:
-        """Arrivals strictly after this instant are still within the hot window at `now`.
-
-        The one definition of "hot" the lead view, the in-memory filter and the stored query
-        all derive from: contact requested, not archived, and arrived after `hot_since(now)`.
-        """
+        """Arrivals strictly after this instant are still within the hot window at `now`."""
         return now - self.hot_window
 
-    def is_hot(
-        self, *, contact_requested: bool, created_at: datetime, now: datetime, archived: bool
-    ) -> bool:
-        return contact_requested and not archived and created_at > self.hot_since(now)
+    def is_hot(self, lead: HotFacts, now: datetime) -> bool:
+        """The one definition of "hot" the lead view, the emails, the in-memory filter and the
+        stored query (table_lead_lister) all follow: the customer asked to be contacted, the
+        lead still needs an answer (Received, action-required: not yet accepted, not archived),
+        its email is not flagged as spam (nobody should rush to call a throwaway address), and
+        it arrived after `hot_since(now)`."""
+        return could_be_hot(lead) and lead.created_at > self.hot_since(now)
+
+    def hot_until(self, lead: HotFacts) -> datetime | None:
+        """When the lead stops being hot, or None when it never is (whatever the time)."""
+        return lead.created_at + self.hot_window if could_be_hot(lead) else None
 
 
 def add_calendar_months(instant: datetime, months: int) -> datetime:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 
 from shared.domain.errors import FieldError, InvalidInput
+from shared.domain.field_messages import human_message
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -38,5 +39,5 @@ def field_errors(error: ValidationError) -> list[FieldError]:
     found = []
     for item in error.errors(include_input=False, include_url=False):
         path = ".".join(str(part) for part in item["loc"]) or "body"
-        found.append(FieldError(field=path, message=str(item["msg"])))
+        found.append(FieldError(field=path, message=human_message(item)))
     return found

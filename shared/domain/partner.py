@@ -10,8 +10,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, EmailStr, Field, StringConstraints
 
+from shared.domain.field_messages import describe_pattern
+
 # A partner id is a PartitionKey and a URL segment: keep it to a safe, readable alphabet.
-PARTNER_ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+PARTNER_ID_PATTERN = describe_pattern(
+    r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$",
+    "Use up to 64 lowercase letters, digits and hyphens, starting and ending with a letter or"
+    " digit, such as contoso-eu.",
+)
 PartnerId = Annotated[str, StringConstraints(pattern=PARTNER_ID_PATTERN, max_length=64)]
 
 

@@ -18,7 +18,7 @@ def _email(value: str) -> str:
     try:
         return validate_email(value, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        raise ValueError("must be a valid email address") from None
+        raise ValueError("Enter an email address such as name@example.com.") from None
 
 
 def _phone(value: str) -> str:
@@ -26,17 +26,19 @@ def _phone(value: str) -> str:
         number = phonenumbers.parse(value, None)
     except phonenumbers.NumberParseException:
         raise ValueError(
-            "must be a phone number in international form, e.g. +44 20 7946 0958"
+            "Enter the phone number in international form, such as +44 20 7946 0958."
         ) from None
     if not phonenumbers.is_possible_number(number):
-        raise ValueError("must be a possible phone number in international form")
+        raise ValueError(
+            "This is not a possible phone number: check the country code and the number of digits."
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _currency(code: str) -> str:
     code = code.upper()
     if len(code) != 3 or pycountry.currencies.get(alpha_3=code) is None:
-        raise ValueError("must be an ISO 4217 currency code such as EUR or USD")
+        raise ValueError("Enter a three-letter currency code, such as EUR or USD.")
     return code
 
 

@@ -3,11 +3,26 @@
 The marketplace sends what its form produced (`US`, `USA`, `Germany`...) and vendor staff type
 names, so codes (alpha-2, alpha-3, numeric) and English names go through pycountry, and the common
 names pycountry does not know (it follows ISO's official spelling) go through a small alias table.
+Names in other languages (`Allemagne`, `Deutschland`, `日本`) come from the translations of the
+ISO 3166-1 names that pycountry ships (the iso-codes project's gettext catalogues).
 """
 
 from __future__ import annotations
 
+import gettext
+from functools import cache
+from pathlib import Path
+
 import pycountry
+
+# The languages whose country names are recognised: the business languages of the markets the
+# marketplace serves. Each adds about 10 ms to building the index (once per worker); all 159
+# catalogues would take 1.5 s and add mistranslations that collide (one name, two countries).
+_LANGUAGES = (
+    "de", "fr", "es", "it", "pt", "pt_BR", "nl", "sv", "da", "nb", "fi", "is", "pl", "cs", "sk",
+    "sl", "hr", "sr", "bg", "ro", "hu", "el", "tr", "ru", "uk", "et", "lv", "lt", "ca", "ga",
+    "ja", "zh_CN", "zh_TW", "ko", "vi", "th", "id", "ms", "hi", "ar", "he", "fa",
+)  # fmt: skip
 
 # Keys are case-folded with dots removed and whitespace collapsed (see `_key`).
 _ALIASES: dict[str, str] = {
@@ -21,13 +36,13 @@ _ALIASES: dict[str, str] = {
     "wales": "GB",
     "northern ireland": "GB",
     "brasil": "BR",
-    "deutschland": "DE",
     "holland": "NL",
     "the netherlands": "NL",
     "south korea": "KR",
     "korea": "KR",  # in a business lead, "Korea" means the Republic of Korea
     "republic of korea": "KR",
     "russia": "RU",
+    "россия": "RU",
     "vietnam": "VN",
     "czech republic": "CZ",
     "turkey": "TR",
@@ -70,7 +85,25 @@ def country_code(text: str) -> str | None:
             return str(pycountry.countries.lookup(candidate).alpha_2)
         except LookupError:
             continue
-    return None
+    return _translated_names().get(key)
+
+
+@cache
+def _translated_names() -> dict[str, str]:
+    """Every unambiguous translated country name (key form) → alpha-2; built on first use."""
+    found: dict[str, set[str]] = {}
+    locales = Path(pycountry.LOCALES_DIR)
+    for language in _LANGUAGES:
+        if not (locales / language / "LC_MESSAGES" / "iso3166-1.mo").exists():
+            continue
+        catalogue = gettext.translation("iso3166-1", str(locales), languages=[language])
+        for country in pycountry.countries:
+            for attribute in ("name", "official_name", "common_name"):
+                english = getattr(country, attribute, None)
+                if english:
+                    found.setdefault(_key(catalogue.gettext(english)), set()).add(country.alpha_2)
+    # A name two countries share in some language is no evidence for either.
+    return {name: codes.pop() for name, codes in found.items() if len(codes) == 1}
 
 
 def normalise_country(text: str | None) -> str | None:

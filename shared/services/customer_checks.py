@@ -18,11 +18,19 @@ from email_validator import EmailNotValidError, validate_email
 from shared.domain.lead_values import Customer, EmailValidity, PhoneValidity
 from shared.domain.marketplace_payload import RawCustomer
 from shared.services.countries import country_code
-from shared.services.email_domains import DomainKind, SpamDomains
+from shared.services.email_domains import DomainKind, DomainProblem, SpamDomains, domain_problem
 
-__all__ = ["CheckedCustomer", "DomainKind", "SpamDomains", "check_customer"]
+__all__ = ["CheckedCustomer", "DomainKind", "DomainProblem", "SpamDomains", "check_customer"]
 
 _PLUS_SIGNS = ("+", "\uff0b")  # libphonenumber accepts the full-width plus too
+# The shortest full international numbers (country code included) have 7 digits (+683 Niue):
+# fewer digits, whatever the country, cannot be a phone number.
+_MIN_PHONE_DIGITS = 7
+# What people type into a name field to get past a form.
+_PLACEHOLDER_WORDS = frozenset(
+    {"test", "testing", "tester", "asdf", "asd", "qwerty", "foo", "bar", "foobar", "xxx",
+     "abc", "dummy", "sample", "fake", "none", "null", "n/a", "na", "-", ".", "x"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +39,9 @@ class CheckedCustomer:
     email_validity: EmailValidity
     phone_validity: PhoneValidity
     email_domain_kind: DomainKind
+    email_problem: DomainProblem | None = None
+    placeholder_name: bool = False  # "asdf", "Test": the customer did not give a name
+    phone_possible: bool = True  # False: too short or long to be any phone number ("123")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +49,7 @@ class _EmailCheck:
     address: str | None
     validity: EmailValidity
     domain_kind: DomainKind
+    problem: DomainProblem | None = None
 
 
 def check_customer(raw: RawCustomer, spam_domains: SpamDomains) -> CheckedCustomer:
@@ -45,7 +57,7 @@ def check_customer(raw: RawCustomer, spam_domains: SpamDomains) -> CheckedCustom
     given_country = (raw.country or "").strip() or None
     region = country_code(given_country) if given_country else None
     email = _check_email(raw.email, spam_domains)
-    phone, phone_validity = _check_phone(raw.phone, region)
+    phone, phone_validity, phone_possible = _check_phone(raw.phone, region)
     customer = Customer(
         first_name=raw.first_name,
         last_name=raw.last_name,
@@ -60,7 +72,19 @@ def check_customer(raw: RawCustomer, spam_domains: SpamDomains) -> CheckedCustom
         email_validity=email.validity,
         phone_validity=phone_validity,
         email_domain_kind=email.domain_kind,
+        email_problem=email.problem,
+        placeholder_name=_placeholder_name(raw),
+        phone_possible=phone_possible,
     )
+
+
+def _placeholder_name(raw: RawCustomer) -> bool:
+    """A name or company that is a placeholder word, or one character repeated ("aaaa")."""
+    for text in (raw.first_name, raw.last_name, raw.company):
+        word = (text or "").strip().casefold()
+        if word in _PLACEHOLDER_WORDS or (len(word) > 2 and len(set(word)) == 1):
+            return True
+    return False
 
 
 def _check_email(email: str | None, spam_domains: SpamDomains) -> _EmailCheck:
@@ -74,7 +98,9 @@ def _check_email(email: str | None, spam_domains: SpamDomains) -> _EmailCheck:
         domain = address.rpartition("@")[2] if "@" in address else ""
         kind = (spam_domains.kind_of(domain) if domain else None) or DomainKind.UNKNOWN
         spam = spam_domains.is_spam(address) if domain else False
-        return _EmailCheck(address, EmailValidity.SPAM if spam else EmailValidity.INVALID, kind)
+        problem = domain_problem(domain) if domain else None
+        validity = EmailValidity.SPAM if spam else EmailValidity.INVALID
+        return _EmailCheck(address, validity, kind, problem)
     normalised: str = result.normalized
     # IDN domains may be listed in either form, so both are looked up.
     kinds = (spam_domains.kind_of(domain) for domain in (result.domain, result.ascii_domain))
@@ -82,21 +108,45 @@ def _check_email(email: str | None, spam_domains: SpamDomains) -> _EmailCheck:
     spam = kind is DomainKind.DISPOSABLE or any(
         spam_domains.is_spam(candidate) for candidate in (address, normalised)
     )
-    return _EmailCheck(normalised, EmailValidity.SPAM if spam else EmailValidity.VALID, kind)
+    # Scripts are judged on the Unicode form: the ASCII (punycode) form hides the look-alike.
+    problem = domain_problem(result.domain)
+    if spam or problem is DomainProblem.MIXED_SCRIPTS:  # a look-alike domain: a phishing risk
+        return _EmailCheck(normalised, EmailValidity.SPAM, kind, problem)
+    if problem is not None:
+        # Validity stays email-validator's verdict on the address (staff referrals are refused
+        # only for that); the problem makes the quality Low with its own reason.
+        return _EmailCheck(normalised, EmailValidity.VALID, DomainKind.UNKNOWN, problem)
+    return _EmailCheck(normalised, EmailValidity.VALID, kind)
 
 
-def _check_phone(phone: str | None, region: str | None) -> tuple[str | None, PhoneValidity]:
+def _check_phone(phone: str | None, region: str | None) -> tuple[str | None, PhoneValidity, bool]:
+    """(the number to show, its validity, whether it could be a phone number at all).
+
+    Only a valid number is rewritten (E.164, with `;ext=` when it has an extension); anything
+    else is kept exactly as typed: "123" must not become "+1123", which reads like a number.
+    """
     text = (phone or "").strip()
     if not text:
-        return None, PhoneValidity.UNKNOWN
+        return None, PhoneValidity.UNKNOWN, True
+    if sum(char.isdigit() for char in text) < _MIN_PHONE_DIGITS:
+        return text, PhoneValidity.INVALID, False
     # A region libphonenumber has no metadata for is no hint at all: it would fail every number.
     hint = region if region in phonenumbers.SUPPORTED_REGIONS else None
     if hint is None and not text.startswith(_PLUS_SIGNS):
-        return text, PhoneValidity.UNKNOWN  # a national number without a country: cannot judge
+        return text, PhoneValidity.UNKNOWN, True  # a national number without a country
+    return _judge_phone(text, hint)
+
+
+def _judge_phone(text: str, hint: str | None) -> tuple[str, PhoneValidity, bool]:
     try:
         number = phonenumbers.parse(text, hint)
     except phonenumbers.NumberParseException:
-        return text, PhoneValidity.INVALID
+        return text, PhoneValidity.INVALID, False
+    if not phonenumbers.is_possible_number(number):
+        return text, PhoneValidity.INVALID, False
+    if not phonenumbers.is_valid_number(number):
+        return text, PhoneValidity.INVALID, True
     formatted: str = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    valid = phonenumbers.is_valid_number(number)
-    return formatted, PhoneValidity.VALID if valid else PhoneValidity.INVALID
+    if number.extension:  # RFC 3966's form, which phonenumbers parses back
+        formatted += f";ext={number.extension}"
+    return formatted, PhoneValidity.VALID, True

@@ -76,12 +76,7 @@ def lead_context(
         "call_to_action": _label(lead.call_to_action),
         "source": _label(lead.source),
         "description": description or None,
-        "hot": policy.is_hot(
-            contact_requested=lead.contact_requested,
-            created_at=lead.created_at,
-            now=now,
-            archived=lead.is_archived,
-        ),
+        "hot": policy.is_hot(lead, now),
         "received": local_time(lead.created_at, time_zone),
         "respond_by": local_time(lead.respond_by, time_zone),
         "url": links.lead_url(lead.id),

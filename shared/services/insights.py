@@ -115,11 +115,16 @@ def seconds_to_first_action(lead: Lead) -> float | None:
 
 
 def _add_won(totals: dict[str | None, tuple[Decimal, int]], lead: Lead) -> None:
-    deal = lead.deal
-    if deal is None or deal.estimated_value is None:
+    """The final value when the partner gave one at closing, else the deal's estimate."""
+    closing, deal = lead.closing, lead.deal
+    if closing is not None and closing.value is not None:
+        amount, currency = closing.value, closing.currency
+    elif deal is not None and deal.estimated_value is not None:
+        amount, currency = deal.estimated_value, deal.currency
+    else:
         return  # a win without a value counts in the win rate, not in the value
-    value, deals = totals.get(deal.currency, (Decimal(0), 0))
-    totals[deal.currency] = (value + deal.estimated_value, deals + 1)
+    value, deals = totals.get(currency, (Decimal(0), 0))
+    totals[currency] = (value + amount, deals + 1)
 
 
 class PartnerInsights:

@@ -31,6 +31,7 @@ from shared.services.lead_commands import (
     LoseLead,
     PersonInput,
     WinLead,
+    refuse_past_close_date,
 )
 from shared.services.lead_view import LeadView, http_etag, present
 from shared.services.outbox_relay import publish_committed
@@ -67,6 +68,7 @@ class LeadActions:
     def accept(
         self, p: Principal, lead_id: str, command: AcceptLead, if_match: str | None
     ) -> LeadView:
+        refuse_past_close_date(command.estimated_close_date, self._clock.now())
         team = [person.to_person() for person in command.team_members]
         contacts = [person.to_person() for person in command.contacts]
         return self._act(
@@ -91,6 +93,9 @@ class LeadActions:
         )
 
     def edit(self, p: Principal, lead_id: str, patch: EditDeal, if_match: str | None) -> LeadView:
+        if "estimated_close_date" in patch.model_fields_set:  # a date left as it was may pass
+            refuse_past_close_date(patch.estimated_close_date, self._clock.now())
+
         def step(lead: Lead, actor: Actor) -> None:
             team = None
             if patch.team_members is not None:
@@ -120,7 +125,11 @@ class LeadActions:
             if_match,
             LeadAction.MARK_WON,
             lambda lead, actor: lead.win(
-                value=command.value, notes=command.notes, actor=actor, now=self._clock.now()
+                value=command.value,
+                currency=command.currency,
+                notes=command.notes,
+                actor=actor,
+                now=self._clock.now(),
             ),
         )
 
@@ -131,7 +140,11 @@ class LeadActions:
             if_match,
             LeadAction.MARK_LOST,
             lambda lead, actor: lead.lose(
-                command.closure(), value=command.value, actor=actor, now=self._clock.now()
+                command.closure(),
+                value=command.value,
+                currency=command.currency,
+                actor=actor,
+                now=self._clock.now(),
             ),
         )
 

@@ -6,12 +6,13 @@ The contract: docs/http-contract.md, "Partner workspace".
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Self
 
 from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
 from shared.domain.errors import FieldError, InvalidInput
 from shared.domain.lead_parts import Closure, Deal, Person
@@ -30,7 +31,8 @@ def _calendar_date(value: object) -> object:
     # The document says an ISO 8601 date, so that is all this takes.
     if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
         return value
-    raise ValueError("must be an ISO 8601 date, e.g. 2027-02-01")
+    # Reported as pydantic's own date error, so people read the one date message we write.
+    raise PydanticCustomError("date_parsing", "Input should be an ISO 8601 date")
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -57,6 +59,25 @@ class DealFields(ApiModel):
     campaign_id: Reference | None = None
 
 
+# The westernmost time zone is UTC-12: a date earlier than the UTC date 12 hours ago is past
+# for every partner, while a partner's own "today" is never refused, wherever it is.
+_WESTERNMOST_OFFSET = timedelta(hours=12)
+
+
+def refuse_past_close_date(close_date: date | None, now: datetime) -> None:
+    """A purchase timeframe is in the future: a past close date is a typo, refused (400)."""
+    if close_date is not None and close_date < (now - _WESTERNMOST_OFFSET).date():
+        raise InvalidInput(
+            "The estimated close date is in the past.",
+            [
+                FieldError(
+                    "estimatedCloseDate",
+                    "This date is in the past: choose today or a later date.",
+                )
+            ],
+        )
+
+
 class AcceptLead(DealFields):
     deal_name: Name
     notes: Notes
@@ -66,7 +87,7 @@ class AcceptLead(DealFields):
     @model_validator(mode="after")
     def _value_has_currency(self) -> Self:
         if self.estimated_value is not None and self.currency is None:
-            raise ValueError("estimatedValue needs a currency (ISO 4217)")
+            raise ValueError("Give the currency of the estimated value, such as EUR.")
         return self
 
     def deal(self) -> Deal:
@@ -94,12 +115,14 @@ class DeclineLead(ApiModel):
 
 
 class LoseLead(DeclineLead):
-    value: Money | None = None
+    value: Money | None = None  # the final value; the deal's estimate is kept as it was
+    currency: Currency | None = None  # of `value`; default: the deal's currency
 
 
 class WinLead(ApiModel):
     notes: Annotated[str, StringConstraints(strip_whitespace=True, max_length=8000)] | None = None
-    value: Money | None = None
+    value: Money | None = None  # the final value; the deal's estimate is kept as it was
+    currency: Currency | None = None  # of `value`; default: the deal's currency
 
 
 class EditDeal(DealFields):
@@ -137,6 +160,6 @@ class EditDeal(DealFields):
         if merged.estimated_value is not None and merged.currency is None:
             raise InvalidInput(
                 "The deal has a value but no currency.",
-                [FieldError("currency", "estimatedValue needs a currency (ISO 4217)")],
+                [FieldError("currency", "Give the currency of the estimated value, such as EUR.")],
             )
         return merged

@@ -18,7 +18,7 @@ from typing import Any
 
 from shared.domain.errors import FieldError, InvalidInput
 from shared.domain.lead import Lead
-from shared.domain.lead_policy import LeadPolicy
+from shared.domain.lead_policy import LeadPolicy, could_be_hot
 from shared.domain.lead_values import View
 from shared.domain.model import ApiModel
 from shared.domain.principal import PARTNER_READERS, Principal
@@ -251,10 +251,7 @@ def matches(lead: Lead, filters: LeadFilter) -> bool:
     prefix = (filters.company_prefix or "").casefold()
     # The same rule as LeadPolicy.is_hot and the stored query (table_lead_lister._hot_clause).
     hot = (
-        filters.hot_since is not None
-        and lead.contact_requested
-        and not lead.is_archived
-        and lead.created_at > filters.hot_since
+        filters.hot_since is not None and could_be_hot(lead) and lead.created_at > filters.hot_since
     )
     refusals = [
         any(wanted is not None and wanted != actual for wanted, actual in wanted_and_actual),

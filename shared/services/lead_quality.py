@@ -6,7 +6,11 @@ to explain in the tooltip that shows the reasons:
 A lead is **Low** when any of these holds:
 
 - the email address, or its domain, is on the disposable/spam list;
-- the email address is not valid;
+- the email address is not valid, or obviously not the customer's: a reserved domain (`.test`,
+  `.example`, `.invalid`, `.localhost`), a placeholder (`test@test.com`), one slip from a major
+  provider or ending (`gmial.con`), or a domain mixing alphabets (a look-alike);
+- the name or company is a placeholder (`asdf`, `test`);
+- the phone number is too short or too long to be any phone number (`123`);
 - there is no way to reach the customer: neither an email address that is present and not known to
   be bad (Valid or Unknown), nor a phone number that is present and not known to be bad (Valid, or
   Unknown because no country was given to judge it by);
@@ -24,7 +28,7 @@ from enum import StrEnum
 
 from shared.domain.lead_values import EmailValidity, PhoneValidity, Quality, QualityRating
 from shared.services.customer_checks import CheckedCustomer
-from shared.services.email_domains import DomainKind
+from shared.services.email_domains import DomainKind, DomainProblem
 
 
 class QualityReason(StrEnum):
@@ -32,7 +36,13 @@ class QualityReason(StrEnum):
 
     TEST_LEAD = "Marketplace test lead"
     SPAM_EMAIL = "Email domain is a known disposable or spam domain"
+    MIXED_SCRIPTS_EMAIL = "Email domain mixes alphabets: it imitates another domain"
+    RESERVED_EMAIL = "Email domain is reserved for examples and tests: no mail reaches it"
+    PLACEHOLDER_EMAIL = "Email address is a placeholder, not the customer's"
+    TYPO_EMAIL = "Email domain looks like a typo of a common provider or ending"
     INVALID_EMAIL = "Email address is not valid"
+    PLACEHOLDER_NAME = "Name or company is a placeholder"
+    NOT_A_PHONE = "Phone number is too short or too long to be a phone number"
     UNREACHABLE = "No way to reach the customer"
     NO_EMAIL = "No email address given"
     FREE_MAIL = "Free email provider"
@@ -51,10 +61,22 @@ LOW_REASONS = frozenset(
     {
         QualityReason.TEST_LEAD,
         QualityReason.SPAM_EMAIL,
+        QualityReason.MIXED_SCRIPTS_EMAIL,
+        QualityReason.RESERVED_EMAIL,
+        QualityReason.PLACEHOLDER_EMAIL,
+        QualityReason.TYPO_EMAIL,
         QualityReason.INVALID_EMAIL,
+        QualityReason.PLACEHOLDER_NAME,
+        QualityReason.NOT_A_PHONE,
         QualityReason.UNREACHABLE,
     }
 )
+_PROBLEM_REASONS = {
+    DomainProblem.MIXED_SCRIPTS: QualityReason.MIXED_SCRIPTS_EMAIL,
+    DomainProblem.RESERVED: QualityReason.RESERVED_EMAIL,
+    DomainProblem.PLACEHOLDER: QualityReason.PLACEHOLDER_EMAIL,
+    DomainProblem.TYPO: QualityReason.TYPO_EMAIL,
+}
 _REACHABLE_EMAIL = frozenset({EmailValidity.VALID, EmailValidity.UNKNOWN})
 _REACHABLE_PHONE = frozenset({PhoneValidity.VALID, PhoneValidity.UNKNOWN})
 
@@ -71,6 +93,8 @@ def assess_quality(checked: CheckedCustomer, *, contact_requested: bool, is_test
         found.add(QualityReason.TEST_LEAD)
     if contact_requested:
         found.add(QualityReason.CONTACT_REQUESTED)
+    if checked.placeholder_name:
+        found.add(QualityReason.PLACEHOLDER_NAME)
     found.add(QualityReason.COMPANY_GIVEN if customer.company else QualityReason.NO_COMPANY)
     rating = QualityRating.LOW if found & LOW_REASONS else QualityRating.HIGH
     return Quality(rating=rating, reasons=tuple(r.value for r in QualityReason if r in found))
@@ -79,6 +103,8 @@ def assess_quality(checked: CheckedCustomer, *, contact_requested: bool, is_test
 def _email_reasons(checked: CheckedCustomer) -> set[QualityReason]:
     if checked.customer.email is None:
         return {QualityReason.NO_EMAIL}
+    if checked.email_problem is not None:  # the specific reason says more than "not valid"
+        return {_PROBLEM_REASONS[checked.email_problem]}
     if checked.email_validity is EmailValidity.SPAM:
         return {QualityReason.SPAM_EMAIL}
     if checked.email_validity is EmailValidity.INVALID:
@@ -95,6 +121,8 @@ def _email_reasons(checked: CheckedCustomer) -> set[QualityReason]:
 def _phone_reasons(checked: CheckedCustomer) -> set[QualityReason]:
     if checked.customer.phone is None:
         return {QualityReason.NO_PHONE}
+    if not checked.phone_possible:
+        return {QualityReason.NOT_A_PHONE}
     return {
         PhoneValidity.VALID: {QualityReason.VALID_PHONE},
         PhoneValidity.INVALID: {QualityReason.INVALID_PHONE},

@@ -13,8 +13,8 @@ from pydantic import Field
 
 from shared.domain.lead import Lead
 from shared.domain.lead_action import LeadAction
-from shared.domain.lead_parts import Closure, HistoryEntry, Person, Sender
-from shared.domain.lead_policy import LeadPolicy
+from shared.domain.lead_parts import Closing, Closure, HistoryEntry, Person, Sender
+from shared.domain.lead_policy import LeadPolicy, needs_answer
 from shared.domain.lead_values import (
     CallToAction,
     Customer,
@@ -50,6 +50,9 @@ class InteractionView(ApiModel):
     source: Storefront | None
     at: datetime
     delivery_id: str | None = None
+    description: str | None = Field(
+        default=None, description="What the customer wrote at this visit, if anything."
+    )
 
 
 class LeadView(ApiModel):
@@ -64,13 +67,27 @@ class LeadView(ApiModel):
     call_to_action: CallToAction | None
     offer: Offer | None
     customer: Customer
-    description: str | None
+    description: str | None = Field(
+        description="The customer's latest message; each visit's own is in `interactions`."
+    )
     email_validity: EmailValidity
     phone_validity: PhoneValidity
     quality: Quality
     requires_action: bool
     contact_requested: bool
-    hot: bool
+    hot: bool = Field(
+        description="The customer asked to be contacted, the lead still needs an answer"
+        " (Received, action-required), its email is not flagged as spam, and it arrived within"
+        " the hot window (72 hours). Never true for Accepted, archived or spam-flagged leads."
+    )
+    hot_until: datetime | None = Field(
+        description="When the lead stops (or stopped) being hot; null when it never is hot"
+        " (no contact requested, already answered, archived or spam-flagged)."
+    )
+    needs_answer: bool = Field(
+        description="Received and action-required: the partner still owes an accept or a"
+        " decline. False for informational leads (no action needed) and answered ones."
+    )
     status: LeadStatus
     outcome: Outcome | None
     created_at: datetime
@@ -83,6 +100,10 @@ class LeadView(ApiModel):
     contacts: list[Person]
     decline: Closure | None
     lost: Closure | None
+    closing: Closing | None = Field(
+        description="How a Won or Lost deal ended: the final notes, value and currency, kept"
+        " apart from `deal` (whose notes and estimate stay as they were)."
+    )
     favorite: bool
     interactions: list[InteractionView]
     sender: Sender | None
@@ -134,6 +155,7 @@ def present(
                 "accepted_at",
                 "closed_at",
                 "deal",
+                "closing",
                 "interactions",
                 "sender",
                 "is_test",
@@ -149,12 +171,9 @@ def present(
         contacts=lead.contacts,
         decline=lead.decline_reason,
         lost=lead.lost_reason,
-        hot=policy.is_hot(
-            contact_requested=lead.contact_requested,
-            created_at=lead.created_at,
-            now=now,
-            archived=lead.is_archived,
-        ),
+        hot=policy.is_hot(lead, now),
+        hot_until=policy.hot_until(lead),
+        needs_answer=needs_answer(lead),
         favorite=favorite,
         allowed_actions=lead.allowed_actions(viewer),
     )

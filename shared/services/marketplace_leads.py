@@ -32,6 +32,7 @@ def marketplace_lead_details(
             source=delivery.storefront,
             at=now,
             delivery_id=delivery_id,
+            description=delivery.description,
         ),
         offer=delivery.offer,
         customer=checked.customer,

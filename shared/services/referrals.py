@@ -96,7 +96,9 @@ def referral_lead_details(
         view=referral_view(command.qualification),
         lead_type=command.lead_type,
         qualification=command.qualification,
-        interaction=Interaction(action_code=command.qualification.value, at=now),
+        interaction=Interaction(
+            action_code=command.qualification.value, at=now, description=command.notes
+        ),
         offer=Offer(
             id=offer.id,
             publisher_id=offer.id.split(".", 1)[0] if offer.id and "." in offer.id else None,

@@ -2,8 +2,9 @@
 
 The paths: the stored query on Azurite (newest first, and the in-memory sorts that read the
 same ranges), the export, the favourites view (leads fetched by id, filtered in memory) and the
-lead view's `hot` field. A lead is hot when the customer asked to be contacted, it is not
-archived, and it arrived strictly less than HOT_WINDOW_HOURS ago.
+lead view's `hot` field. A lead is hot when the customer asked to be contacted, it still needs
+an answer (Received and action-required: not accepted, not archived, not informational), its
+email is not flagged as spam, and it arrived strictly less than the hot window ago.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from shared.domain.lead_policy import LeadPolicy
 from shared.domain.lead_values import (
     CallToAction,
     Customer,
+    EmailValidity,
     LeadType,
     Quality,
     QualityRating,
@@ -56,6 +58,8 @@ class Case:
     age: timedelta
     state: str  # "Received", "Accepted" or "Declined" (archived)
     hot: bool
+    email: EmailValidity = EmailValidity.VALID
+    requires_action: bool = True
 
 
 CASES = [
@@ -64,9 +68,15 @@ CASES = [
     Case("asked, exactly the window old", True, WINDOW, "Received", False),
     Case("asked, past the window", True, WINDOW + timedelta(hours=1), "Received", False),
     Case("not asked, an hour old", False, timedelta(hours=1), "Received", False),
-    Case("asked, an hour old, accepted", True, timedelta(hours=1), "Accepted", True),
+    Case("asked, an hour old, accepted", True, timedelta(hours=1), "Accepted", False),
     Case("asked, an hour old, archived", True, timedelta(hours=1), "Declined", False),
     Case("not asked, archived", False, timedelta(hours=2), "Declined", False),
+    Case("asked, an hour old, spam email", True, timedelta(hours=1), "Received", False,
+         email=EmailValidity.SPAM),
+    Case("asked, an hour old, invalid email", True, timedelta(hours=1), "Received", True,
+         email=EmailValidity.INVALID),
+    Case("asked, an hour old, informational", True, timedelta(hours=1), "Received", False,
+         requires_action=False),
 ]  # fmt: skip
 
 
@@ -82,7 +92,8 @@ def _lead(case: Case) -> Lead:
         ),
         customer=Customer(email="mia@fabrikam.example", company=case.name),
         quality=Quality(rating=QualityRating.HIGH),
-        requires_action=True,
+        email_validity=case.email,
+        requires_action=case.requires_action,
         contact_requested=case.contact_requested,
     )
     lead = Lead.receive(
@@ -166,4 +177,8 @@ def test_the_hot_filter_keeps_a_lead_exactly_when_it_is_hot(
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 def test_the_lead_view_says_hot_exactly_when_the_filter_does(world: World, case: Case) -> None:
-    assert world.actions.get(USER, world.leads[case.name].id).hot is case.hot
+    view = world.actions.get(USER, world.leads[case.name].id)
+    assert view.hot is case.hot
+    # `hotUntil` is the window's end for a lead that is or was hot, and absent otherwise.
+    could_be_hot = case.hot or case.name.startswith(("asked, exactly", "asked, past"))
+    assert (view.hot_until is not None) is could_be_hot

@@ -44,7 +44,7 @@ class Desk:
         source: str = "AppSource (SPZA)",
         **user: str,
     ) -> str:
-        details = {"Email": f"{uuid.uuid4().hex[:8]}@{_domain(company)}.example", **user}
+        details = {"Email": f"{uuid.uuid4().hex[:8]}@{_domain(company)}.com", **user}
         body: dict[str, Any] = {
             "UserDetails": {"FirstName": "Mia", "LastName": "Jones", "Company": company,
                             "Country": "DE", "Title": "CTO", **details},
@@ -59,7 +59,7 @@ class Desk:
             "qualification": "SalesQualified",
             "leadType": "Profile",
             "customer": {"firstName": "Ana", "lastName": "Silva", "company": company,
-                         "email": f"ana@{_domain(company)}.example", "country": "PT"},
+                         "email": f"ana@{_domain(company)}.com", "country": "PT"},
             "notes": "Needs 50 seats",
             "contactRequested": True,
             **extra,
@@ -89,4 +89,5 @@ class Desk:
 
 
 def _domain(company: str) -> str:
+    # Used under .com: a `.example` domain is reserved, and a lead with one is rated Low.
     return "".join(char for char in company.lower() if char.isalnum())

@@ -28,7 +28,11 @@ def _check(**fields: str | None) -> CheckedCustomer:
         ("+49 30 901820", "FR", "+4930901820", PhoneValidity.VALID),  # the + wins over the hint
         ("03-1234-5678", "JP", "+81312345678", PhoneValidity.VALID),
         ("(617) 555-5555", "united states", "+16175555555", PhoneValidity.VALID),
-        ("1234567890", "US", "+11234567890", PhoneValidity.INVALID),  # parses, not a real number
+        ("1234567890", "US", "1234567890", PhoneValidity.INVALID),  # not real: kept as typed
+        ("123", "US", "123", PhoneValidity.INVALID),  # never "+1123": reads like a number
+        ("123", None, "123", PhoneValidity.INVALID),  # too short for any country
+        ("+49 30 901820;ext=123", None, "+4930901820;ext=123", PhoneValidity.VALID),
+        ("+49 30 901820 ext. 45", None, "+4930901820;ext=45", PhoneValidity.VALID),
         ("call me maybe", "DE", "call me maybe", PhoneValidity.INVALID),
         ("+", None, "+", PhoneValidity.INVALID),
         ("030 901820", None, "030 901820", PhoneValidity.UNKNOWN),  # no region, no +: cannot judge
@@ -91,6 +95,13 @@ def test_email(email: str | None, expected_email: str | None, validity: str, kin
         ("Turkey", "TR"),
         ("Taiwan", "TW"),
         ("Macedonia", "MK"),
+        ("Allemagne", "DE"),  # names in other languages: pycountry's translations
+        ("Deutschland", "DE"),
+        ("日本", "JP"),
+        ("Österreich", "AT"),
+        ("Royaume-Uni", "GB"),
+        ("Estados Unidos", "US"),
+        ("대한민국", "KR"),
         ("Atlantis", "Atlantis"),  # unrecognised text is kept as given
         ("  Mars  Colony ", "Mars  Colony"),
         (None, None),

@@ -135,6 +135,18 @@ def test_contact_me_after_get_it_now_makes_the_lead_action_required_from_then(
     assert [n.kind for n in world.leads.outbox] == [NotificationKind.NEW_LEAD]
 
 
+def test_each_visit_keeps_its_own_message(world: World) -> None:
+    lead_id, _ = world.deliver({**_body("INS"), "Description": "Trying it with 20 users"})
+    world.clock.advance(days=1)
+    world.deliver({**_body("PLT"), "Description": "Now we want a call"})
+    lead = world.leads.get("contoso", lead_id)
+    assert [i.description for i in lead.interactions] == [
+        "Trying it with 20 users",
+        "Now we want a call",
+    ]
+    assert lead.description == "Now we want a call"  # the latest leads the emails and the page
+
+
 def test_another_offer_or_customer_is_another_lead(world: World) -> None:
     first, _ = world.deliver(_body())
     other_offer, _ = world.deliver(_body(offer="fab.other"))

@@ -14,6 +14,7 @@ from shared.domain.lead_policy import LeadPolicy, add_calendar_months
 from shared.domain.lead_values import (
     CallToAction,
     Customer,
+    EmailValidity,
     LeadStatus,
     LeadType,
     Outcome,
@@ -57,10 +58,38 @@ def test_received_accepted_won() -> None:
     assert (lead.status, lead.accepted_at) == (LeadStatus.ACCEPTED, T0)
     lead.win(value=Decimal(10), notes="Signed", actor=ALEX, now=T0)
     assert (lead.status, lead.outcome) == (LeadStatus.ARCHIVED, Outcome.WON)
-    assert lead.deal is not None
-    assert lead.deal.estimated_value == Decimal(10)
     assert [entry.action for entry in lead.history] == ["Lead received", "Accepted", "Won"]
     assert lead.history[-1].actor_id == "u-1"
+
+
+def _accepted_deal() -> Lead:
+    lead = _lead()
+    deal = Deal(name="Deal", estimated_value=Decimal(50000), currency="EUR", notes="Wants SSO")
+    lead.accept(deal, team=[], contacts=[], actor=ALEX, now=T0)
+    return lead
+
+
+def test_winning_keeps_the_deal_and_records_the_closing_apart() -> None:
+    lead = _accepted_deal()
+    lead.win(value=Decimal(60000), notes="Signed for 3 years", actor=ALEX, now=T0)
+    assert lead.deal is not None
+    assert (lead.deal.notes, lead.deal.estimated_value) == ("Wants SSO", Decimal(50000))
+    assert lead.closing is not None
+    assert (lead.closing.notes, lead.closing.value, lead.closing.currency) == (
+        "Signed for 3 years", Decimal(60000), "EUR",
+    )  # fmt: skip
+    assert lead.history[-1].detail == "Final value 60000 EUR · Signed for 3 years"
+
+
+def test_losing_keeps_the_deal_and_records_reason_notes_and_value() -> None:
+    lead = _accepted_deal()
+    closure = Closure(reason=ReasonCode.BUDGET_NOT_ADEQUATE, notes="Budget cut")
+    lead.lose(closure, value=Decimal("0.5"), currency="USD", actor=ALEX, now=T0)
+    assert lead.deal is not None
+    assert lead.deal.notes == "Wants SSO"
+    assert lead.closing is not None
+    assert (lead.closing.notes, lead.closing.currency) == ("Budget cut", "USD")
+    assert lead.history[-1].detail == "BudgetNotAdequate · Final value 0.5 USD · Budget cut"
 
 
 def test_received_declined_records_the_reason() -> None:
@@ -142,10 +171,16 @@ def test_calendar_months_clamp_to_month_end_and_leap_years() -> None:
 
 
 def test_hot_for_seventy_two_hours() -> None:
-    assert POLICY.is_hot(
-        contact_requested=True, created_at=T0, now=T0 + timedelta(hours=71), archived=False
-    )
-    assert not POLICY.is_hot(
-        contact_requested=True, created_at=T0, now=T0 + timedelta(hours=72), archived=False
-    )
-    assert not POLICY.is_hot(contact_requested=False, created_at=T0, now=T0, archived=False)
+    assert POLICY.is_hot(_lead(), T0 + timedelta(hours=71))
+    assert not POLICY.is_hot(_lead(), T0 + timedelta(hours=72))
+    assert not POLICY.is_hot(_lead(contact_me=False), T0)
+
+
+def test_hot_only_while_the_lead_needs_an_answer() -> None:
+    accepted = _accepted_deal()
+    assert not POLICY.is_hot(accepted, T0)
+    assert POLICY.hot_until(accepted) is None
+    spam = _lead().model_copy(update={"email_validity": EmailValidity.SPAM})
+    assert not POLICY.is_hot(spam, T0)
+    assert POLICY.hot_until(spam) is None
+    assert POLICY.hot_until(_lead()) == T0 + timedelta(hours=72)

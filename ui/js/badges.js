@@ -7,6 +7,8 @@ import { countdown, formatDateTime, label } from './format.js';
 const SPAM_REASON = /spam|disposable/i;
 
 export function statusBadge(lead) {
+  // An informational lead is Received but owes nothing: saying "Received" reads like a to-do.
+  if (lead.status === 'Received' && !lead.needsAnswer) return h('span', { class: 'badge status-info' }, 'No action needed');
   const text = lead.outcome ? `${label('status', lead.status)} · ${label('outcome', lead.outcome)}` : label('status', lead.status);
   const tone = lead.outcome ? `outcome-${lead.outcome.toLowerCase()}` : `status-${lead.status.toLowerCase()}`;
   return h('span', { class: `badge ${tone}` }, text);
@@ -51,20 +53,23 @@ export function spamWarning(lead) {
   return h('span', { class: 'warn' }, icon('warning'), 'Spam risk');
 }
 
-/** Hot: the customer asked to be called, within the hot window. Later the flame cools down. */
+/**
+ * Hot: the API's `hot` (contact requested, still needing an answer, not spam, within the window).
+ * `hotUntil` is set only for leads that can be hot: once it passes, the flame cools down.
+ */
 export function hotBadge(lead, hotHours = 72) {
-  if (!lead.contactRequested || lead.status === 'Archived') return null;
   if (lead.hot) return h('span', { class: 'flame flame-hot' }, icon('flame', 'icon-filled'), 'Hot');
+  if (!lead.hotUntil) return null;
   return h('span', { class: 'flame flame-cold', title: `Contact requested more than ${hotHours} hours ago` },
     icon('flame'), 'Contact requested');
 }
 
 export function respondByCell(lead) {
-  if (lead.status === 'Received' && lead.requiresAction && lead.respondBy) {
+  if (lead.needsAnswer && lead.respondBy) {
     const left = countdown(lead.respondBy);
     return h('span', { class: `countdown${left.urgent ? ' countdown-urgent' : ''}` },
       icon('clock'), h('time', { datetime: lead.respondBy, title: formatDateTime(lead.respondBy) }, left.text));
   }
-  if (lead.status === 'Received' && !lead.requiresAction) return h('span', { class: 'muted' }, 'No response needed');
+  if (lead.status === 'Received') return h('span', { class: 'muted' }, 'No response needed');
   return h('span', { class: 'muted' }, '—');
 }

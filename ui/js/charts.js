@@ -9,11 +9,12 @@ const ROW = 44;
 export function barChart(container, data, { title, tone = 'primary' }) {
   const svg = s('svg', { class: `chart chart-${tone}`, role: 'img', 'aria-label': `${title}: ${summary(data)}` });
   container.append(svg);
+  let valueSpace = 64;
   const draw = () => {
     const width = Math.max(220, Math.floor(container.clientWidth || 480));
     const height = Math.max(1, data.length) * ROW + 4;
     const max = Math.max(1, ...data.map((item) => item.value));
-    const barSpace = width - 64;
+    const barSpace = Math.max(60, width - valueSpace);
     svg.setAttribute('width', String(width));
     svg.setAttribute('height', String(height));
     svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
@@ -27,6 +28,13 @@ export function barChart(container, data, { title, tone = 'primary' }) {
         s('text', { x: barSpace + 8, y: y + 32, class: 'chart-value' }, item.text ?? String(item.value)),
       ];
     }));
+    // Room for the widest figure as rendered ("€60,000" must not be cut to "€60,00"): measured,
+    // then drawn again once if it needed more than it had.
+    const needed = Math.ceil(Math.max(0, ...[...svg.querySelectorAll('.chart-value')].map(widthOf))) + 12;
+    if (needed > valueSpace) {
+      valueSpace = needed;
+      draw();
+    }
   };
   draw();
   if ('ResizeObserver' in window) {
@@ -50,6 +58,10 @@ export function ring(ratio, label) {
       cx: 32, cy: 32, r: radius, class: 'ring-fill',
       'stroke-dasharray': `${filled.toFixed(2)} ${circumference.toFixed(2)}`, transform: 'rotate(-90 32 32)',
     }));
+}
+
+function widthOf(text) {
+  try { return text.getComputedTextLength(); } catch { return 0; }
 }
 
 function summary(data) {

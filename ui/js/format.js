@@ -77,16 +77,27 @@ export function formatDuration(seconds) {
   return `${(seconds / 86400).toFixed(1)} days`;
 }
 
+/** "€60,000" for whole amounts, "€1,000.50" otherwise: cents only where there are some. */
 export function formatMoney(value, currency) {
   if (value == null || value === '') return '—';
   const amount = Number(value);
-  if (!currency) return new Intl.NumberFormat().format(amount);
+  const whole = Number.isInteger(amount) ? { minimumFractionDigits: 0, maximumFractionDigits: 0 } : {};
+  if (!currency) return new Intl.NumberFormat(undefined, whole).format(amount);
   try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(amount);
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency, ...whole }).format(amount);
   } catch {
-    return `${new Intl.NumberFormat().format(amount)} ${currency}`;
+    return `${new Intl.NumberFormat(undefined, whole).format(amount)} ${currency}`;
   }
 }
+
+/** A calendar day in the user's own time zone, as a date input holds it: "2026-11-30". */
+export function localDay(iso) {
+  const day = new Date(iso);
+  return [day.getFullYear(), day.getMonth() + 1, day.getDate()].map((part) => String(part).padStart(2, '0')).join('-');
+}
+
+const dayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+export const formatDay = (iso) => (iso ? dayFormat.format(new Date(iso)) : '—');
 
 export const formatPercent = (ratio) =>
   ratio == null ? '—' : new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 0 }).format(ratio);

@@ -5,7 +5,7 @@
 import { api } from './api.js';
 import { barChart, ring } from './charts.js';
 import { h, uid } from './dom.js';
-import { formatDateTime, formatDuration, formatMoney, formatPercent, label } from './format.js';
+import { formatDay, formatDuration, formatMoney, formatPercent, label, localDay } from './format.js';
 import { field } from './forms.js';
 import { href, navigate } from './router.js';
 
@@ -24,7 +24,7 @@ export async function renderInsights(main, route, ctx) {
     }
     navigate(href('insights', params), { focus: '#insights-status' });
   });
-  const status = h('p', { id: 'insights-status', role: 'status', tabindex: '-1' }, 'Loading your figures…');
+  const status = h('p', { id: 'insights-status', class: 'insights-range', role: 'status', tabindex: '-1' }, 'Loading your figures…');
   const body = h('div', { class: 'insights' });
   main.replaceChildren(h('div', { class: 'page page-wide' },
     h('h1', {}, 'Insights'),
@@ -44,7 +44,15 @@ export async function renderInsights(main, route, ctx) {
     return;
   }
   if (!ctx.isCurrent()) return;
-  status.textContent = `${report.leads} ${report.leads === 1 ? 'lead' : 'leads'} received between ${formatDateTime(report.createdFrom)} and ${formatDateTime(report.createdTo)}.`;
+  // The period the figures cover, as the API used it (by default the last 90 days): shown in
+  // words and in the date fields, so nobody reads last quarter's figures as this month's.
+  form.elements.from.value = localDay(report.createdFrom);
+  form.elements.to.value = localDay(report.createdTo);
+  const chosen = query.get('from') || query.get('to');
+  status.replaceChildren(
+    h('strong', {}, `${formatDay(report.createdFrom)} – ${formatDay(report.createdTo)}`),
+    chosen ? '' : ' (the last 90 days)',
+    `: ${report.leads} ${report.leads === 1 ? 'lead' : 'leads'} received.`);
   body.replaceChildren(
     h('div', { class: 'kpis' },
       kpi('Acceptance rate', formatPercent(report.acceptanceRate), `${report.accepted} accepted`, ring(report.acceptanceRate, `Acceptance rate ${formatPercent(report.acceptanceRate)}`)),

@@ -26,13 +26,26 @@ function currency(value) {
   ];
 }
 
+/** Today in the user's own calendar, as a date input wants it (the API refuses earlier days). */
+function localToday() {
+  const now = new Date();
+  return [now.getFullYear(), now.getMonth() + 1, now.getDate()].map((part) => String(part).padStart(2, '0')).join('-');
+}
+
+/** Final value and its currency: recorded beside the deal, whose estimate stays as it was. */
+const finalValue = (lead) => [
+  h('div', { class: 'field-pair' },
+    money('value', 'Final deal value', null, 'Optional: what the deal closed at. The estimate stays as it was.'),
+    ...currency(lead.deal?.currency)),
+];
+
 function dealFields(deal = {}, { people = null } = {}) {
   return [
     field({ name: 'dealName', label: 'Deal name', value: deal.name, required: true }),
     h('div', { class: 'field-pair' },
       money('estimatedValue', 'Estimated value', deal.estimatedValue, 'A number, e.g. 25000'),
       ...currency(deal.currency)),
-    field({ name: 'estimatedCloseDate', label: 'Estimated close date', type: 'date', value: deal.estimatedCloseDate, hint: 'When the customer expects to buy' }),
+    field({ name: 'estimatedCloseDate', label: 'Estimated close date', type: 'date', value: deal.estimatedCloseDate, min: localToday(), hint: 'When the customer expects to buy: today or later' }),
     field({ name: 'notes', label: 'Notes', hint: 'What is the customer looking for?', value: deal.notes, multiline: true, required: true, maxlength: 8000 }),
     people,
     h('div', { class: 'field-pair' },
@@ -105,20 +118,20 @@ export const ACTIONS = {
   markWon: {
     label: 'Mark won', title: 'Mark the deal won', submit: 'Mark won', done: 'The deal is marked won and archived.',
     fields: (lead) => [
-      money('value', 'Final deal value', null, `Leave empty to keep the estimate${lead.deal?.currency ? ` (${lead.deal.currency})` : ''}`),
-      field({ name: 'notes', label: 'Notes', multiline: true, maxlength: 8000 }),
+      ...finalValue(lead),
+      field({ name: 'notes', label: 'Closing notes', hint: 'How the deal was won. The deal\'s own notes are kept.', multiline: true, maxlength: 8000 }),
     ],
-    body: (form) => ({ value: valueOf(form, 'value'), notes: valueOf(form, 'notes') }),
+    body: (form) => ({ value: valueOf(form, 'value'), currency: upper(valueOf(form, 'currency')), notes: valueOf(form, 'notes') }),
     send: (lead, body, etag) => api.act(lead.id, 'won', body, etag),
   },
   markLost: {
     label: 'Mark lost', title: 'Mark the deal lost', submit: 'Mark lost', done: 'The deal is marked lost and archived.',
-    fields: () => [
+    fields: (lead) => [
       field({ name: 'reason', label: 'Reason', options: REASONS, required: true }),
-      money('value', 'Final deal value', null, 'Optional'),
-      field({ name: 'notes', label: 'Notes', multiline: true, maxlength: 8000 }),
+      ...finalValue(lead),
+      field({ name: 'notes', label: 'Closing notes', hint: 'Why the deal was lost. The deal\'s own notes are kept.', multiline: true, maxlength: 8000 }),
     ],
-    body: (form) => ({ reason: valueOf(form, 'reason'), value: valueOf(form, 'value'), notes: valueOf(form, 'notes') }),
+    body: (form) => ({ reason: valueOf(form, 'reason'), value: valueOf(form, 'value'), currency: upper(valueOf(form, 'currency')), notes: valueOf(form, 'notes') }),
     send: (lead, body, etag) => api.act(lead.id, 'lost', body, etag),
   },
 };

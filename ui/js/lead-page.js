@@ -2,7 +2,6 @@
 // and exactly the actions its state allows. A 409/412 says the lead changed and offers a reload.
 
 import { api } from './api.js';
-import { authConfig } from './auth.js';
 import { hotBadge, qualityBadge, respondByCell, spamWarning, statusBadge, validityMark } from './badges.js';
 import { announce, focusFirst, h, icon } from './dom.js';
 import {
@@ -146,18 +145,18 @@ function actionsIntro(lead, kinds) {
   return 'Your role can read leads but not act on them.';
 }
 
+/** The call-them banner follows the API: `hot` now, or `hotUntil` passed (never on answered,
+ * archived or spam-flagged leads, which have no `hotUntil`). */
 function hotAlert(lead) {
-  if (!lead.contactRequested || lead.status !== 'Received') return null;
-  const hours = authConfig().hotWindowHours || 72;
-  const until = new Date(new Date(lead.createdAt).getTime() + hours * 3600000).toISOString();
   if (lead.hot) {
     return h('div', { class: 'alert alert-hot' }, icon('flame', 'icon-filled'),
       h('p', {}, h('strong', {}, 'The customer asked to be contacted. '),
-        `Call them as soon as possible: a prompt answer wins deals and raises your visibility. Hot until ${formatDateTime(until)}.`));
+        `Call them as soon as possible: a prompt answer wins deals and raises your visibility. Hot until ${formatDateTime(lead.hotUntil)}.`));
   }
+  if (!lead.hotUntil) return null;
   return h('div', { class: 'alert alert-cold' }, icon('flame'),
     h('p', {}, h('strong', {}, 'The customer asked to be contacted '), `on ${formatDateTime(lead.createdAt)}. `,
-      `More than ${hours} hours have passed: the lead is still active, so reach out today if you have not yet.`));
+      `The hot window ended ${formatDateTime(lead.hotUntil)}: the lead still needs your answer, so reach out today if you have not yet.`));
 }
 
 function archivedNote(lead) {
@@ -221,7 +220,7 @@ function people(list, empty) {
 
 function dealSection(lead) {
   const deal = lead.deal;
-  if (!deal && !lead.team?.length && !lead.decline && !lead.lost) return null;
+  if (!deal && !lead.team?.length && !lead.decline && !lead.lost && !lead.closing) return null;
   const estimate = lead.status === 'Received';
   return h('section', { class: 'card', 'aria-labelledby': 'deal-heading' },
     h('h2', { id: 'deal-heading' }, estimate ? 'The referral\'s estimate' : 'Deal'),
@@ -236,7 +235,18 @@ function dealSection(lead) {
     lead.status !== 'Received' ? [h('h3', {}, 'Team'), people(lead.team, 'No team members yet.'),
       h('h3', {}, 'More contacts'), people(lead.contacts, 'None.')] : null,
     lead.decline ? [h('h3', {}, 'Declined'), rows([['Reason', label('reason', lead.decline.reason)], ['Notes', lead.decline.notes || '—']])] : null,
-    lead.lost ? [h('h3', {}, 'Lost'), rows([['Reason', label('reason', lead.lost.reason)], ['Notes', lead.lost.notes || '—']])] : null);
+    closingRows(lead));
+}
+
+/** How the deal ended: its own notes and final value, beside the deal's estimate and notes. */
+function closingRows(lead) {
+  if (lead.outcome !== 'Won' && lead.outcome !== 'Lost') return null;
+  const closing = lead.closing || {};
+  return [h('h3', {}, lead.outcome === 'Won' ? 'Won' : 'Lost'), rows([
+    lead.lost ? ['Reason', label('reason', lead.lost.reason)] : null,
+    ['Final value', formatMoney(closing.value, closing.currency)],
+    ['Closing notes', h('span', { class: 'pre' }, closing.notes || '—')],
+  ])];
 }
 
 function detailsSection(lead) {
@@ -255,7 +265,7 @@ function detailsSection(lead) {
       lead.acceptedAt ? ['Accepted', formatDateTime(lead.acceptedAt)] : null,
       lead.closedAt ? ['Closed', formatDateTime(lead.closedAt)] : null,
       lead.archiveAt && lead.status !== 'Archived' ? ['Available until', formatDateTime(lead.archiveAt)] : null,
-      lead.description ? ['Customer\'s message', h('span', { class: 'pre' }, lead.description)] : null,
+      lead.description ? [(lead.interactions || []).filter((i) => i.description).length > 1 ? 'Customer\'s latest message' : 'Customer\'s message', h('span', { class: 'pre' }, lead.description)] : null,
       lead.flags?.length ? ['Delivery notes', lead.flags.join(', ')] : null,
     ]));
 }
@@ -265,10 +275,10 @@ function timelineSection(lead) {
   const items = (lead.history || []).map((entry) => {
     const index = interactions.findIndex((interaction) => interaction.at === entry.at);
     const interaction = index >= 0 ? interactions.splice(index, 1)[0] : null;
-    return { at: entry.at, title: entry.action, detail: detailText(entry.detail), by: entry.actor, source: interaction?.source, deliveryId: interaction?.deliveryId };
+    return { at: entry.at, title: entry.action, detail: detailText(entry.detail), by: entry.actor, source: interaction?.source, deliveryId: interaction?.deliveryId, message: interaction?.description };
   });
   for (const interaction of interactions) {
-    items.push({ at: interaction.at, title: 'Customer interaction', detail: label('callToAction', interaction.callToAction || interaction.actionCode), source: interaction.source, deliveryId: interaction.deliveryId });
+    items.push({ at: interaction.at, title: 'Customer interaction', detail: label('callToAction', interaction.callToAction || interaction.actionCode), source: interaction.source, deliveryId: interaction.deliveryId, message: interaction.description });
   }
   items.sort((a, b) => new Date(a.at) - new Date(b.at));
   return h('section', { class: 'card', 'aria-labelledby': 'timeline-heading' },
@@ -278,6 +288,8 @@ function timelineSection(lead) {
       h('p', {}, h('strong', {}, item.title), item.detail ? ` — ${item.detail}` : '',
         item.source ? ` · ${label('source', item.source)}` : ''),
       item.by ? h('p', { class: 'sub' }, `by ${item.by}`) : null,
+      // What the customer wrote at this visit: each visit keeps its own words.
+      item.message ? h('blockquote', { class: 'customer-message pre' }, item.message) : null,
       // The intake journal's id: what an operator looks up in /api/ops/deliveries.
       item.deliveryId ? h('p', { class: 'sub' }, 'Delivery ', h('code', { class: 'delivery-id' }, item.deliveryId)) : null))));
 }
