@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import time
 from collections.abc import Iterator
 
 import requests
@@ -113,3 +114,22 @@ def test_request_bodies_are_never_logged(sample_host: SampleHost) -> None:
     assert response.status_code == 201
     assert "Executed 'Functions.post_part' (Succeeded" in sample_host.process.logs()
     assert secret not in sample_host.process.logs()
+
+
+def test_keep_alive_requests_do_not_stall_on_delayed_acks(sample_host: SampleHost) -> None:
+    """A response written in two sends without TCP_NODELAY waits ~40 ms for the client's
+    delayed ACK (Nagle): 20 requests on one connection would take about 800 ms."""
+    connection = http.client.HTTPConnection("127.0.0.1", sample_host.process.port, timeout=5)
+    try:
+        connection.request("GET", "/api/things/warm-up")
+        connection.getresponse().read()
+        started = time.perf_counter()
+        for number in range(20):
+            connection.request("GET", f"/api/things/{number}")
+            response = connection.getresponse()
+            assert response.status == 200
+            response.read()
+        elapsed = time.perf_counter() - started
+    finally:
+        connection.close()
+    assert elapsed < 0.3, f"20 keep-alive requests took {elapsed * 1000:.0f} ms"
