@@ -47,7 +47,7 @@ def get_thing(req: func.HttpRequest) -> func.HttpResponse:
     )
 
 
-@http_routes.route(route="things/special", methods=["GET"])
+@http_routes.route(route="special/things", methods=["GET"])
 def get_special_thing(req: func.HttpRequest) -> func.HttpResponse:
     return _json({"route": "literal", "url": req.url})
 

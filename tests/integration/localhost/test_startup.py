@@ -54,6 +54,17 @@ def test_a_route_starting_with_admin_is_refused(azurite: Azurite, tmp_path: Path
     assert "Host started" not in result.stdout
 
 
+def test_overlapping_routes_are_refused_naming_both(azurite: Azurite, tmp_path: Path) -> None:
+    app = "tests.integration.localhost.overlap_app:app"
+    result = run_host(app, write_script_root(tmp_path), sample_env(azurite, SampleNames()))
+    assert result.returncode != 0
+    assert (
+        "Functions 'get_thing' (DELETE,GET things/{thingId}) and 'recent_things' "
+        "(GET things/recent) can both match one URL" in result.stderr
+    )
+    assert "Host started" not in result.stdout
+
+
 def test_an_unset_setting_is_refused_by_name(azurite: Azurite, tmp_path: Path) -> None:
     env = sample_env(azurite, SampleNames())
     del env["SAMPLE_FAIL_QUEUE"]
