@@ -77,6 +77,12 @@ async def greet(req: func.HttpRequest) -> func.HttpResponse:
     )
 
 
+@http_routes.route(route="slow", methods=["GET"])
+def slow_http(req: func.HttpRequest) -> func.HttpResponse:
+    time.sleep(3)
+    return func.HttpResponse("too late")
+
+
 @http_routes.route(route="boom", methods=["GET"])
 def boom(req: func.HttpRequest) -> func.HttpResponse:
     raise RuntimeError("this function always fails")
