@@ -21,7 +21,7 @@ from tools.localhost.invoker import Invoker
 from tools.localhost.routing import Router
 
 logger = logging.getLogger("Host.Function")
-# Past this the platform answers 500 without calling the function (PLATFORM-NOTES).
+# Past this the platform answers 500 without calling the function.
 MAX_BODY_BYTES = 100 * 1024 * 1024
 _HOP_BY_HOP = {"content-length", "transfer-encoding", "connection", "keep-alive"}
 _REASON = "This function was programmatically called via the host APIs."

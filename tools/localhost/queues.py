@@ -1,4 +1,4 @@
-"""Queue triggers with the Storage queue extension's semantics (PLATFORM-NOTES, queue trigger)."""
+"""Queue triggers with the Storage queue extension's semantics (extension 5.x)."""
 
 from __future__ import annotations
 

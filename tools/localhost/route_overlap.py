@@ -19,8 +19,6 @@ from itertools import combinations
 from tools.localhost.route_constraints import EXCLUSIVE_KINDS, UNBOUNDED
 from tools.localhost.route_templates import Parameter, RouteTemplate, Segment
 
-ALL_METHODS = None
-
 
 @dataclass(frozen=True)
 class HttpRoute:

@@ -1,4 +1,5 @@
-"""Start-up checks: refuse every app the real Functions host would refuse, before serving."""
+"""Start-up checks: refuse every app the real Functions host would refuse, before serving, and
+one it would serve by luck: routes that overlap."""
 
 from __future__ import annotations
 
@@ -147,7 +148,8 @@ def _check_overlaps(functions: Iterable[FunctionDescription]) -> list[str]:
 def validate_functions(
     functions: list[FunctionDescription], environ: Mapping[str, str]
 ) -> list[str]:
-    """Every reason the real host would refuse these functions; an empty list means serve."""
+    """Every reason to refuse these functions (the real host's, and overlapping routes); an
+    empty list means serve."""
     errors = _check_names(functions) + _check_streams(functions) + _check_overlaps(functions)
     for function in functions:
         binding_errors = _check_bindings(function) + _check_settings(function, environ)
