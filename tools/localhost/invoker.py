@@ -35,12 +35,12 @@ class Invoker:
     Coroutines run on one shared event loop, as in the Python worker, so async SDK clients
     cached across invocations keep working; a sync function runs on a thread of its own.
 
-    On a timeout the real host fails the invocation with a FunctionTimeoutException (HTTP 500,
-    a queue message released for its next attempt, a timer run not retried) and restarts the
-    language worker, which ends every invocation it was running (azure-functions-host pull
-    request #5794, issue #8720). Here the invocation fails the same way and a coroutine is
-    cancelled, but a Python thread cannot be stopped: a timed-out sync function runs on in the
-    background, its result ignored, and other invocations are not interrupted.
+    On a timeout the real host fails the invocation with a FunctionTimeoutException (an HTTP
+    error, a queue message released for its next attempt, a timer run not retried) and restarts
+    the language worker, which ends every invocation it was running (azure-functions-host pull
+    request #5794, issue #8720). Here the invocation fails the same way (HTTP 500) and a
+    coroutine is cancelled, but a Python thread cannot be stopped: a timed-out sync function
+    runs on in the background, its result ignored, and other invocations are not interrupted.
     """
 
     def __init__(self, timeout: timedelta | None = None) -> None:
