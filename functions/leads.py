@@ -19,6 +19,8 @@ from functions.http_kit import (
     json_response,
     parse_body,
 )
+from shared.domain.errors import NotFound
+from shared.domain.lead_ids import is_lead_id
 from shared.domain.model import parse_model
 from shared.domain.principal import Principal
 from shared.services.lead_commands import (
@@ -36,10 +38,23 @@ from shared.services.lead_view import LeadView
 CommandT = TypeVar("CommandT", bound=BaseModel)
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]  # the SDK leaves it unannotated
+# The lead id's format (shared.domain.lead_ids) as a route constraint (`{{32}}` is `{32}` in a
+# route template): keeps `leads/export` and `leads/{leadId}` disjoint, since the Functions host
+# picks between overlapping routes by function name, not by precedence.
+LEAD = "leads/{leadId:regex(^[0-9a-f]{{32}}$)}"
 
 
 def _lead_response(lead: LeadView) -> func.HttpResponse:
     return json_response(lead, headers={"ETag": lead.etag})
+
+
+def _lead_id(req: func.HttpRequest) -> str:
+    """The route's lead id; one outside the format is an unknown lead (404), wherever the route
+    constraint did not already keep it out."""
+    lead_id = str(req.route_params.get("leadId", ""))
+    if not is_lead_id(lead_id):
+        raise NotFound("No lead with this id.")
+    return lead_id
 
 
 def _act(
@@ -49,8 +64,9 @@ def _act(
 ) -> func.HttpResponse:
     """Every lead action: who, which lead, the validated body, the ETag read; the new lead."""
     principal = authenticate(req)
+    lead_id = _lead_id(req)
     command = parse_body(req, body)
-    lead = action(principal, req.route_params["leadId"], command, req.headers.get("If-Match"))
+    lead = action(principal, lead_id, command, req.headers.get("If-Match"))
     return _lead_response(lead)
 
 
@@ -78,54 +94,54 @@ def export_leads(req: func.HttpRequest) -> StreamedBody:
     )
 
 
-@bp.route(route="leads/{leadId}", methods=["GET"])
+@bp.route(route=LEAD, methods=["GET"])
 @http_endpoint
 def get_lead(req: func.HttpRequest) -> func.HttpResponse:
     principal = authenticate(req)
-    return _lead_response(container().lead_actions.get(principal, req.route_params["leadId"]))
+    return _lead_response(container().lead_actions.get(principal, _lead_id(req)))
 
 
-@bp.route(route="leads/{leadId}/accept", methods=["POST"])
+@bp.route(route=f"{LEAD}/accept", methods=["POST"])
 @http_endpoint
 def accept_lead(req: func.HttpRequest) -> func.HttpResponse:
     return _act(req, AcceptLead, container().lead_actions.accept)
 
 
-@bp.route(route="leads/{leadId}/decline", methods=["POST"])
+@bp.route(route=f"{LEAD}/decline", methods=["POST"])
 @http_endpoint
 def decline_lead(req: func.HttpRequest) -> func.HttpResponse:
     return _act(req, DeclineLead, container().lead_actions.decline)
 
 
-@bp.route(route="leads/{leadId}", methods=["PATCH"])
+@bp.route(route=LEAD, methods=["PATCH"])
 @http_endpoint
 def edit_lead(req: func.HttpRequest) -> func.HttpResponse:
     return _act(req, EditDeal, container().lead_actions.edit)
 
 
-@bp.route(route="leads/{leadId}/team", methods=["POST"])
+@bp.route(route=f"{LEAD}/team", methods=["POST"])
 @http_endpoint
 def add_team_member(req: func.HttpRequest) -> func.HttpResponse:
     return _act(req, PersonInput, container().lead_actions.add_team_member)
 
 
-@bp.route(route="leads/{leadId}/won", methods=["POST"])
+@bp.route(route=f"{LEAD}/won", methods=["POST"])
 @http_endpoint
 def win_lead(req: func.HttpRequest) -> func.HttpResponse:
     return _act(req, WinLead, container().lead_actions.win)
 
 
-@bp.route(route="leads/{leadId}/lost", methods=["POST"])
+@bp.route(route=f"{LEAD}/lost", methods=["POST"])
 @http_endpoint
 def lose_lead(req: func.HttpRequest) -> func.HttpResponse:
     return _act(req, LoseLead, container().lead_actions.lose)
 
 
-@bp.route(route="leads/{leadId}/favorite", methods=["PUT", "DELETE"])
+@bp.route(route=f"{LEAD}/favorite", methods=["PUT", "DELETE"])
 @http_endpoint
 def mark_favorite(req: func.HttpRequest) -> func.HttpResponse:
     principal = authenticate(req)
     lead = container().lead_actions.set_favorite(
-        principal, req.route_params["leadId"], favorite=req.method.upper() == "PUT"
+        principal, _lead_id(req), favorite=req.method.upper() == "PUT"
     )
     return _lead_response(lead)

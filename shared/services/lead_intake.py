@@ -7,12 +7,12 @@ its index rows, its outbox rows) and one queue write.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from enum import StrEnum
 
 from shared.domain.errors import ConcurrentModification, Conflict
 from shared.domain.lead import MARKETPLACE, Actor, Lead, LeadDetails, LeadEventKind, stage_key
+from shared.domain.lead_ids import new_lead_id
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.model import ApiModel
 from shared.domain.notification import Notification, NotificationKind
@@ -55,7 +55,7 @@ class IntakeService:
         clock: Clock,
         policy: LeadPolicy,
         spam_domains: SpamDomains,
-        new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+        new_id: Callable[[], str] = new_lead_id,
     ) -> None:
         self._partners = partners
         self._leads = leads

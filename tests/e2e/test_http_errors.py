@@ -82,3 +82,27 @@ def test_oversized_body_is_413_before_parsing(http: requests.Session, api: str) 
 
 def test_unknown_route_is_404(http: requests.Session, api: str) -> None:
     assert http.get(f"{api}/no/such/route").status_code == 404
+
+
+@pytest.mark.parametrize("lead_id", ["a%2Fb", "..%2F..%2Fpartners", "0" * 31, "0" * 33, "x" * 600])
+def test_a_lead_id_outside_its_format_is_404_not_a_storage_error(
+    http: requests.Session, api: str, lead_id: str
+) -> None:
+    # The route constraint keeps these out: the host's own 404, as on Azure (not ours, no body).
+    headers = bearer("Referrals.Admin", partner="contoso")
+    for method, path in [("GET", ""), ("PATCH", ""), ("POST", "/accept"), ("PUT", "/favorite")]:
+        response = http.request(method, f"{api}/leads/{lead_id}{path}", json={}, headers=headers)
+        assert response.status_code == 404, (method, path, response.text)
+
+
+def test_a_lead_id_the_route_lets_through_but_the_format_refuses_is_a_problem_404(
+    http: requests.Session, api: str
+) -> None:
+    # ASP.NET regex constraints ignore case, so upper-case hex reaches the handlers: they refuse
+    # it themselves, before any storage call.
+    headers = bearer("Referrals.Admin", partner="contoso")
+    lead_id = "0123456789ABCDEF0123456789ABCDEF"
+    for method, path in [("GET", ""), ("PATCH", ""), ("POST", "/won"), ("DELETE", "/favorite")]:
+        response = http.request(method, f"{api}/leads/{lead_id}{path}", json={}, headers=headers)
+        body = _assert_problem(response, 404)
+        assert lead_id not in str(body["detail"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import azure.functions as func
@@ -69,7 +70,9 @@ def test_every_http_route_is_in_the_openapi_document() -> None:
         trigger = json.loads(function.get_function_json())["bindings"][0]
         if trigger["type"] == "httpTrigger":
             for method in trigger["methods"]:
-                routes.add((method.lower(), "/" + trigger["route"]))
+                # The document names a parameter; the route also constrains it.
+                path = re.sub(r"\{(\*?\w+):[^/]*\}", r"{\1}", trigger["route"])
+                routes.add((method.lower(), "/" + path))
     documented = {(op.method, op.path) for op in OPERATIONS}
     documented.add(("get", "/openapi.json"))
     assert routes == documented

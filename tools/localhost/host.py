@@ -49,7 +49,7 @@ class LocalHost:
         self.functions = functions
         self.config = config
         self.stop_event = threading.Event()
-        self.invoker = Invoker()
+        self.invoker = Invoker(timeout=config.function_timeout)
         router: Router[FunctionDescription] = Router(config.route_prefix)
         for function in self._of_kind(HTTP_TRIGGER):
             router.add(function.route, function.methods, function)

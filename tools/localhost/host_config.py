@@ -18,6 +18,9 @@ MessageEncoding = Literal["base64", "none"]
 _TIMESPAN = re.compile(r"^(?:(\d+)\.)?(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,7}))?$")
 _MIN_POLLING_INTERVAL = timedelta(milliseconds=100)
 _MAX_BATCH_SIZE = 32
+# host.json `functionTimeout` when absent: the Flex Consumption (and Premium) default; the
+# Consumption plan's is 5 minutes. "-1" means no limit (not allowed on Consumption).
+DEFAULT_FUNCTION_TIMEOUT = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -36,10 +39,11 @@ class QueueOptions:
 
 @dataclass(frozen=True)
 class HostConfig:
-    """Route prefix and queue options; everything else in host.json is ignored locally."""
+    """Route prefix, function timeout and queue options; the rest of host.json is ignored."""
 
     route_prefix: str = "api"
     queues: QueueOptions = field(default_factory=QueueOptions)
+    function_timeout: timedelta | None = DEFAULT_FUNCTION_TIMEOUT  # None: no limit
 
 
 def parse_timespan(text: str) -> timedelta:
@@ -110,6 +114,21 @@ def _queue_options(queues: Mapping[str, Any]) -> QueueOptions:
     )
 
 
+def _function_timeout(document: Mapping[str, Any]) -> timedelta | None:
+    value = _get(document, "functionTimeout")
+    if value is None:
+        return DEFAULT_FUNCTION_TIMEOUT
+    text = value.strip() if isinstance(value, str) else ""
+    if text == "-1":
+        return None
+    if not _TIMESPAN.match(text):
+        raise StartupError("host.json: functionTimeout must be a TimeSpan (hh:mm:ss) or -1")
+    timeout = parse_timespan(text)
+    if timeout <= timedelta(0):
+        raise StartupError("host.json: functionTimeout must be positive, or -1 for no limit")
+    return timeout
+
+
 def parse_host_json(document: Mapping[str, Any]) -> HostConfig:
     """Build a HostConfig from a parsed host.json document; refuse values the host refuses."""
     extensions = _section(document, "extensions")
@@ -119,6 +138,7 @@ def parse_host_json(document: Mapping[str, Any]) -> HostConfig:
     return HostConfig(
         route_prefix=("api" if prefix is None else prefix).strip("/"),
         queues=_queue_options(_section(extensions, "queues")),
+        function_timeout=_function_timeout(document),
     )
 
 

@@ -100,7 +100,11 @@ def _receive_once(body: bytes) -> Callable[[], Awaitable[Message]]:
 
 class ResponseWriter:
     """Writes what an ASGI response sends through the request handler: its status line and
-    headers (Server, Date), a Content-Length when the response declares one, else chunked."""
+    headers (Server, Date), a Content-Length when the response declares one, else chunked.
+
+    The handler's output is buffered: the head waits for the first body message and goes out
+    with it in one send, and every body message is flushed at once, so a stream keeps
+    streaming."""
 
     def __init__(self, handler: BaseHTTPRequestHandler) -> None:
         self._handler = handler
@@ -126,10 +130,9 @@ class ResponseWriter:
         stream = self._handler.wfile
         if not self._head and data:
             stream.write(b"%x\r\n%s\r\n" % (len(data), data) if self._chunked else data)
-        if not more:
-            if self._chunked and not self._head:
-                stream.write(b"0\r\n\r\n")
-            stream.flush()
+        if not more and self._chunked and not self._head:
+            stream.write(b"0\r\n\r\n")
+        stream.flush()
 
 
 def run_response(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import inspect
 import logging
 import threading
 import time
 import uuid
 from collections.abc import Coroutine
+from datetime import timedelta
 from typing import Any
 
 from tools.localhost.app_loader import FunctionDescription
@@ -16,14 +18,33 @@ from tools.localhost.app_loader import FunctionDescription
 logger = logging.getLogger("Host.Function")
 
 
-class Invoker:
-    """Runs sync functions on the calling thread and coroutines on one shared event loop.
+class FunctionTimeoutError(Exception):
+    """The invocation outlived host.json `functionTimeout`; it counts as a failed invocation."""
 
-    One loop for every `async def` invocation mirrors the Python worker, so async SDK clients
-    cached across invocations keep working.
+
+def format_timespan(span: timedelta) -> str:
+    """As .NET prints a TimeSpan: 00:10:00, 00:00:00.5000000."""
+    seconds = int(span.total_seconds())
+    text = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    return f"{text}.{span.microseconds:06d}0" if span.microseconds else text
+
+
+class Invoker:
+    """Runs functions, each within host.json `functionTimeout` (None: no limit).
+
+    Coroutines run on one shared event loop, as in the Python worker, so async SDK clients
+    cached across invocations keep working; a sync function runs on a thread of its own.
+
+    On a timeout the real host fails the invocation with a FunctionTimeoutException (an HTTP
+    error, a queue message released for its next attempt, a timer run not retried) and restarts
+    the language worker, which ends every invocation it was running (azure-functions-host pull
+    request #5794, issue #8720). Here the invocation fails the same way (HTTP 500) and a
+    coroutine is cancelled, but a Python thread cannot be stopped: a timed-out sync function
+    runs on in the background, its result ignored, and other invocations are not interrupted.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, timeout: timedelta | None = None) -> None:
+        self.timeout = timeout
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -34,31 +55,80 @@ class Invoker:
         Only the name, reason, id and duration are logged: arguments carry personal data.
         """
         invocation_id = uuid.uuid4()
-        logger.info(
-            "Executing 'Functions.%s' (Reason='%s', Id=%s)", function.name, reason, invocation_id
-        )
+        name = function.name
+        logger.info("Executing 'Functions.%s' (Reason='%s', Id=%s)", name, reason, invocation_id)
         started = time.monotonic()
         try:
-            result = function.user_function(**{function.trigger["name"]: argument})
-            if inspect.iscoroutine(result):
-                result = self.run(result)
-        except Exception:
-            elapsed = (time.monotonic() - started) * 1000
-            logger.exception(
-                "Executed 'Functions.%s' (Failed, Id=%s, Duration=%dms)",
-                function.name,
+            result = self._call(function, {function.trigger["name"]: argument})
+        except FunctionTimeoutError:
+            span = format_timespan(self.timeout or timedelta(0))
+            logger.error(
+                "Timeout value of %s exceeded by function 'Functions.%s' (Id: '%s'). "
+                "Initiating cancellation.",
+                span,
+                name,
                 invocation_id,
-                elapsed,
             )
+            self._log_failure(name, invocation_id, started)
+            raise
+        except Exception:
+            self._log_failure(name, invocation_id, started)
             raise
         elapsed = (time.monotonic() - started) * 1000
         logger.info(
             "Executed 'Functions.%s' (Succeeded, Id=%s, Duration=%dms)",
-            function.name,
+            name,
             invocation_id,
             elapsed,
         )
         return result
+
+    @staticmethod
+    def _log_failure(name: str, invocation_id: uuid.UUID, started: float) -> None:
+        elapsed = (time.monotonic() - started) * 1000
+        logger.exception(
+            "Executed 'Functions.%s' (Failed, Id=%s, Duration=%dms)", name, invocation_id, elapsed
+        )
+
+    def _call(self, function: FunctionDescription, arguments: dict[str, Any]) -> Any:
+        limit = self.timeout.total_seconds() if self.timeout is not None else None
+        if inspect.iscoroutinefunction(function.user_function):
+            coroutine = function.user_function(**arguments)
+            running = asyncio.run_coroutine_threadsafe(coroutine, self._event_loop())
+            try:
+                return running.result(timeout=limit)
+            except concurrent.futures.TimeoutError:
+                running.cancel()  # a coroutine can be stopped: it is
+                raise FunctionTimeoutError(f"Timeout value of {limit}s exceeded") from None
+        if limit is None:
+            return self._settle(function.user_function(**arguments))
+        outcome: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        threading.Thread(
+            target=self._run_into,
+            args=(outcome, function, arguments),
+            name=f"invocation-{function.name}",
+            daemon=True,
+        ).start()
+        try:
+            return outcome.result(timeout=limit)
+        except concurrent.futures.TimeoutError:
+            # A thread cannot be stopped: it runs on, and what it returns is never read.
+            raise FunctionTimeoutError(f"Timeout value of {limit}s exceeded") from None
+
+    def _run_into(
+        self,
+        future: concurrent.futures.Future[Any],
+        function: FunctionDescription,
+        arguments: dict[str, Any],
+    ) -> None:
+        try:
+            future.set_result(self._settle(function.user_function(**arguments)))
+        except BaseException as error:  # handed to the waiting caller, who re-raises it
+            future.set_exception(error)
+
+    def _settle(self, result: Any) -> Any:
+        """A sync function may still return an awaitable: run it to its result."""
+        return self.run(result) if inspect.iscoroutine(result) else result
 
     def run(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
         """Run a coroutine on the shared loop and wait for its result on this thread."""

@@ -8,6 +8,7 @@ import contextlib
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 from azure.core.exceptions import AzureError, ResourceExistsError, ResourceNotFoundError
 from azure.functions.queue import QueueMessage as FunctionsQueueMessage
@@ -16,10 +17,9 @@ from azure.storage.queue import QueueClient, QueueMessage
 from tools.localhost.app_loader import FunctionDescription
 from tools.localhost.host_config import QueueOptions
 from tools.localhost.invoker import Invoker
+from tools.localhost.queue_visibility import RUNNING_VISIBILITY, VisibilityKeeper
 
 logger = logging.getLogger("Host.Queues")
-# The host keeps a running message invisible for 10 minutes, so a crash re-delivers it later.
-RUNNING_VISIBILITY_SECONDS = 600
 _FIRST_BACKOFF_SECONDS = 0.1
 
 
@@ -35,8 +35,10 @@ class QueueListener(threading.Thread):
         options: QueueOptions,
         invoker: Invoker,
         stop: threading.Event,
+        running_visibility: timedelta = RUNNING_VISIBILITY,
     ) -> None:
         super().__init__(name=f"queue-{function.name}", daemon=True)
+        self.running_visibility = running_visibility
         self.function = function
         self.queue_name = queue_name
         self.options = options
@@ -68,7 +70,7 @@ class QueueListener(threading.Thread):
         """One Get Messages call; a queue that does not exist yet is simply empty."""
         pages = self._queue.receive_messages(
             messages_per_page=self.options.batch_size,
-            visibility_timeout=RUNNING_VISIBILITY_SECONDS,
+            visibility_timeout=int(self.running_visibility.total_seconds()),
         ).by_page()
         try:
             return list(next(pages, []))
@@ -87,8 +89,9 @@ class QueueListener(threading.Thread):
     def _handle(self, message: QueueMessage) -> None:
         max_count = self.options.max_dequeue_count
         count = message.dequeue_count or 1
+        receipt = message.pop_receipt
         if count > max_count:
-            self._move_to_poison(message)
+            self._move_to_poison(message, receipt)
             return
         try:
             body = self._decode(message.content)
@@ -101,16 +104,17 @@ class QueueListener(threading.Thread):
             )
             succeeded = False
         else:
-            succeeded = self._invoke(message, body)
+            # A function timeout (host.json functionTimeout) is a failed attempt like any other.
+            with VisibilityKeeper(self._queue, message, self.running_visibility) as keeper:
+                succeeded = self._invoke(message, body)
+            receipt = keeper.pop_receipt
         if succeeded:
-            self._queue.delete_message(message.id, message.pop_receipt)
+            self._queue.delete_message(message.id, receipt)
         elif count >= max_count:
-            self._move_to_poison(message)
+            self._move_to_poison(message, receipt)
         else:
             seconds = int(self.options.visibility_timeout.total_seconds())
-            self._queue.update_message(
-                message.id, pop_receipt=message.pop_receipt, visibility_timeout=seconds
-            )
+            self._queue.update_message(message.id, pop_receipt=receipt, visibility_timeout=seconds)
 
     def _decode(self, content: object) -> bytes:
         text = content if isinstance(content, str) else ""
@@ -145,7 +149,7 @@ class QueueListener(threading.Thread):
             return False  # logged by the invoker
         return True
 
-    def _move_to_poison(self, message: QueueMessage) -> None:
+    def _move_to_poison(self, message: QueueMessage, receipt: str | None) -> None:
         """Copy the stored text (still encoded) to `<queue>-poison` as a new message, then delete.
 
         Copy before delete: a crash in between duplicates the poison copy, never loses it.
@@ -161,4 +165,4 @@ class QueueListener(threading.Thread):
             with contextlib.suppress(ResourceExistsError):  # a concurrent message made it
                 self._poison.create_queue()
             self._poison.send_message(message.content)
-        self._queue.delete_message(message.id, message.pop_receipt)
+        self._queue.delete_message(message.id, receipt)

@@ -6,8 +6,8 @@ import contextlib
 import json
 import logging
 import threading
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from typing import Protocol
 
 from azure.core.exceptions import AzureError, ResourceExistsError, ResourceNotFoundError
 from azure.functions.timer import TimerRequest
@@ -16,36 +16,24 @@ from azure.storage.blob import BlobServiceClient
 from tools.localhost.app_loader import FunctionDescription
 from tools.localhost.invoker import Invoker
 from tools.localhost.ncrontab import NCrontab
+from tools.localhost.schedule_monitor import (
+    ScheduleStatus,
+    check_past_due,
+    parse_instant,
+)
 
 logger = logging.getLogger("Host.Timers")
 STATUS_CONTAINER = "azure-webjobs-hosts"
-# A run this late (or later) is reported as past due; scheduling jitter stays well below it.
-PAST_DUE_AFTER = timedelta(seconds=1)
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(frozen=True)
-class ScheduleStatus:
-    last: datetime | None
-    next: datetime
-    last_updated: datetime
+class StatusStore(Protocol):
+    def read(self, function_name: str) -> ScheduleStatus | None: ...
 
-    def to_json(self) -> dict[str, str | None]:
-        return {
-            "Last": self.last.isoformat() if self.last else None,
-            "Next": self.next.isoformat(),
-            "LastUpdated": self.last_updated.isoformat(),
-        }
-
-
-def _parse_instant(text: object) -> datetime | None:
-    if not isinstance(text, str) or not text:
-        return None
-    parsed = datetime.fromisoformat(text)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    def write(self, function_name: str, status: ScheduleStatus) -> None: ...
 
 
 class ScheduleStatusStore:
@@ -64,13 +52,13 @@ class ScheduleStatusStore:
         try:
             data = self._container.download_blob(self.blob_name(function_name)).readall()
             document = json.loads(data)
-            upcoming = _parse_instant(document.get("Next"))
+            upcoming = parse_instant(document.get("Next"))
             if upcoming is None:
                 return None
             return ScheduleStatus(
-                last=_parse_instant(document.get("Last")),
+                last=parse_instant(document.get("Last")),
                 next=upcoming,
-                last_updated=_parse_instant(document.get("LastUpdated")) or upcoming,
+                last_updated=parse_instant(document.get("LastUpdated")),
             )
         except ResourceNotFoundError:
             return None
@@ -98,7 +86,7 @@ class TimerRunner(threading.Thread):
         self,
         function: FunctionDescription,
         schedule: NCrontab,
-        store: ScheduleStatusStore,
+        store: StatusStore,
         invoker: Invoker,
         stop: threading.Event,
     ) -> None:
@@ -111,20 +99,19 @@ class TimerRunner(threading.Thread):
         self.run_on_startup = bool(function.trigger.get("runOnStartup"))
 
     def run(self) -> None:
-        status = self.store.read(self.function.name)
-        now = utcnow()
-        if status is not None and status.next < now:
-            # An occurrence was missed while no host ran: fire once now, flagged past due.
-            status = self._fire(past_due=True, previous=status, scheduled=now)
+        """As `TimerListener.StartAsync`: past due (a missed occurrence) first, else
+        run-on-startup, then the schedule; a scheduled run is never past due, however late."""
+        check = check_past_due(utcnow(), self.schedule, self.store.read(self.function.name))
+        if check.changed:
+            self.store.write(self.function.name, check.status)
+        status = check.status
+        if check.past_due:
+            logger.info("Timer '%s' is past due (missed %s)", self.function.name, status.next)
+            status = self._fire(status, past_due=True)
         elif self.run_on_startup:
-            status = self._fire(past_due=False, previous=status, scheduled=now)
-        else:
-            last = status.last if status else None
-            status = ScheduleStatus(last, self.schedule.next_after(now), now)
-            self.store.write(self.function.name, status)
+            status = self._fire(status, on_startup=True)
         while self._wait_until(status.next):
-            late = utcnow() - status.next >= PAST_DUE_AFTER
-            status = self._fire(past_due=late, previous=status, scheduled=status.next)
+            status = self._fire(status)
 
     def _wait_until(self, instant: datetime) -> bool:
         """Sleep until `instant` (never wake early); False when the host is stopping."""
@@ -136,24 +123,27 @@ class TimerRunner(threading.Thread):
         return False
 
     def _fire(
-        self, *, past_due: bool, previous: ScheduleStatus | None, scheduled: datetime
+        self, status: ScheduleStatus, *, past_due: bool = False, on_startup: bool = False
     ) -> ScheduleStatus:
-        """Run once, then store Last/Next.
+        """Run once, then store Last/Next as `TimerListener.InvokeJobFunction` does.
 
-        The next occurrence counts from when this run started, not from when it ended: a run
-        that overruns gets exactly one immediate catch-up, and runs never overlap. A failed run
-        is logged by the invoker and not retried, like the real host.
+        Next counts from when this run started, not from when it ended: a run that overruns gets
+        exactly one immediate catch-up, and runs never overlap. A failed run is logged by the
+        invoker and not retried, like the real host.
         """
         started = utcnow()
         request = TimerRequest(
-            past_due=past_due,
-            schedule_status=previous.to_json() if previous else {},
-            schedule={"AdjustForDST": True},
+            past_due=past_due, schedule_status=status.to_json(), schedule={"AdjustForDST": True}
         )
-        # The invoker logs a failure; a timer run is never retried.
         with contextlib.suppress(Exception):
             self.invoker.invoke(self.function, request, f"Timer fired at {started.isoformat()}")
-        upcoming = self.schedule.next_after(max(scheduled, started))
-        status = ScheduleStatus(last=scheduled, next=upcoming, last_updated=utcnow())
-        self.store.write(self.function.name, status)
-        return status
+        # A scheduled run that fired a hair early counts from its occurrence, so the same Next
+        # is never recorded twice.
+        invoked = started
+        if not past_due and not on_startup and status.next > started:
+            invoked = status.next
+        upcoming = ScheduleStatus(
+            last=invoked, next=self.schedule.next_after(invoked), last_updated=invoked
+        )
+        self.store.write(self.function.name, upcoming)
+        return upcoming

@@ -1,4 +1,5 @@
-"""Start-up checks: refuse every app the real Functions host would refuse, before serving."""
+"""Start-up checks: refuse every app the real Functions host would refuse, before serving, and
+one it would serve by luck: routes that overlap."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from tools.localhost.connection import storage_connection_string
 from tools.localhost.errors import StartupError
 from tools.localhost.http_streams import streams_enabled, takes_stream_request
 from tools.localhost.ncrontab import NCrontab
+from tools.localhost.route_overlap import HttpRoute, overlap_errors
 from tools.localhost.routing import RouteTemplate, RouteTemplateError
 
 BUILT_IN_ROUTE_CONFLICT = "The specified route conflicts with one or more built in routes."
@@ -127,11 +129,28 @@ def _check_streams(functions: Iterable[FunctionDescription]) -> list[str]:
     ]
 
 
+def _check_overlaps(functions: Iterable[FunctionDescription]) -> list[str]:
+    """The real host would serve overlapping routes, but by function-name order: refuse them
+    here so an app cannot depend on an order Azure does not promise (see `route_overlap`)."""
+    routes: list[HttpRoute] = []
+    for function in functions:
+        if len(function.triggers) != 1 or function.trigger_type != HTTP_TRIGGER:
+            continue
+        try:
+            template = RouteTemplate(function.route)
+        except RouteTemplateError:
+            continue  # reported by _check_trigger
+        methods = frozenset(function.methods) if function.methods else None
+        routes.append(HttpRoute(function.name, template, methods))
+    return overlap_errors(routes)
+
+
 def validate_functions(
     functions: list[FunctionDescription], environ: Mapping[str, str]
 ) -> list[str]:
-    """Every reason the real host would refuse these functions; an empty list means serve."""
-    errors = _check_names(functions) + _check_streams(functions)
+    """Every reason to refuse these functions (the real host's, and overlapping routes); an
+    empty list means serve."""
+    errors = _check_names(functions) + _check_streams(functions) + _check_overlaps(functions)
     for function in functions:
         binding_errors = _check_bindings(function) + _check_settings(function, environ)
         errors += binding_errors or _check_trigger(function, environ)

@@ -47,7 +47,7 @@ def get_thing(req: func.HttpRequest) -> func.HttpResponse:
     )
 
 
-@http_routes.route(route="things/special", methods=["GET"])
+@http_routes.route(route="special/things", methods=["GET"])
 def get_special_thing(req: func.HttpRequest) -> func.HttpResponse:
     return _json({"route": "literal", "url": req.url})
 
@@ -75,6 +75,12 @@ async def greet(req: func.HttpRequest) -> func.HttpResponse:
     return func.HttpResponse(
         f"hello {req.route_params['name']}{suffix}", headers={"X-Async": "yes"}
     )
+
+
+@http_routes.route(route="slow", methods=["GET"])
+def slow_http(req: func.HttpRequest) -> func.HttpResponse:
+    time.sleep(3)
+    return func.HttpResponse("too late")
 
 
 @http_routes.route(route="boom", methods=["GET"])

@@ -20,7 +20,7 @@ from tools.localhost.host_config import QueueOptions
 from tools.localhost.invoker import Invoker
 from tools.localhost.queues import QueueListener
 
-Listen = Callable[[Callable[[func.QueueMessage], None], QueueOptions], None]
+Listen = Callable[..., None]
 
 
 @pytest.fixture
@@ -29,15 +29,22 @@ def listen(azurite: Azurite, unique_name: str) -> Iterator[Listen]:
     stop = threading.Event()
     listeners: list[QueueListener] = []
 
-    def start(user_function: Callable[[func.QueueMessage], None], options: QueueOptions) -> None:
+    def start(
+        user_function: Callable[[func.QueueMessage], None],
+        options: QueueOptions,
+        *,
+        timeout: timedelta | None = None,
+        running_visibility: timedelta = timedelta(minutes=10),
+    ) -> None:
         binding = {"type": "queueTrigger", "name": "msg", "queueName": unique_name}
         listener = QueueListener(
             FunctionDescription("listener_test", [binding], user_function),
             queue_name=unique_name,
             connection_string=azurite.connection_string,
             options=options,
-            invoker=Invoker(),
+            invoker=Invoker(timeout=timeout),
             stop=stop,
+            running_visibility=running_visibility,
         )
         listener.start()
         listeners.append(listener)
@@ -45,7 +52,7 @@ def listen(azurite: Azurite, unique_name: str) -> Iterator[Listen]:
     yield start
     stop.set()
     for listener in listeners:
-        listener.join(timeout=5)
+        listener.join(timeout=10)
         assert not listener.is_alive()
 
 
@@ -137,3 +144,49 @@ def test_a_queue_that_does_not_exist_yet_is_polled_as_empty(
     send(azurite, unique_name, base64.b64encode(b"late").decode())
     wait_for(lambda: seen, timeout=5, what="the late message")
     assert seen == [b"late"]
+
+
+def test_a_long_run_keeps_its_message_invisible_and_then_deletes_it(
+    azurite: Azurite, unique_name: str, listen: Listen
+) -> None:
+    # Held for 2 s and renewed every second (the host: 10 minutes, renewed at 5).
+    runs: list[int | None] = []
+    finished = threading.Event()
+
+    def long_run(msg: func.QueueMessage) -> None:
+        runs.append(msg.dequeue_count)
+        time.sleep(4.5)
+        finished.set()
+
+    send(azurite, unique_name, base64.b64encode(b"long").decode())
+    listen(
+        long_run, QueueOptions(max_polling_interval=FAST), running_visibility=timedelta(seconds=2)
+    )
+    wait_for(lambda: runs, timeout=5, what="the run")
+    for _ in range(3):  # past the 2 s it was first held for, it is still invisible
+        time.sleep(1.2)
+        assert peek(azurite, unique_name) == []
+    assert finished.wait(5)
+    # Deleted with the pop receipt of the last renewal, and run once only.
+    wait_for(lambda: message_count(azurite, unique_name) == 0, timeout=5, what="the delete")
+    assert runs == [1]
+
+
+def test_a_run_past_the_function_timeout_is_a_failed_attempt(
+    azurite: Azurite, unique_name: str, listen: Listen
+) -> None:
+    runs: list[int | None] = []
+
+    def too_slow(msg: func.QueueMessage) -> None:
+        runs.append(msg.dequeue_count)
+        time.sleep(6)
+
+    options = QueueOptions(max_dequeue_count=1, max_polling_interval=FAST)
+    send(azurite, unique_name, base64.b64encode(b"slow").decode())
+    started = time.monotonic()
+    listen(too_slow, options, timeout=timedelta(seconds=1))
+    # The last attempt failed (timed out): to poison, long before the function would end.
+    wait_for(lambda: peek(azurite, f"{unique_name}-poison"), timeout=5, what="poison")
+    assert time.monotonic() - started < 4
+    assert runs == [1]
+    assert message_count(azurite, unique_name) == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import requests
 
 from tests.integration.localhost.support import (
     ADMIN_APP,
+    HOST_JSON,
     SAMPLE_APP,
     SampleNames,
     queue,
@@ -52,6 +54,36 @@ def test_a_route_starting_with_admin_is_refused(azurite: Azurite, tmp_path: Path
         in result.stderr
     )
     assert "Host started" not in result.stdout
+
+
+def test_overlapping_routes_are_refused_naming_both(azurite: Azurite, tmp_path: Path) -> None:
+    app = "tests.integration.localhost.overlap_app:app"
+    result = run_host(app, write_script_root(tmp_path), sample_env(azurite, SampleNames()))
+    assert result.returncode != 0
+    assert (
+        "Functions 'get_thing' (DELETE,GET things/{thingId}) and 'recent_things' "
+        "(GET things/recent) can both match one URL" in result.stderr
+    )
+    assert "Host started" not in result.stdout
+
+
+def test_host_json_function_timeout_fails_a_slow_http_invocation_with_500(
+    azurite: Azurite, tmp_path: Path
+) -> None:
+    root = write_script_root(tmp_path)
+    (root / "host.json").write_text(
+        json.dumps({**HOST_JSON, "functionTimeout": "00:00:01"}), encoding="utf-8"
+    )
+    host = start_sample_host(root, sample_env(azurite, SampleNames()))
+    try:
+        started = time.monotonic()
+        response = requests.get(f"{host.base_url}/api/slow", timeout=10)
+        assert (response.status_code, response.content) == (500, b"")
+        assert time.monotonic() - started < 2.5
+        assert "Timeout value of 00:00:01 exceeded by function 'Functions.slow_http'" in host.logs()
+        assert requests.get(f"{host.base_url}/api/things/1", timeout=5).status_code == 200
+    finally:
+        host.stop()
 
 
 def test_an_unset_setting_is_refused_by_name(azurite: Azurite, tmp_path: Path) -> None:

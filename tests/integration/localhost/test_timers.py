@@ -56,30 +56,30 @@ def test_the_schedule_status_blob_is_kept_up_to_date(sample_host: SampleHost) ->
     assert set(status) == {"Last", "Next", "LastUpdated"}
     last = datetime.fromisoformat(status["Last"])
     upcoming = datetime.fromisoformat(status["Next"])
-    assert upcoming - last == timedelta(seconds=1)
+    # Last is when the run started; Next the first occurrence after it.
+    assert upcoming == last.replace(microsecond=0) + timedelta(seconds=1)
     assert upcoming > datetime.now(UTC) - timedelta(seconds=2)
+
+
+def write_status(azurite: Azurite, names: SampleNames, last: datetime, upcoming: datetime) -> None:
+    service = BlobServiceClient.from_connection_string(azurite.connection_string)
+    container = service.get_container_client(STATUS_CONTAINER)
+    if not container.exists():
+        container.create_container()
+    document = {"Last": last.isoformat(), "Next": upcoming.isoformat(), "LastUpdated": None}
+    container.upload_blob(
+        status_blob(azurite, names.host_id, "sample_timer"), json.dumps(document), overwrite=True
+    )
 
 
 def test_a_missed_occurrence_fires_once_at_start_flagged_past_due(
     azurite: Azurite, tmp_path: Path
 ) -> None:
     names = SampleNames()
-    missed = datetime.now(UTC) - timedelta(hours=1)
-    service = BlobServiceClient.from_connection_string(azurite.connection_string)
-    container = service.get_container_client(STATUS_CONTAINER)
-    if not container.exists():
-        container.create_container()
-    container.upload_blob(
-        status_blob(azurite, names.host_id, "sample_timer"),
-        json.dumps(
-            {
-                "Last": (missed - timedelta(days=365)).isoformat(),
-                "Next": missed.isoformat(),
-                "LastUpdated": missed.isoformat(),
-            }
-        ),
-        overwrite=True,
-    )
+    # Written by a host that ran the yearly timer on 1 January last year, then stopped.
+    this_year = datetime(datetime.now(UTC).year, 1, 1, tzinfo=UTC)
+    missed = this_year if this_year < datetime.now(UTC) else this_year.replace(this_year.year - 1)
+    write_status(azurite, names, missed.replace(year=missed.year - 1), missed)
     env = sample_env(azurite, names, SAMPLE_TIMER_SCHEDULE=YEARLY)
     host = start_sample_host(write_script_root(tmp_path), env)
     try:
@@ -106,6 +106,24 @@ def test_a_timer_without_a_missed_occurrence_does_not_fire_at_start(
         assert datetime.fromisoformat(status["Next"]).month == 1
         time.sleep(0.3)
         assert records(azurite, names, "timer") == []
+    finally:
+        assert host.stop() == 0, host.logs()
+
+
+def test_a_changed_schedule_is_not_past_due(azurite: Azurite, tmp_path: Path) -> None:
+    names = SampleNames()
+    # Written under an hourly schedule an hour ago: Next (now) is not what the yearly schedule
+    # gives after Last, so the schedule has changed, and nothing was missed.
+    hour_ago = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+    write_status(azurite, names, hour_ago, hour_ago + timedelta(hours=1))
+    env = sample_env(azurite, names, SAMPLE_TIMER_SCHEDULE=YEARLY)
+    host = start_sample_host(write_script_root(tmp_path), env)
+    try:
+        wait_for(lambda: read_status(azurite, names.host_id)["Last"] is None, what="the new status")
+        time.sleep(0.5)  # room for a wrong past-due run to show up
+        assert records(azurite, names, "timer") == []
+        upcoming = datetime.fromisoformat(read_status(azurite, names.host_id)["Next"])
+        assert (upcoming.month, upcoming.day, upcoming > datetime.now(UTC)) == (1, 1, True)
     finally:
         assert host.stop() == 0, host.logs()
 

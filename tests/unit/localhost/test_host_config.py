@@ -30,6 +30,7 @@ def test_an_empty_document_and_a_missing_file_give_the_defaults(tmp_path: Path) 
             batch_size=16,
             max_polling_interval=timedelta(seconds=2),
         ),
+        function_timeout=timedelta(minutes=30),
     )
     assert parse_host_json({"version": "2.0"}) == expected
     assert load_host_config(tmp_path / "host.json") == expected
@@ -94,6 +95,20 @@ def test_values_the_host_refuses(queues: dict[str, Any]) -> None:
         parse_host_json({"extensions": {"queues": queues}})
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("00:10:00", timedelta(minutes=10)), ("-1", None), ("1.00:00:00", timedelta(days=1))],
+)
+def test_the_function_timeout(value: str, expected: timedelta | None) -> None:
+    assert parse_host_json({"FunctionTimeout": value}).function_timeout == expected
+
+
+@pytest.mark.parametrize("value", ["00:00:00", "10", 600, "ten minutes"])
+def test_function_timeouts_the_host_refuses(value: object) -> None:
+    with pytest.raises(StartupError, match="functionTimeout"):
+        parse_host_json({"functionTimeout": value})
+
+
 def test_a_file_that_is_not_json_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "host.json"
     path.write_text("{not json", encoding="utf-8")
@@ -104,3 +119,4 @@ def test_a_file_that_is_not_json_is_refused(tmp_path: Path) -> None:
 def test_the_repository_host_json_is_accepted() -> None:
     config = load_host_config(REPO_ROOT / "host.json")
     assert config.route_prefix == "api"
+    assert config.function_timeout == timedelta(minutes=10)
