@@ -37,13 +37,18 @@ class Operation:
     raw_request: str | None = None
 
 
-def path_param(name: str, description: str) -> dict[str, Any]:
+def path_param(name: str, description: str, *, pattern: str | None = None) -> dict[str, Any]:
+    """A route parameter; `pattern` when its route constrains it (outside it, the host answers
+    its own empty 404: no function is called)."""
+    schema: dict[str, Any] = {"type": "string"}
+    if pattern is not None:
+        schema["pattern"] = pattern
     return {
         "name": name,
         "in": "path",
         "required": True,
         "description": description,
-        "schema": {"type": "string"},
+        "schema": schema,
     }
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from functions.openapi_operation import Operation, path_param, query_params
 from shared.domain.lead_action import LeadAction
+from shared.domain.lead_ids import LEAD_ID_PATTERN
 from shared.services.insights import Insights
 from shared.services.insights_query import InsightsQuery
 from shared.services.lead_commands import (
@@ -23,7 +24,7 @@ from shared.services.lead_listing import LeadPage
 from shared.services.lead_query import LeadQuery
 from shared.services.lead_view import LeadView
 
-_LEAD = path_param("leadId", "The lead; another partner's lead is 404.")
+_LEAD = path_param("leadId", "The lead; another partner's lead is 404.", pattern=LEAD_ID_PATTERN)
 _IF_MATCH: dict[str, Any] = {
     "name": "If-Match",
     "in": "header",

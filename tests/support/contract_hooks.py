@@ -3,15 +3,23 @@
 Random path parameters only ever meet 404s. Half the time, draw the partner and the lead from
 the seeded ones instead (named in `FUZZ_PARTNER_ID` and `FUZZ_LEAD_IDS`), so the generated
 bodies, queries and headers reach the code behind the lookup.
+
+A lead id outside its documented pattern matches no route: the Functions host answers its own
+empty 404 and no function of ours runs (docs/architecture.md, "The local host against Azure").
+That answer is the platform's, not the app's, so such ids are swapped for well-formed ones
+(`tests/e2e/test_http_errors.py` covers ids outside the format).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 import schemathesis
 from hypothesis import strategies as st
+
+from shared.domain.lead_ids import LEAD_ID_PATTERN, is_lead_id
 
 _SEEDED = {
     "partnerId": tuple(filter(None, os.environ.get("FUZZ_PARTNER_ID", "").split(","))),
@@ -26,8 +34,14 @@ def flatmap_path_parameters(
     if not path_parameters:  # an operation without path parameters
         return st.just(path_parameters)
     choices = {
-        name: st.one_of(st.just(value), st.sampled_from(_SEEDED[name]))
+        name: st.one_of(_routable(name, value), st.sampled_from(_SEEDED[name]))
         for name, value in path_parameters.items()
         if _SEEDED.get(name)
     }
     return st.fixed_dictionaries(choices).map(lambda seeded: {**path_parameters, **seeded})
+
+
+def _routable(name: str, value: Any) -> st.SearchStrategy[Any]:
+    if name == "leadId" and not (isinstance(value, str) and is_lead_id(value)):
+        return st.from_regex(re.compile(LEAD_ID_PATTERN), fullmatch=True)
+    return st.just(value)
