@@ -49,7 +49,9 @@ def test_a_won_deal_shows_its_notes_and_its_closing_apart(
     form.get_by_label("Final deal value").fill("60000")
     form.get_by_label("Closing notes").fill("Signed for three years")
     form.get_by_role("button", name="Mark won").click()
-    expect(page.get_by_text("The deal is marked won and archived.")).to_be_visible()
+    expect(
+        page.locator("#main").get_by_text("The deal is marked won and archived.")
+    ).to_be_visible()
 
     deal = page.get_by_role("region", name="Deal")
     expect(deal).to_contain_text("400 vans, wants SSO")  # the deal's notes, kept
