@@ -19,6 +19,7 @@ from shared.domain.lead_values import (
     Storefront,
 )
 from shared.domain.model import ApiModel
+from shared.domain.search_terms import normalise
 from shared.services.countries import normalise_country
 from shared.services.ports import LeadFilter
 
@@ -48,6 +49,12 @@ def _with_offset(value: datetime) -> datetime:
     return value
 
 
+def _searchable(value: str) -> str:
+    if not normalise(value):
+        raise ValueError("type at least one letter or digit to search for")
+    return value
+
+
 From = Annotated[datetime, BeforeValidator(_day_start), AfterValidator(_with_offset)]
 To = Annotated[datetime, BeforeValidator(_day_end), AfterValidator(_with_offset)]
 
@@ -65,9 +72,12 @@ class LeadQuery(ApiModel):
     email_validity: EmailValidity | None = None
     phone_validity: PhoneValidity | None = None
     hot: bool | None = None
+    # A prefix of the company, first or last name or email, case- and accent-insensitive.
+    q: Annotated[str, StringConstraints(max_length=200), AfterValidator(_searchable)] | None = None
     created_from: From | None = None
     created_to: To | None = None
-    sort: SortKey = "-createdAt"
+    # Unset: newest first, or with `q` the order of the search index (the matched term).
+    sort: SortKey | None = None
     page_size: Annotated[int, Field(ge=1, le=200)] = 50
     continuation_token: Annotated[str, StringConstraints(max_length=4096)] | None = None
     include_test: bool = False
@@ -77,6 +87,16 @@ class LeadQuery(ApiModel):
         """What a continuation token is bound to: every parameter but the paging ones."""
         return self.model_dump_json(exclude={"page_size", "continuation_token", "code"})
 
+    @property
+    def order(self) -> SortKey:
+        """The sort asked for, else newest first."""
+        return self.sort or "-createdAt"
+
+    @property
+    def term(self) -> str | None:
+        """`q` as the search index holds terms."""
+        return normalise(self.q) if self.q else None
+
     def filters(self, now: datetime, policy: LeadPolicy) -> LeadFilter:
         return LeadFilter(
             status=self.status,
@@ -84,6 +104,7 @@ class LeadQuery(ApiModel):
             call_to_action=self.call_to_action,
             country=normalise_country(self.country) if self.country else None,
             company_prefix=self.customer,
+            search_term=self.term,
             source=self.source,
             lead_type=self.lead_type,
             quality=self.quality,
