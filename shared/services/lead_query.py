@@ -72,12 +72,22 @@ class LeadQuery(ApiModel):
     email_validity: EmailValidity | None = None
     phone_validity: PhoneValidity | None = None
     hot: bool | None = None
-    # A prefix of the company, first or last name or email, case- and accent-insensitive.
-    q: Annotated[str, StringConstraints(max_length=200), AfterValidator(_searchable)] | None = None
+    q: Annotated[str, StringConstraints(max_length=200), AfterValidator(_searchable)] | None = (
+        Field(
+            default=None,
+            description="Search: a prefix of the customer's company, first or last name, or email,"
+            " case- and accent-insensitive. Without `sort`, results come in the order of the"
+            " matched name (alphabetical), each lead once.",
+        )
+    )
     created_from: From | None = None
     created_to: To | None = None
-    # Unset: newest first, or with `q` the order of the search index (the matched term).
-    sort: SortKey | None = None
+    sort: SortKey | None = Field(
+        default=None,
+        description="Unset: newest first (with `q`: by the matched name). `respondBy`: the"
+        " leads still waiting for an answer first, soonest respond-by first, then every other"
+        " lead newest first.",
+    )
     page_size: Annotated[int, Field(ge=1, le=200)] = 50
     continuation_token: Annotated[str, StringConstraints(max_length=4096)] | None = None
     include_test: bool = False
