@@ -172,7 +172,10 @@ class LeadListing:
         listed: list[Lead] = []
         while len(listed) < wanted:
             for archived, cursor in ranges.items():
-                fetch = self._range_fetch(partner_id, view, archived, filters, query.page_size)
+                # After the respondBy phase, the archive (never skipped) is read only as far as
+                # the page's remainder; the active range in pages, as it may skip many leads.
+                size = wanted if limit is not None and archived else query.page_size
+                fetch = self._range_fetch(partner_id, view, archived, filters, max(size, 1))
                 cursor.fill(fetch, keep)
             candidates = [cursor for cursor in ranges.values() if cursor.buffer]
             if not candidates:
