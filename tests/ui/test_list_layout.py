@@ -93,6 +93,11 @@ def test_the_search_box_finds_a_lead_by_name_and_keeps_it_in_the_url(
     expect(lead_row(page, "Müller Logistik")).to_be_visible()
     expect(lead_row(page, "Northwind Traders")).to_have_count(0)
     assert "q=angstr" in page.url
+    # The order a search comes in without a sort is named as such, not "Newest first".
+    expect(page.get_by_label("Sort by")).to_have_value("")
+    expect(page.get_by_label("Sort by").locator("option:checked")).to_have_text(
+        "Matched name (A\u2013Z)"
+    )
     page.screenshot(path=str(_artifact("list-search")))
     page.reload()  # the search is part of the bookmarkable view
     expect(page.get_by_role("searchbox", name="Search leads")).to_have_value("angstr")

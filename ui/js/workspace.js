@@ -127,11 +127,16 @@ function searchBox(query) {
 }
 
 function sortControl(query) {
+  // A search without a sort comes in the order of the matched name (the API's default for `q`).
+  const searching = Boolean(query.get('q'));
+  const current = query.get('sort') || (searching ? '' : '-createdAt');
+  const choices = searching ? ['', ...SORTS] : SORTS;
   const select = h('select', { id: 'sort', name: 'sort' },
-    SORTS.map((sort) => h('option', { value: sort, selected: (query.get('sort') || '-createdAt') === sort }, label('sort', sort))));
+    choices.map((sort) => h('option', { value: sort, selected: current === sort }, sort ? label('sort', sort) : 'Matched name (A–Z)')));
   select.addEventListener('change', () => {
     const params = new URLSearchParams(query);
-    params.set('sort', select.value);
+    if (select.value) params.set('sort', select.value);
+    else params.delete('sort');
     params.set('view', viewOf(query));
     navigate(href('', params), { focus: '#sort' });
   });
