@@ -40,3 +40,10 @@ def search_terms(customer: Customer) -> frozenset[str]:
 def first_match(terms: frozenset[str], prefix: str) -> str | None:
     """The smallest term starting with `prefix`: a lead is listed once, at that term."""
     return min((term for term in terms if term.startswith(prefix)), default=None)
+
+
+def searchable(typed: str) -> str:
+    """`typed` if it leaves a term to search for (a validator of `q`), else ValueError."""
+    if not normalise(typed):
+        raise ValueError("type at least one letter or digit to search for")
+    return typed

@@ -1,10 +1,4 @@
-"""Leads as CSV: UTF-8 with a byte-order mark, a header row, cells a spreadsheet would run
-neutralised, instants as `yyyy-mm-dd hh:mm:ss` in UTC.
-
-Excel reads a CSV without a BOM in the machine's ANSI code page (so `Müller` becomes `MÃ¼ller`)
-and takes ISO 8601 instants with `T`, fractions and offsets as text; the BOM and the plain
-`2026-11-23 09:00:00` form open as UTF-8 and as dates, and other spreadsheets accept both.
-"""
+"""Leads as CSV (API.md export): UTF-8, a header row, cells a spreadsheet would run neutralised."""
 
 from __future__ import annotations
 
@@ -27,6 +21,10 @@ COLUMNS = (
     "CustomerMessage", "ContactRequested", "SenderName", "SenderEmail", "LeadUrl",
 )  # fmt: skip
 
+# Excel reads a CSV without a byte-order mark in the machine's ANSI code page (`Müller` becomes
+# `MÃ¼ller`) and takes ISO 8601 instants (`T`, fractions, offsets) as text; with the BOM and
+# `2026-11-23 09:00:00` (UTC, said in the README) it opens as UTF-8 with dates, like other
+# spreadsheets.
 BOM = "\ufeff"
 
 # A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets (the

@@ -1,11 +1,9 @@
-"""List a partner's leads (`GET /api/leads`): views, filters, search, sorts, continuation tokens.
+"""List a partner's leads (API.md `GET /api/leads`): views, filters, sorts, continuation tokens.
 
 Newest first (the default) is the storage order: active and archived ranges are read a page at a
-time and merged, so a page costs at most a page from each range, however much is archived.
-`sort=respondBy` reads the expiry index first (the leads waiting for an answer, soonest first),
-then every other lead newest first; `q` reads the search index (lead_search.py). Other sorts,
-a search with an explicit sort, and the favourites view read the filtered set and sort it in
-memory (see docs/architecture.md for each filter's cost).
+time and merged, so a page costs at most a page from each range, however much is archived. Other
+sorts and the favourites view read the filtered set and sort it in memory (see
+docs/architecture.md for each filter's cost).
 """
 
 from __future__ import annotations
@@ -47,6 +45,11 @@ class LeadPage(ApiModel):
 
 
 class LeadListing:
+    """Newest first is the storage order (the ranges merged). `sort=respondBy` reads the expiry
+    index first (the leads waiting for an answer, soonest first), then every other lead newest
+    first; `q` reads the search index (lead_search.py). Other sorts, a search with an explicit
+    sort, and the favourites view read the filtered set and sort it in memory."""
+
     def __init__(
         self,
         *,
@@ -94,8 +97,8 @@ class LeadListing:
     def all_matching(self, principal: Principal, query: LeadQuery) -> Iterator[LeadView]:
         """Every lead the query selects, in its order, for export.
 
-        An order storage keeps (newest first, respondBy, a search) streams page by page. Any
-        other order needs the whole filtered set once anyway, so it is read and sorted once.
+        Newest first streams range page by range page. Any other order needs the whole filtered
+        set once anyway, so it is read and sorted once, not once per page.
         """
         partner_id = principal.require_partner(PARTNER_READERS)
         favorite_ids = self._favorites.favorite_ids(partner_id, principal.user_id)
@@ -251,7 +254,8 @@ def _may_await(query: LeadQuery) -> bool:
 
 
 def _in_memory(query: LeadQuery) -> bool:
-    """Orders no index keeps: favourites, a search sorted otherwise, the other sorts."""
+    """Orders no index keeps: favourites, a search sorted otherwise, the other sorts. (Newest
+    first, respondBy and a search in its own order stream page by page, exports included.)"""
     if query.view == "favorites":
         return True
     if query.term is not None:

@@ -19,7 +19,7 @@ from shared.domain.lead_values import (
     Storefront,
 )
 from shared.domain.model import ApiModel
-from shared.domain.search_terms import normalise
+from shared.domain.search_terms import normalise, searchable
 from shared.services.countries import normalise_country
 from shared.services.ports import LeadFilter
 
@@ -49,12 +49,6 @@ def _with_offset(value: datetime) -> datetime:
     return value
 
 
-def _searchable(value: str) -> str:
-    if not normalise(value):
-        raise ValueError("type at least one letter or digit to search for")
-    return value
-
-
 From = Annotated[datetime, BeforeValidator(_day_start), AfterValidator(_with_offset)]
 To = Annotated[datetime, BeforeValidator(_day_end), AfterValidator(_with_offset)]
 
@@ -72,13 +66,11 @@ class LeadQuery(ApiModel):
     email_validity: EmailValidity | None = None
     phone_validity: PhoneValidity | None = None
     hot: bool | None = None
-    q: Annotated[str, StringConstraints(max_length=200), AfterValidator(_searchable)] | None = (
-        Field(
-            default=None,
-            description="Search: a prefix of the customer's company, first or last name, or email,"
-            " case- and accent-insensitive. Without `sort`, results come in the order of the"
-            " matched name (alphabetical), each lead once.",
-        )
+    q: Annotated[str, StringConstraints(max_length=200), AfterValidator(searchable)] | None = Field(
+        default=None,
+        description="Search: a prefix of the customer's company, first or last name, or email,"
+        " case- and accent-insensitive. Without `sort`, results come in the order of the"
+        " matched name (alphabetical), each lead once.",
     )
     created_from: From | None = None
     created_to: To | None = None
