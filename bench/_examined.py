@@ -15,6 +15,8 @@ from typing import Any
 
 from azure.data.tables import TableClient
 
+from shared.adapters import lead_rows as rows
+from shared.adapters.lead_index_queries import key_range_query
 from shared.adapters.table_lead_lister import build_query
 from shared.domain.lead_values import View
 from shared.services.ports import LeadBatch, LeadFilter, LeadLister, Resume
@@ -24,11 +26,13 @@ from shared.services.ports import LeadBatch, LeadFilter, LeadLister, Resume
 class RecordedPage:
     partner_id: str
     view: View
-    archived: bool
+    archived: bool | None
     filters: LeadFilter
     resume: Resume | None
     returned: int
     following: Resume | None  # where the real query stopped; None: at the range's end
+    index: str = "listing"  # or "awaiting" (the expiry index), "search" (under `term`)
+    term: str = ""
 
 
 @dataclass
@@ -58,6 +62,49 @@ class RecordingLister:
         )
         return batch
 
+    def awaiting_page(
+        self,
+        partner_id: str,
+        view: View,
+        *,
+        filters: LeadFilter,
+        resume: Resume | None,
+        limit: int,
+    ) -> LeadBatch:
+        batch = self.inner.awaiting_page(
+            partner_id, view, filters=filters, resume=resume, limit=limit
+        )
+        self.calls.append(
+            RecordedPage(
+                partner_id, view, False, filters, resume, len(batch.items), batch.resume,
+                index="awaiting",
+            )
+        )  # fmt: skip
+        return batch
+
+    def search_page(
+        self,
+        partner_id: str,
+        view: View,
+        *,
+        term: str,
+        archived: bool | None,
+        filters: LeadFilter,
+        resume: Resume | None,
+        limit: int,
+    ) -> LeadBatch:
+        batch = self.inner.search_page(
+            partner_id, view, term=term, archived=archived, filters=filters, resume=resume,
+            limit=limit,
+        )  # fmt: skip
+        self.calls.append(
+            RecordedPage(
+                partner_id, view, archived, filters, resume, len(batch.items), batch.resume,
+                index="search", term=term,
+            )
+        )  # fmt: skip
+        return batch
+
     def take(self) -> list[RecordedPage]:
         calls, self.calls = self.calls, []
         return calls
@@ -77,6 +124,13 @@ def examined(table: TableClient, call: RecordedPage) -> int:
 
 
 def _key_conditions(call: RecordedPage) -> tuple[str, dict[str, Any]]:
+    if call.index == "awaiting":
+        return key_range_query(
+            call.partner_id, (rows.EXPIRY_DUE, rows.key_after(rows.EXPIRY_DUE)), call.resume
+        )
+    if call.index == "search":
+        return key_range_query(call.partner_id, rows.search_range(call.term), call.resume)
+    assert call.archived is not None
     # Only what narrows the key range: the view and range prefix, the created window (RowKey
     # bounds) and the `after` position; no column filter, not even IsTest.
     keys_only = LeadFilter(

@@ -1,7 +1,8 @@
 """A partner with a long archive and a working set of active leads, written straight to storage.
 
-Leads are built by the domain (so they are what the app would have stored) and only their listing
-copies (`A|…`, `Z|…`) are written, in batches of 100: listing and export read nothing else.
+Leads are built by the domain (so they are what the app would have stored) and only the copies
+listing, search and export read are written: the listing copies (`A|…`, `Z|…`) and the index
+copies (`E|`, `G|`, `R|`, `Q|`), in batches of 100; not the lead rows or the dedup rows.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 from decimal import Decimal
 from itertools import islice
+from typing import Any
 
 from azure.data.tables import TableClient
 
 from shared.adapters import lead_rows as rows
+from shared.adapters.lead_batches import index_keys, stored_entity
 from shared.bootstrap import LEADS_TABLE, Container
 from shared.config import Settings
 from shared.domain.lead import MARKETPLACE, Actor, Lead, LeadDetails
@@ -125,14 +128,18 @@ def seed(table: TableClient, *, archived: int, active: int, now: datetime) -> No
         yield from (active_lead(n, now) for n in range(active))
         yield from (archived_lead(n, now) for n in range(active, active + archived))
 
-    def write(batch: tuple[Lead, ...]) -> None:
-        table.submit_transaction(
-            [("upsert", rows.lead_entity(lead, rows.listing_key(lead))) for lead in batch]
-        )
+    def entities() -> Iterator[dict[str, Any]]:
+        for lead in leads():
+            keys = index_keys(lead)
+            yield rows.lead_entity(lead, keys[0])
+            yield from (stored_entity(lead, keys, key) for key in keys[1:])
+
+    def write(batch: tuple[dict[str, Any], ...]) -> None:
+        table.submit_transaction([("upsert", entity) for entity in batch])
 
     # Built and written a few batches at a time (not `pool.map`, which would take them all at
     # once): the seed never holds the archive in memory.
-    everything = leads()
+    everything = entities()
     in_flight: set[Future[None]] = set()
     with ThreadPoolExecutor(_WRITERS) as pool:
         while batch := tuple(islice(everything, _BATCH)):

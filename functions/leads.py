@@ -23,6 +23,7 @@ from shared.domain.errors import NotFound
 from shared.domain.lead_ids import is_lead_id
 from shared.domain.model import parse_model
 from shared.domain.principal import Principal
+from shared.services.email_context import EmailLinks
 from shared.services.lead_commands import (
     AcceptLead,
     DeclineLead,
@@ -83,7 +84,11 @@ def list_leads(req: func.HttpRequest) -> func.HttpResponse:
 def export_leads(req: func.HttpRequest) -> StreamedBody:
     principal = authenticate(req)
     query = parse_model(LeadQuery, dict(req.params))
-    lines = csv_lines(container().lead_listing.all_matching(principal, query))
+    settings = container().settings
+    # The link the emails use, so a row opens the same page.
+    links = EmailLinks(settings.ui_base_url, settings.marketplace_url)
+    leads = container().lead_listing.all_matching(principal, query)
+    lines = csv_lines(leads, lead_url=links.lead_url)
     return StreamedBody(
         csv_chunks(lines),
         media_type="text/csv; charset=utf-8",

@@ -63,6 +63,7 @@ def query_params(model: type[BaseModel]) -> tuple[dict[str, Any], ...]:
             "in": "query",
             "required": name in required,
             "schema": _inline(prop, definitions),
+            **({"description": prop["description"]} if "description" in prop else {}),
         }
         for name, prop in schema["properties"].items()
     )

@@ -1,5 +1,6 @@
 """The one batch that writes back a changed lead (lead_rows.py): the lead row, its listing copy,
-its dedup row, its due-row copies and the notifications it owes, in its partner's partition.
+its dedup row, its due-row and search-row copies and the notifications it owes, in its
+partner's partition.
 
 Every write of a lead rewrites each due row it keeps and deletes each it no longer needs, so a
 due row's ETag changes whenever the lead does. A job that read the lead from its due row can
@@ -43,8 +44,8 @@ def if_match(etag: str | None) -> dict[str, Any]:
 
 
 def index_keys(lead: Lead) -> tuple[str, ...]:
-    """The listing copy first, then the due rows."""
-    return (rows.listing_key(lead), *rows.due_keys(lead))
+    """The listing copy first, then the due rows and the search rows (all full copies)."""
+    return (rows.listing_key(lead), *rows.due_keys(lead), *rows.search_keys(lead))
 
 
 def stored_entity(lead: Lead, keys: tuple[str, ...], row_key: str) -> dict[str, Any]:

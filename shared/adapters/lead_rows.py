@@ -10,6 +10,7 @@ its index rows and the notifications it owes. RowKey prefixes keep each kind in 
     E|<respondBy>|<leadId>              due index: action-required leads by expiry instant
     G|<archiveAt>|<leadId>              due index: informational leads by six-month instant
     R|<remindAt>|<leadId>               due index: action-required leads not yet reminded
+    Q|<term>|<leadId>                   search index: a normalised company, name or email
     O|<notificationId>                  outbox: notifications owed, until the sender clears them
     I|<idempotencyKeyHash>              first answer to a referral's Idempotency-Key
     F|<userHash>|<leadId>               a user's favourite mark
@@ -22,6 +23,9 @@ its index rows and the notifications it owes. RowKey prefixes keep each kind in 
 Due rows (E, G, R) are full copies of the lead row, IndexKeys included, and every write of the
 lead rewrites (or deletes) them in its batch: a job reads what is due with one range query and
 writes the lead back on condition that the due row's ETag is unchanged (lead_batches.py).
+Search rows (Q) are copies too, one per term (search_terms.py), so a prefix search is one range
+query returning the leads; they follow the lead like the due rows, so the name and email terms
+of an expired or aged-out lead are deleted in the batch that removes its contact details.
 
 Digest contract (send-digests job): a new lead past the day's DIGEST_THRESHOLD is recorded as
 `H|<day>|<leadId>` (day = the partner's calendar day, in its time zone, of the lead's arrival),
@@ -43,6 +47,7 @@ from typing import Any
 
 from shared.domain.lead import Lead
 from shared.domain.lead_values import LeadStatus
+from shared.domain.search_terms import search_terms
 
 LEAD = "L|"
 ACTIVE = "A|"
@@ -51,6 +56,7 @@ DEDUP = "D|"
 EXPIRY_DUE = "E|"
 AGING_DUE = "G|"
 REMINDER_DUE = "R|"
+SEARCH = "Q|"
 OUTBOX = "O|"
 IDEMPOTENCY = "I|"
 FAVORITE = "F|"
@@ -112,6 +118,17 @@ def due_keys(lead: Lead) -> list[str]:
     if awaiting and lead.remind_at and lead.reminded_at is None:
         keys.append(f"{REMINDER_DUE}{instant_key(lead.remind_at)}|{lead.id}")
     return keys
+
+
+def search_keys(lead: Lead) -> list[str]:
+    """One search row per term the lead is found by (none for a term it no longer has)."""
+    return [f"{SEARCH}{term}|{lead.id}" for term in sorted(search_terms(lead.customer))]
+
+
+def search_range(term: str) -> tuple[str, str]:
+    """[start, end) of the search rows whose term starts with `term` (already normalised)."""
+    prefix = f"{SEARCH}{term}"
+    return prefix, key_after(prefix)
 
 
 def chunked(name: str, text: str) -> dict[str, Any]:

@@ -1,4 +1,6 @@
-"""Lists leads from the listing copies (`A|…` active, `Z|…` archived) in key order = newest first.
+"""Lists leads from the listing copies (`A|…` active, `Z|…` archived) in key order = newest first,
+and from the index copies: the expiry index (`E|`, soonest respondBy first) and the search
+index (`Q|`, by term; lead_index_queries.py).
 
 Key conditions narrow the range the service examines (view, active/archived, created window);
 the other filters are OData conditions on columns, evaluated inside that range (their cost is the
@@ -12,21 +14,11 @@ from typing import Any
 from azure.data.tables import TableClient
 
 from shared.adapters import lead_rows as rows
+from shared.adapters.lead_filter_clauses import column_clauses
+from shared.adapters.lead_index_queries import awaiting_query, search_query
 from shared.adapters.storage_errors import translate_storage_errors
-from shared.domain.lead_values import EmailValidity, LeadStatus, View
+from shared.domain.lead_values import View
 from shared.services.ports import LeadBatch, LeadFilter, ListedLead, Resume
-
-_COLUMNS = {
-    "status": "Status",
-    "outcome": "Outcome",
-    "call_to_action": "CallToAction",
-    "country": "Country",
-    "source": "Source",
-    "lead_type": "LeadType",
-    "quality": "Quality",
-    "email_validity": "EmailValidity",
-    "phone_validity": "PhoneValidity",
-}
 
 
 class TableLeadLister:
@@ -48,6 +40,39 @@ class TableLeadLister:
         query, parameters = build_query(
             partner_id, view, archived=archived, filters=filters, resume=resume
         )
+        return self._run(query, parameters, resume, limit)
+
+    def awaiting_page(
+        self,
+        partner_id: str,
+        view: View,
+        *,
+        filters: LeadFilter,
+        resume: Resume | None,
+        limit: int,
+    ) -> LeadBatch:
+        query, parameters = awaiting_query(partner_id, view, filters=filters, resume=resume)
+        return self._run(query, parameters, resume, limit)
+
+    def search_page(
+        self,
+        partner_id: str,
+        view: View,
+        *,
+        term: str,
+        archived: bool | None,
+        filters: LeadFilter,
+        resume: Resume | None,
+        limit: int,
+    ) -> LeadBatch:
+        query, parameters = search_query(
+            partner_id, view, term=term, archived=archived, filters=filters, resume=resume
+        )
+        return self._run(query, parameters, resume, limit)
+
+    def _run(
+        self, query: str, parameters: dict[str, Any], resume: Resume | None, limit: int
+    ) -> LeadBatch:
         with translate_storage_errors():
             pages = self._table.query_entities(
                 query, parameters=parameters, results_per_page=min(limit, 1000)
@@ -78,41 +103,6 @@ def build_query(
     if resume is not None and resume.after is not None:
         clauses.append("RowKey gt @after")
         parameters["after"] = resume.after
-    for field, column in _COLUMNS.items():
-        value = getattr(filters, field)
-        if value is not None:
-            clauses.append(f"{column} eq @{field}")
-            parameters[field] = str(value)
-    if filters.company_prefix:
-        clauses.append("CompanyKey ge @company and CompanyKey lt @company_end")
-        parameters["company"] = filters.company_prefix.casefold()
-        parameters["company_end"] = filters.company_prefix.casefold() + "\uffff"
-    if not filters.include_test:
-        clauses.append("IsTest eq false")
-    clauses.extend(_hot_clause(filters, parameters, archived=archived))
-    return " and ".join(clauses), parameters
-
-
-def _hot_clause(filters: LeadFilter, parameters: dict[str, Any], *, archived: bool) -> list[str]:
-    """LeadPolicy.is_hot as OData: contact requested, Received and action-required, email not
-    flagged as spam, arrived after `hot_since`; `hot=false` is its exact negation.
-
-    The SDK substitutes a parameter only where it is a whole space-separated word
-    (`azure.data.tables._serialize._parameter_filter_substitution` splits the filter on " "), so
-    a parameter never touches a parenthesis: `@hot_since)` would be looked up as "hot_since)".
-    """
-    if filters.hot is None or filters.hot_since is None:
-        return []
-    if archived:  # never hot: hot=false keeps every archived lead (hot=true reads no range)
-        return [] if not filters.hot else ["PartitionKey ne @pk"]
-    parameters["hot_since"] = filters.hot_since
-    received, spam = LeadStatus.RECEIVED.value, EmailValidity.SPAM.value
-    if filters.hot:
-        return [
-            f"ContactRequested eq true and Status eq '{received}' and RequiresAction eq true"
-            f" and EmailValidity ne '{spam}' and CreatedAt gt @hot_since"
-        ]
-    return [
-        f"( ContactRequested eq false or Status ne '{received}' or RequiresAction eq false"
-        f" or EmailValidity eq '{spam}' or CreatedAt le @hot_since )"
-    ]
+    return " and ".join(
+        clauses + column_clauses(filters, parameters, archived=archived)
+    ), parameters

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from shared.services.lead_view import LeadView
@@ -17,7 +17,15 @@ COLUMNS = (
     "LastName", "Title", "Email", "EmailValidity", "Phone", "PhoneValidity", "Country",
     "Quality", "QualityReasons", "RespondBy", "DealName", "EstimatedValue", "Currency",
     "EstimatedCloseDate", "CrmId", "CampaignId", "Reason", "Notes",
+    # Added later, at the end, so partners' imports that read columns by position keep working.
+    "CustomerMessage", "ContactRequested", "SenderName", "SenderEmail", "LeadUrl",
 )  # fmt: skip
+
+# Excel reads a CSV without a byte-order mark in the machine's ANSI code page (`Müller` becomes
+# `MÃ¼ller`) and takes ISO 8601 instants (`T`, fractions, offsets) as text; with the BOM and
+# `2026-11-23 09:00:00` (UTC, said in the README) it opens as UTF-8 with dates, like other
+# spreadsheets.
+BOM = "\ufeff"
 
 # A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets (the
 # OWASP CSV-injection list); a leading apostrophe makes it plain text. `+` and `-` also start
@@ -29,8 +37,11 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 Cell = str | int | Decimal | date | datetime | None
 
 
-def csv_lines(leads: Iterable[LeadView]) -> Iterator[str]:
-    """The header, then one line per lead, produced lazily."""
+def csv_lines(leads: Iterable[LeadView], *, lead_url: Callable[[str], str]) -> Iterator[str]:
+    """The BOM and the header, then one line per lead, produced lazily.
+
+    `lead_url` gives a lead's page in the partner UI (the link the emails use).
+    """
     buffer = io.StringIO()
     # Every cell quoted: a spreadsheet whose list separator is `;` (most of Europe) splits an
     # unquoted `x;=cmd|...` into cells, and the second one would start with `=`.
@@ -43,9 +54,9 @@ def csv_lines(leads: Iterable[LeadView]) -> Iterator[str]:
         buffer.truncate()
         return text
 
-    yield line(COLUMNS)
+    yield BOM + line(COLUMNS)
     for lead in leads:
-        yield line(_row(lead))
+        yield line([*_row(lead), *_added_cells(lead, lead_url)])
 
 
 def csv_chunks(lines: Iterable[str], *, chunk_bytes: int = 64 * 1024) -> Iterator[bytes]:
@@ -82,11 +93,28 @@ def _row(lead: LeadView) -> list[Cell]:
     ]  # fmt: skip
 
 
+def _added_cells(lead: LeadView, lead_url: Callable[[str], str]) -> list[Cell]:
+    sender = lead.sender
+    return [
+        lead.description, "true" if lead.contact_requested else "false",
+        sender.name if sender else None, sender.email if sender else None, lead_url(lead.id),
+    ]  # fmt: skip
+
+
 def _safe(cell: Cell) -> str:
     if cell is None:
         return ""
-    text = cell.isoformat() if isinstance(cell, date | datetime) else str(cell)
+    text = _text(cell)
     return "'" + text if _is_formula(text) else text
+
+
+def _text(cell: Cell) -> str:
+    if isinstance(cell, datetime):
+        # Seconds, no offset: spreadsheets read this as a date and time (stated to be UTC).
+        return cell.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(cell, date):
+        return cell.isoformat()
+    return str(cell)
 
 
 def _is_formula(text: str) -> bool:

@@ -10,30 +10,34 @@ docs/architecture.md for each filter's cost).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from shared.domain.errors import FieldError, InvalidInput
 from shared.domain.lead import Lead
-from shared.domain.lead_policy import LeadPolicy, could_be_hot
-from shared.domain.lead_values import View
+from shared.domain.lead_policy import LeadPolicy
+from shared.domain.lead_values import LeadStatus, View
 from shared.domain.model import ApiModel
 from shared.domain.principal import PARTNER_READERS, Principal
+from shared.services.lead_cursor import DONE, RangeCursor
+from shared.services.lead_matching import awaits_answer, matches, sort_key
 from shared.services.lead_query import LeadQuery
+from shared.services.lead_search import SearchPages
 from shared.services.lead_view import LeadView, present
 from shared.services.paging import PagingTokens
 from shared.services.ports import (
     Clock,
     FavoriteStore,
+    LeadBatch,
     LeadFilter,
     LeadLister,
     LeadRepository,
-    ListedLead,
     Resume,
 )
+
+Position = dict[str, Any]
+Paged = tuple[list[Lead], Position | None]
 
 _SCAN_PAGE = 200  # page size when a sort needs the whole filtered set
 
@@ -43,38 +47,12 @@ class LeadPage(ApiModel):
     continuation_token: str | None
 
 
-@dataclass
-class _Range:
-    """One key range being merged: what was fetched and not yet listed, and where to go on."""
-
-    archived: bool
-    fetch_from: Resume | None  # where the next storage page begins (None: the range's start)
-    exhausted: bool = False  # storage has nothing past `fetch_from`
-    buffer: list[ListedLead] = field(default_factory=list)
-    listed_up_to: Resume | None = None  # after the last lead this request listed
-
-    @classmethod
-    def from_token(cls, archived: bool, saved: object) -> _Range:
-        if saved == "done":
-            return cls(archived, None, exhausted=True)
-        if isinstance(saved, dict):
-            return cls(archived, Resume(saved.get("after"), saved.get("continuation")))
-        return cls(archived, None)
-
-    def to_token(self, began_at: Resume | None) -> object:
-        """Where the next request goes on: after what was listed, else where this one began."""
-        if self.buffer:
-            position = self.listed_up_to or began_at
-        elif self.exhausted:
-            return "done"
-        else:
-            position = self.fetch_from
-        if position is None:
-            return None
-        return {"after": position.after, "continuation": position.continuation}
-
-
 class LeadListing:
+    """Newest first is the storage order (the ranges merged). `sort=respondBy` reads the expiry
+    index first (the leads waiting for an answer, soonest first), then every other lead newest
+    first; `q` reads the search index (lead_search.py). Other sorts, a search with an explicit
+    sort, and the favourites view read the filtered set and sort it in memory."""
+
     def __init__(
         self,
         *,
@@ -100,10 +78,10 @@ class LeadListing:
             self._tokens.read(query.continuation_token, scope) if query.continuation_token else {}
         )
         favorite_ids = self._favorites.favorite_ids(partner_id, principal.user_id)
-        if query.view == "favorites" or query.sort != "-createdAt":
+        if _in_memory(query):
             leads, next_position = self._sorted_page(partner_id, favorite_ids, query, now, position)
         else:
-            leads, next_position = self._merged_page(partner_id, query, now, position)
+            leads, next_position = self._indexed_page(partner_id, query, now)(position)
         marked = set(favorite_ids)
         return LeadPage(
             items=[
@@ -136,58 +114,99 @@ class LeadListing:
         marked = set(favorite_ids)
         now = self._clock.now()
         leads: Iterable[Lead]
-        if query.view == "favorites" or query.sort != "-createdAt":
+        if _in_memory(query):
             leads = self._sorted(partner_id, favorite_ids, query, now)
         else:
-            leads = self._newest_first(partner_id, query, now)
+            pages = query.model_copy(update={"page_size": _SCAN_PAGE})
+            leads = _every_page(self._indexed_page(partner_id, pages, now))
         for lead in leads:
             yield present(
                 lead, now=now, policy=self._policy, favorite=lead.id in marked, viewer=principal
             )
 
-    def _newest_first(self, partner_id: str, query: LeadQuery, now: datetime) -> Iterator[Lead]:
-        pages = query.model_copy(update={"page_size": _SCAN_PAGE})
-        position: dict[str, Any] | None = {}
-        while position is not None:
-            leads, position = self._merged_page(partner_id, pages, now, position)
-            yield from leads
+    def _indexed_page(
+        self, partner_id: str, query: LeadQuery, now: datetime
+    ) -> Callable[[Position], Paged]:
+        """The page function of an order storage serves, from a position to the next."""
+        if query.term is not None:
+            filters = query.filters(now, self._policy)
+            search = SearchPages(self._lister, partner_id, query, term=query.term, filters=filters)
+            return search.page
+        if query.order == "respondBy":
+            return lambda position: self._awaiting_first_page(partner_id, query, now, position)
+        return lambda position: self._merged_page(partner_id, query, now, position)
+
+    # -- respondBy: the expiry index, then every other lead newest first -----------------------
+
+    def _awaiting_first_page(
+        self, partner_id: str, query: LeadQuery, now: datetime, position: Position
+    ) -> Paged:
+        filters = query.filters(now, self._policy)
+        view = View(query.view)
+        awaiting = RangeCursor.from_token(position.get("awaiting"))
+        if not _may_await(query):
+            awaiting = RangeCursor.from_token(DONE)
+
+        def fetch(resume: Resume | None) -> LeadBatch:
+            return self._lister.awaiting_page(
+                partner_id, view, filters=filters, resume=resume, limit=query.page_size
+            )
+
+        listed = [item.lead for item in awaiting.take(fetch, query.page_size)]
+        place = awaiting.to_token()
+        if place != DONE:
+            return listed, {"awaiting": place, "ranges": {}}
+        rest, after = self._merged_page(
+            partner_id, query, now, position, limit=query.page_size - len(listed),
+            skip=awaits_answer,
+        )  # fmt: skip
+        return listed + rest, (None if after is None else {"awaiting": DONE, **after})
 
     # -- newest first: merge the ranges in key order -------------------------------------------
 
     def _merged_page(
-        self, partner_id: str, query: LeadQuery, now: datetime, position: dict[str, Any]
-    ) -> tuple[list[Lead], dict[str, Any] | None]:
+        self,
+        partner_id: str,
+        query: LeadQuery,
+        now: datetime,
+        position: Position,
+        *,
+        limit: int | None = None,
+        skip: Callable[[Lead], bool] | None = None,
+    ) -> Paged:
         filters = query.filters(now, self._policy)
         saved = position.get("ranges", {})
-        ranges = [_Range.from_token(a, saved.get(_range_name(a))) for a in query.ranges()]
-        began_at = {cursor.archived: cursor.fetch_from for cursor in ranges}
+        view = View(query.view)
+        ranges = {archived: RangeCursor.from_token(saved.get(_range_name(archived)))
+                  for archived in query.ranges()}  # fmt: skip
+        keep = None if skip is None else (lambda item: not skip(item.lead))
+        wanted = query.page_size if limit is None else limit
         listed: list[Lead] = []
-        while len(listed) < query.page_size:
-            for cursor in ranges:
-                self._fill(cursor, partner_id, View(query.view), filters, query.page_size)
-            candidates = [cursor for cursor in ranges if cursor.buffer]
+        while len(listed) < wanted:
+            for archived, cursor in ranges.items():
+                # After the respondBy phase, the archive (never skipped) is read only as far as
+                # the page's remainder; the active range in pages, as it may skip many leads.
+                size = wanted if limit is not None and archived else query.page_size
+                fetch = self._range_fetch(partner_id, view, archived, filters, max(size, 1))
+                cursor.fill(fetch, keep)
+            candidates = [cursor for cursor in ranges.values() if cursor.buffer]
             if not candidates:
                 break
             newest = min(candidates, key=lambda cursor: _list_order(cursor.buffer[0].key))
-            item = newest.buffer.pop(0)
-            newest.listed_up_to = Resume(after=item.key)
-            listed.append(item.lead)
-        places = {_range_name(c.archived): c.to_token(began_at[c.archived]) for c in ranges}
-        finished = all(place == "done" for place in places.values())
+            listed.append(newest.pop().lead)
+        places = {_range_name(archived): c.to_token() for archived, c in ranges.items()}
+        finished = all(place == DONE for place in places.values())
         return listed, (None if finished else {"ranges": places})
 
-    def _fill(
-        self, cursor: _Range, partner_id: str, view: View, filters: LeadFilter, limit: int
-    ) -> None:
-        # Fetch only when the merge needs this range's head; pages emptied by filters chain on.
-        while not cursor.buffer and not cursor.exhausted:
-            batch = self._lister.page(
-                partner_id, view, archived=cursor.archived, filters=filters,
-                resume=cursor.fetch_from, limit=limit,
-            )  # fmt: skip
-            cursor.buffer = list(batch.items)
-            cursor.fetch_from = batch.resume
-            cursor.exhausted = batch.resume is None
+    def _range_fetch(
+        self, partner_id: str, view: View, archived: bool, filters: LeadFilter, limit: int
+    ) -> Callable[[Resume | None], LeadBatch]:
+        def fetch(resume: Resume | None) -> LeadBatch:
+            return self._lister.page(
+                partner_id, view, archived=archived, filters=filters, resume=resume, limit=limit
+            )
+
+        return fetch
 
     # -- other sorts and favourites: the filtered set, sorted in memory ------------------------
 
@@ -197,8 +216,8 @@ class LeadListing:
         favorite_ids: list[str],
         query: LeadQuery,
         now: datetime,
-        position: dict[str, Any],
-    ) -> tuple[list[Lead], dict[str, Any] | None]:
+        position: Position,
+    ) -> Paged:
         leads = self._sorted(partner_id, favorite_ids, query, now)
         offset = int(position.get("offset", 0))
         page = leads[offset : offset + query.page_size]
@@ -213,9 +232,13 @@ class LeadListing:
         if query.view == "favorites":
             leads = [self._leads.get(partner_id, lead_id) for lead_id in favorite_ids]
             leads = [lead for lead in leads if matches(lead, filters)]
+        elif query.term is not None:
+            search = SearchPages(self._lister, partner_id, query, term=query.term, filters=filters)
+            leads = list(_every_page(search.page))
         else:
             leads = list(self._every(partner_id, View(query.view), query, filters))
-        leads.sort(key=_sort_key(query.sort), reverse=query.sort.startswith("-"))
+        if query.sort is not None or query.view == "favorites":
+            leads.sort(key=sort_key(query.order), reverse=query.order.startswith("-"))
         return leads
 
     def _every(
@@ -234,54 +257,26 @@ class LeadListing:
                 resume = batch.resume
 
 
-def matches(lead: Lead, filters: LeadFilter) -> bool:
-    """The list filters, in memory: for favourites, which are fetched by id, not by range."""
-    wanted_and_actual = [
-        (filters.status, lead.status),
-        (filters.outcome, lead.outcome),
-        (filters.call_to_action, lead.call_to_action),
-        (filters.country, lead.customer.country),
-        (filters.source, lead.source),
-        (filters.lead_type, lead.lead_type),
-        (filters.quality, lead.quality.rating),
-        (filters.email_validity, lead.email_validity),
-        (filters.phone_validity, lead.phone_validity),
-    ]
-    company = (lead.customer.company or "").casefold()
-    prefix = (filters.company_prefix or "").casefold()
-    # The same rule as LeadPolicy.is_hot and the stored query (table_lead_lister._hot_clause).
-    hot = (
-        filters.hot_since is not None and could_be_hot(lead) and lead.created_at > filters.hot_since
-    )
-    refusals = [
-        any(wanted is not None and wanted != actual for wanted, actual in wanted_and_actual),
-        not company.startswith(prefix),
-        lead.is_test and not filters.include_test,
-        filters.created_from is not None and lead.created_at < filters.created_from,
-        filters.created_to is not None and lead.created_at > filters.created_to,
-        filters.hot is not None and hot != filters.hot,
-    ]
-    return not any(refusals)
+def _may_await(query: LeadQuery) -> bool:
+    """Whether the query can select a lead waiting for an answer at all."""
+    return False in query.ranges() and query.status in (None, LeadStatus.RECEIVED)
 
 
-def _sort_key(sort: str) -> Any:
-    field_name = sort.lstrip("-")
-    far = datetime.max.replace(tzinfo=None)
+def _in_memory(query: LeadQuery) -> bool:
+    """Orders no index keeps: favourites, a search sorted otherwise, the other sorts. (Newest
+    first, respondBy and a search in its own order stream page by page, exports included.)"""
+    if query.view == "favorites":
+        return True
+    if query.term is not None:
+        return query.sort is not None
+    return query.order not in ("-createdAt", "respondBy")
 
-    def key(lead: Lead) -> tuple[Any, ...]:
-        if field_name == "respondBy":
-            value: Any = lead.respond_by.replace(tzinfo=None) if lead.respond_by else far
-        elif field_name == "customer":
-            value = (lead.customer.company or "").casefold()
-        elif field_name == "estimatedValue":
-            value = (
-                lead.deal.estimated_value if lead.deal and lead.deal.estimated_value else Decimal(0)
-            )
-        else:
-            value = lead.created_at
-        return (value, lead.id)
 
-    return key
+def _every_page(page: Callable[[Position], Paged]) -> Iterator[Lead]:
+    position: Position | None = {}
+    while position is not None:
+        leads, position = page(position)
+        yield from leads
 
 
 def _list_order(key: str) -> str:

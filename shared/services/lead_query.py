@@ -23,6 +23,7 @@ from shared.domain.lead_values import (
     Storefront,
 )
 from shared.domain.model import ApiModel
+from shared.domain.search_terms import normalise, searchable
 from shared.services.countries import normalise_country
 from shared.services.ports import LeadFilter
 
@@ -85,9 +86,20 @@ class LeadQuery(ApiModel):
     email_validity: EmailValidity | None = None
     phone_validity: PhoneValidity | None = None
     hot: bool | None = None
+    q: Annotated[str, StringConstraints(max_length=200), AfterValidator(searchable)] | None = Field(
+        default=None,
+        description="Search: a prefix of the customer's company, first or last name, or email,"
+        " case- and accent-insensitive. Without `sort`, results come in the order of the"
+        " matched name (alphabetical), each lead once.",
+    )
     created_from: From | None = None
     created_to: To | None = None
-    sort: SortKey = "-createdAt"
+    sort: SortKey | None = Field(
+        default=None,
+        description="Unset: newest first (with `q`: by the matched name). `respondBy`: the"
+        " leads still waiting for an answer first, soonest respond-by first, then every other"
+        " lead newest first.",
+    )
     page_size: Annotated[int, Field(ge=1, le=200)] = 50
     continuation_token: Annotated[str, StringConstraints(max_length=4096)] | None = None
     include_test: bool = False
@@ -97,6 +109,16 @@ class LeadQuery(ApiModel):
         """What a continuation token is bound to: every parameter but the paging ones."""
         return self.model_dump_json(exclude={"page_size", "continuation_token", "code"})
 
+    @property
+    def order(self) -> SortKey:
+        """The sort asked for, else newest first."""
+        return self.sort or "-createdAt"
+
+    @property
+    def term(self) -> str | None:
+        """`q` as the search index holds terms."""
+        return normalise(self.q) if self.q else None
+
     def filters(self, now: datetime, policy: LeadPolicy) -> LeadFilter:
         return LeadFilter(
             status=self.status,
@@ -104,6 +126,7 @@ class LeadQuery(ApiModel):
             call_to_action=self.call_to_action,
             country=normalise_country(self.country) if self.country else None,
             company_prefix=self.customer,
+            search_term=self.term,
             source=self.source,
             lead_type=self.lead_type,
             quality=self.quality,

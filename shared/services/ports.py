@@ -141,6 +141,7 @@ class LeadFilter:
     call_to_action: CallToAction | None = None
     country: str | None = None
     company_prefix: str | None = None
+    search_term: str | None = None  # normalised `q`: served by the search index, not a column
     source: Storefront | None = None
     lead_type: LeadType | None = None
     quality: QualityRating | None = None
@@ -186,6 +187,33 @@ class LeadLister(Protocol):
         limit: int,
     ) -> LeadBatch:
         """One storage page of leads, newest first; may be short, even empty, with more to come."""
+        ...
+
+    def awaiting_page(
+        self,
+        partner_id: str,
+        view: View,
+        *,
+        filters: LeadFilter,
+        resume: Resume | None,
+        limit: int,
+    ) -> LeadBatch:
+        """A page of the leads waiting for an answer (the expiry index), soonest respondBy first."""
+        ...
+
+    def search_page(
+        self,
+        partner_id: str,
+        view: View,
+        *,
+        term: str,
+        archived: bool | None,
+        filters: LeadFilter,
+        resume: Resume | None,
+        limit: int,
+    ) -> LeadBatch:
+        """A page of the search index under `term` (normalised): a lead once per matching term,
+        in term order. `archived`: only archived (True), only active (False), both (None)."""
         ...
 
 

@@ -323,7 +323,7 @@ def test_export_is_csv_of_the_filtered_leads_with_formulas_neutralised(ws: Works
     # Streamed: sent as it is read, so no length is known up front.
     assert response.headers.get("Transfer-Encoding") == "chunked"
     assert "Content-Length" not in response.headers
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [row["LeadId"] for row in rows] == [evil]
     row = rows[0]
     assert row["CustomerCompany"] == '\'=HYPERLINK("http://evil")'
@@ -331,7 +331,7 @@ def test_export_is_csv_of_the_filtered_leads_with_formulas_neutralised(ws: Works
     assert row["LastName"] == "'+1-2"
     assert row["EmailValidity"] == "Valid"
     assert row["LeadCreationDateTime"]
-    header, line = response.content.decode("utf-8").splitlines()
+    header, line = response.content.decode("utf-8-sig").splitlines()
     # Every cell quoted, so a `;` list separator never splits one (tests/unit/test_lead_export.py)
     assert header.startswith('"LeadId","LeadCreationDateTime","Status","Outcome","LeadType"')
     assert line.startswith(f'"{evil}","')
@@ -353,10 +353,10 @@ def test_export_keeps_the_query_order(ws: Workspace) -> None:
         f"{ws.api}/leads/export", params={"sort": "customer"}, headers=ws.headers
     )
     assert response.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [row["LeadId"] for row in rows] == [ids["Alpha"], ids["Bravo"], ids["Charlie"]]
     newest = ws.http.get(f"{ws.api}/leads/export", headers=ws.headers)
-    newest_rows = list(csv.DictReader(io.StringIO(newest.content.decode("utf-8"))))
+    newest_rows = list(csv.DictReader(io.StringIO(newest.content.decode("utf-8-sig"))))
     assert [row["LeadId"] for row in newest_rows] == [ids["Bravo"], ids["Alpha"], ids["Charlie"]]
 
 
@@ -367,5 +367,5 @@ def test_hot_false_lists_and_exports_the_leads_that_are_not_hot(ws: Workspace) -
     assert [lead["id"] for lead in ws.list(hot="true")["items"]] == [hot]
     exported = ws.http.get(f"{ws.api}/leads/export", params={"hot": "false"}, headers=ws.headers)
     assert exported.status_code == 200, exported.text
-    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert [row["LeadId"] for row in rows] == [informational]

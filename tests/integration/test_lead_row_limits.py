@@ -107,6 +107,8 @@ def test_a_lead_after_thousands_of_stages_and_edits_is_bounded_and_writes(
     written = list(table.query_entities("PartitionKey eq @p", parameters={"p": P}))
     assert all(_fits(row) for row in written), [_entity_bytes(row) for row in written]
     assert sum(_entity_bytes(row) for row in written) < MAX_BATCH_BYTES  # one batch wrote them
+    # Among them a search-index copy per term: company, first name, last name, email.
+    assert sum(row["RowKey"].startswith("Q|") for row in written) == 4
 
 
 def test_a_day_counter_written_before_the_chunking_grows_past_one_property(

@@ -80,7 +80,8 @@ def test_a_new_lead_is_written_with_its_rows_in_one_batch(
     )
     repository.add(lead, outbox=[owed])
     keys = _row_keys(table)
-    assert [key[:2] for key in keys] == ["A|", "D|", "E|", "L|", "O|", "R|"]
+    assert [key[:2] for key in keys] == ["A|", "D|", "E|", "L|", "O|", "Q|", "Q|", "R|"]
+    assert {"Q|fabrikam|lead-1", "Q|mia@fabrikam.de|lead-1"} <= set(keys)  # search rows
     assert "E|2026-12-07T09:00:00.000000Z|lead-1" in keys
     assert "R|2026-12-05T09:00:00.000000Z|lead-1" in keys  # reminded 48 hours before
     stored = repository.get("contoso", "lead-1")
@@ -125,7 +126,8 @@ def test_archiving_moves_the_listing_row_and_drops_the_due_row(
     lead = repository.get("contoso", "lead-1")
     lead.status, lead.outcome = LeadStatus.ARCHIVED, Outcome.EXPIRED
     repository.save(lead)
-    assert [key[:2] for key in _row_keys(table)] == ["D|", "L|", "Z|"]
+    # The search rows stay: this bare status change kept the contact details.
+    assert [key[:2] for key in _row_keys(table)] == ["D|", "L|", "Q|", "Q|", "Z|"]
     record = repository.find_dedup("contoso", "dedup-lead-1")
     assert record is not None
     assert record.archived

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -27,7 +28,7 @@ from shared.domain.model import parse_model
 from shared.domain.principal import Principal
 from shared.services.insights import PartnerInsights, WonValue, summarise
 from shared.services.insights_query import InsightsQuery
-from shared.services.lead_listing import matches
+from shared.services.lead_matching import matches
 from shared.services.ports import LeadBatch, LeadFilter, ListedLead, Resume
 from tests.unit.fakes import SteppingClock
 
@@ -190,6 +191,12 @@ class PagingLister:
         end = start + min(limit, self.page_size)
         items = [ListedLead(key=lead.id, lead=lead) for lead in found[start:end]]
         return LeadBatch(items, Resume(after=str(end)) if end < len(found) else None)
+
+    def awaiting_page(self, partner_id: str, view: View, **_: Any) -> LeadBatch:
+        raise AssertionError("insights read ranges, never the expiry index")
+
+    def search_page(self, partner_id: str, view: View, **_: Any) -> LeadBatch:
+        raise AssertionError("insights read ranges, never the search index")
 
 
 def _service(lister: PagingLister, now: datetime = T0 + timedelta(days=30)) -> PartnerInsights:

@@ -15,13 +15,17 @@ from shared.domain.lead_policy import LeadPolicy
 from shared.domain.lead_values import Customer, LeadType, Quality, QualityRating, View
 from shared.domain.principal import Principal
 from shared.services.lead_actions import LeadActions
-from shared.services.lead_export import COLUMNS, csv_lines
+from shared.services.lead_export import BOM, COLUMNS, csv_lines
 from shared.services.lead_view import LeadView
 from tests.unit.fakes import InMemoryLeadRepository, NoFavorites, RecordingPublisher
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 READER = Principal(user_id="u-1", roles=frozenset({"Referrals.User"}), partner_id="contoso")
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _link(lead_id: str) -> str:
+    return f"https://partners.example/leads/{lead_id}"
 
 
 def _view(**customer: str) -> LeadView:
@@ -49,7 +53,7 @@ def _view(**customer: str) -> LeadView:
 
 
 def _exported(**customer: str) -> dict[str, str]:
-    text = "".join(csv_lines([_view(**customer)]))
+    text = "".join(csv_lines([_view(**customer)], lead_url=_link)).removeprefix(BOM)
     (row,) = csv.DictReader(io.StringIO(text, newline=""))
     return row
 
@@ -103,15 +107,41 @@ def _cells_as_a_spreadsheet_splits(line: str, separator: str) -> list[str]:
 @pytest.mark.parametrize("separator", [",", ";", "\t", "|"])
 def test_no_list_separator_splits_a_cell_into_a_formula(separator: str) -> None:
     evil = "x;=cmd|' /C calc'!A0;,=1+1\t@SUM(A1)|-2+3"
-    header, line = csv_lines([_view(company=evil, first_name=evil, title=evil)])
-    assert header.startswith('"LeadId","LeadCreationDateTime"')
+    header, line = csv_lines([_view(company=evil, first_name=evil, title=evil)], lead_url=_link)
+    assert header.startswith(BOM + '"LeadId","LeadCreationDateTime"')
     for cell in _cells_as_a_spreadsheet_splits(line, separator):
         assert not cell.startswith(TRIGGERS), (separator, cell)
 
 
 def test_every_cell_is_quoted_and_the_columns_keep_their_names() -> None:
-    header, line = csv_lines([_view(company="Fabrikam")])
-    assert next(csv.reader([header])) == list(COLUMNS)
+    header, line = csv_lines([_view(company="Fabrikam")], lead_url=_link)
+    assert header.startswith(BOM)
+    assert next(csv.reader([header.removeprefix(BOM)])) == list(COLUMNS)
     assert header.count('"') == 2 * len(COLUMNS)
-    assert line.startswith('"lead-1","2026-11-23T09:00:00+00:00"')
+    assert line.startswith('"lead-1","2026-11-23 09:00:00"')
     assert line.count('","') == len(COLUMNS) - 1
+
+
+def test_the_columns_partners_import_keep_their_names_and_places() -> None:
+    assert COLUMNS[:30] == (
+        "LeadId", "LeadCreationDateTime", "Status", "Outcome", "LeadType", "Qualification",
+        "Source", "CallToAction", "OfferId", "OfferTitle", "CustomerCompany", "FirstName",
+        "LastName", "Title", "Email", "EmailValidity", "Phone", "PhoneValidity", "Country",
+        "Quality", "QualityReasons", "RespondBy", "DealName", "EstimatedValue", "Currency",
+        "EstimatedCloseDate", "CrmId", "CampaignId", "Reason", "Notes",
+    )  # fmt: skip
+    assert COLUMNS[30:] == (
+        "CustomerMessage",
+        "ContactRequested",
+        "SenderName",
+        "SenderEmail",
+        "LeadUrl",
+    )
+
+
+def test_instants_are_utc_to_the_second_and_the_new_columns_are_filled() -> None:
+    row = _exported(company="Fabrikam")
+    assert row["LeadCreationDateTime"] == "2026-11-23 09:00:00"
+    assert row["RespondBy"] == "2026-12-07 09:00:00"
+    assert row["ContactRequested"] == "true"
+    assert row["LeadUrl"] == "https://partners.example/leads/lead-1"

@@ -37,6 +37,8 @@ export function apiQuery(query) {
     if (name === 'createdFrom' || name === 'createdTo') params.set(name, localDayBoundary(value, name === 'createdTo'));
     else params.set(name, value);
   }
+  const search = (query.get('q') || '').trim();
+  if (search) params.set('q', search);
   const sort = query.get('sort');
   if (SORTS.includes(sort)) params.set('sort', sort);
   return params;

@@ -28,7 +28,7 @@ export const LABELS = {
   sort: {
     '-createdAt': 'Newest first',
     createdAt: 'Oldest first',
-    respondBy: 'Respond by (soonest first)',
+    respondBy: 'Needs an answer first (respond by)',
     customer: 'Customer (A–Z)',
     '-customer': 'Customer (Z–A)',
     '-estimatedValue': 'Estimated value (highest first)',

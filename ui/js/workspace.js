@@ -1,4 +1,5 @@
-// The leads workspace: three tabs, the filter panel, sort, the list with "load more", export.
+// The leads workspace: three tabs, the search box, the filter panel, sort, the list with
+// "load more", export.
 
 import { api } from './api.js';
 import { announce, h, icon } from './dom.js';
@@ -27,6 +28,7 @@ export async function renderWorkspace(main, route, ctx) {
       filterPanel(query, (chosen) => apply(query, chosen)),
       h('section', { class: 'results', 'aria-labelledby': 'results-heading' },
         h('h2', { id: 'results-heading', class: 'visually-hidden' }, 'Results'),
+        searchBox(query),
         h('div', { class: 'toolbar' }, status, sortControl(query)),
         h('div', { class: 'table-wrap' }, table),
         more)));
@@ -97,16 +99,44 @@ function apply(query, chosen) {
   const params = new URLSearchParams();
   params.set('view', viewOf(query));
   for (const name of FILTER_NAMES) if (chosen.get(name)) params.set(name, chosen.get(name));
-  for (const kept of ['sort', 'pageSize']) if (query.get(kept)) params.set(kept, query.get(kept));
+  for (const kept of ['q', 'sort', 'pageSize']) if (query.get(kept)) params.set(kept, query.get(kept));
   navigate(href('', params), { focus: '#results-status' });
 }
 
+/** Search by a prefix of the company, a first or last name or an email (the API's `q`). */
+function searchBox(query) {
+  const input = h('input', {
+    type: 'search', id: 'lead-search', name: 'q', value: query.get('q') || '',
+    placeholder: 'Company, name or email', autocomplete: 'off', enterkeyhint: 'search',
+  });
+  const form = h('form', { class: 'search', role: 'search', 'aria-label': 'Search leads' },
+    h('label', { for: 'lead-search', class: 'visually-hidden' }, 'Search leads'),
+    input,
+    h('button', { type: 'submit', class: 'button-secondary' }, 'Search'));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const params = new URLSearchParams(query);
+    params.delete('continuationToken');
+    const typed = input.value.trim();
+    if (typed) params.set('q', typed);
+    else params.delete('q');
+    params.set('view', viewOf(query));
+    navigate(href('', params), { focus: '#results-status' });
+  });
+  return form;
+}
+
 function sortControl(query) {
+  // A search without a sort comes in the order of the matched name (the API's default for `q`).
+  const searching = Boolean(query.get('q'));
+  const current = query.get('sort') || (searching ? '' : '-createdAt');
+  const choices = searching ? ['', ...SORTS] : SORTS;
   const select = h('select', { id: 'sort', name: 'sort' },
-    SORTS.map((sort) => h('option', { value: sort, selected: (query.get('sort') || '-createdAt') === sort }, label('sort', sort))));
+    choices.map((sort) => h('option', { value: sort, selected: current === sort }, sort ? label('sort', sort) : 'Matched name (A–Z)')));
   select.addEventListener('change', () => {
     const params = new URLSearchParams(query);
-    params.set('sort', select.value);
+    if (select.value) params.set('sort', select.value);
+    else params.delete('sort');
     params.set('view', viewOf(query));
     navigate(href('', params), { focus: '#sort' });
   });
