@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.support.app_storage import AppStorage
 from tests.support.auth import bearer
 from tests.support.azurite import REPO_ROOT, free_port
 from tests.support.hosts import running_host
@@ -117,6 +118,18 @@ def _emails(
         time.sleep(0.3)
 
 
+def _wait_until_held(env: dict[str, str], partner_id: str, lead_id: str) -> None:
+    """Until the lead's new-lead notification is held for the digest (past the day's one)."""
+    storage = AppStorage(env)
+    deadline = time.monotonic() + 60
+    while not any(
+        row["RowKey"].startswith("S|") and row.get("LeadId") == lead_id and row["Status"] == "Held"
+        for row in storage.rows("Leads", partner_id)
+    ):
+        assert time.monotonic() < deadline, f"lead {lead_id} never held for the digest"
+        time.sleep(0.2)
+
+
 def _run_job(desk: Desk, job: str, as_of: datetime) -> None:
     response = desk.http.post(
         f"{desk.api}/ops/jobs/{job}",
@@ -138,6 +151,7 @@ def test_every_link_of_every_email_opens_a_real_page(
         declined = desk.deliver("Gamma", Email="jo.kim@fabrikam.com")
         desk.act(declined, "decline", {"reason": "BudgetNotAdequate"})  # to the customer
         _run_job(desk, "remind-expiring", now + timedelta(days=12, hours=1))  # Alpha and Beta
+        _wait_until_held(env, desk.partner_id, second)  # the notifier runs on its own time
         _run_job(desk, "send-digests", now + timedelta(days=2))
         _run_job(desk, "expire-leads", now + timedelta(days=15))  # to the vendor, each
         open_lead = desk.deliver("Delta", Email="ana.lee@fabrikam.com")  # what the list shows

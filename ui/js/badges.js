@@ -70,6 +70,6 @@ export function respondByCell(lead) {
     return h('span', { class: `countdown${left.urgent ? ' countdown-urgent' : ''}` },
       icon('clock'), h('time', { datetime: lead.respondBy, title: formatDateTime(lead.respondBy) }, left.text));
   }
-  if (lead.status === 'Received') return h('span', { class: 'muted' }, 'No response needed');
+  if (lead.status === 'Received') return h('span', { class: 'muted no-response' }, 'No response needed');
   return h('span', { class: 'muted' }, '—');
 }

@@ -21,13 +21,16 @@ export const LIST_COLUMNS = [
 export function leadRow(lead, { hotHours }) {
   const customer = lead.customer || {};
   const company = customer.company || personName(customer) || 'Unnamed customer';
-  const contact = [personName(customer), customer.title].filter(Boolean).join(', ');
+  const name = personName(customer);
+  // The title has a span of its own: a phone's compact card leaves it to the lead's page.
+  const title = customer.title ? h('span', { class: 'contact-title' }, name ? `, ${customer.title}` : customer.title) : null;
+  const contact = name || title ? h('span', { class: 'sub' }, name || '', title) : null;
   const cell = (heading, ...content) => h('td', { 'data-label': heading }, h('div', { class: 'cell' }, ...content));
   return h('tr', { class: lead.hot ? 'is-hot' : null },
     h('td', { class: 'col-fav' }, heartButton(lead, company)),
     h('th', { scope: 'row', class: 'col-customer' },
       h('a', { href: href(`leads/${encodeURIComponent(lead.id)}`), 'data-route': '' }, company),
-      contact ? h('span', { class: 'sub' }, contact) : null,
+      contact,
       h('span', { class: 'flags' }, hotBadge(lead, hotHours), spamWarning(lead),
         lead.isTest ? h('span', { class: 'badge' }, 'Test') : null)),
     cell('Offer or profile', lead.offer?.title || (lead.leadType === 'Profile' ? 'Business profile' : '—'),
