@@ -37,9 +37,9 @@ class Invoker:
 
     On a timeout the real host fails the invocation with a FunctionTimeoutException (an HTTP
     error, a queue message released for its next attempt, a timer run not retried) and restarts
-    the language worker, which ends every invocation it was running (azure-functions-host pull
-    request #5794, issue #8720). Here the invocation fails the same way (HTTP 500) and a
-    coroutine is cancelled, but a Python thread cannot be stopped: a timed-out sync function
+    the language worker, which ends every invocation it was running (GitHub:
+    Azure/azure-functions-host#5794 and #8720). Here the invocation fails the same way (HTTP 500)
+    and a coroutine is cancelled, but a Python thread cannot be stopped: a timed-out sync function
     runs on in the background, its result ignored, and other invocations are not interrupted.
     """
 

@@ -3,8 +3,8 @@
 The host registers one ASP.NET route per function, in function order, each with an HTTP-method
 constraint, and takes the first route that matches: it does not apply ASP.NET Core's route
 precedence, so which of two overlapping routes wins depends on the function names, not on how
-specific the templates are (Azure/azure-functions-host issues #9876, #6062, #3153; the fix,
-Azure/azure-webjobs-sdk-extensions pull request #842, is still open). The local host therefore
+specific the templates are (GitHub: Azure/azure-functions-host#9876, #6062, #3153; the fix,
+Azure/azure-webjobs-sdk-extensions#842, is still open). The local host therefore
 refuses an app whose routes overlap (`route_overlap`), and then the order cannot matter.
 """
 
