@@ -32,11 +32,7 @@ def process_delivery(message: func.QueueMessage) -> None:
     except ValidationError:
         logger.error("Queue message %s names no delivery; the queue retries it", message.id)
         raise InvalidInput("The queue message names no delivery.") from None
-    delivery = Delivery(
-        message_id=message.id or "",
-        dequeue_count=message.dequeue_count or 1,
-        redelivery=content.redelivery,
-    )
+    delivery = Delivery.of(message.id, message.dequeue_count, content.redelivery)
     container().delivery_messages.handle(content, delivery)
 
 

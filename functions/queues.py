@@ -33,9 +33,5 @@ def process_notification(msg: func.QueueMessage) -> None:
     except ValidationError:
         logger.error("Queue message %s is not a notification; the queue retries it", msg.id)
         raise InvalidInput("The queue message is not a notification.") from None
-    delivery = Delivery(
-        message_id=msg.id or "",
-        dequeue_count=msg.dequeue_count or 1,
-        redelivery=notification.redelivery,
-    )
+    delivery = Delivery.of(msg.id, msg.dequeue_count, notification.redelivery)
     container().notifier.handle(notification, delivery)

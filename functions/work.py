@@ -29,7 +29,5 @@ def process_work(work: func.QueueMessage) -> None:
     except ValidationError:
         logger.error("Queue message %s is not a work order; the queue retries it", work.id)
         raise InvalidInput("The queue message is not a work order.") from None
-    delivery = Delivery(
-        message_id=work.id or "", dequeue_count=work.dequeue_count or 1, redelivery=order.redelivery
-    )
+    delivery = Delivery.of(work.id, work.dequeue_count, order.redelivery)
     container().partner_jobs.handle(order, delivery)

@@ -38,6 +38,13 @@ class Delivery:
     dequeue_count: int
     redelivery: Redelivery | None = None
 
+    @classmethod
+    def of(
+        cls, message_id: str | None, dequeue_count: int | None, redelivery: Redelivery | None
+    ) -> Delivery:
+        """From what the queue trigger reports; the first try counts as 1."""
+        return cls(message_id or "", dequeue_count or 1, redelivery)
+
     def is_last(self, max_dequeue_count: int) -> bool:
         """The host's own last attempt: failing now moves the message to the poison queue."""
         return self.dequeue_count >= max_dequeue_count
