@@ -11,12 +11,12 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from functions.openapi_deliveries import DELIVERY_OPERATIONS
 from functions.openapi_notifications import NOTIFICATION_OPERATIONS
 from functions.openapi_operation import Operation, path_param
+from functions.openapi_operator import OPERATOR_OPERATIONS
 from functions.openapi_responses import Problem, operation_object
 from functions.openapi_ui import UI_OPERATIONS
 from functions.openapi_workspace import WORKSPACE_OPERATIONS
 from shared.services.delivery_door import DeliveryReceipt
 from shared.services.health import HealthReport
-from shared.services.jobs import JobReport
 from shared.services.lead_intake import IntakeReceipt
 from shared.services.partners import IntakeCredentials, PartnerCreated, RegisterPartner
 from shared.services.referrals import ReferLead
@@ -52,6 +52,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *NOTIFICATION_OPERATIONS,
     *UI_OPERATIONS,
     *DELIVERY_OPERATIONS,
+    *OPERATOR_OPERATIONS,
     Operation(
         "post",
         "/intake/{partnerId}/marketplace",
@@ -102,44 +103,6 @@ OPERATIONS: tuple[Operation, ...] = (
         response=IntakeCredentials,
         errors=(401, 403, 404),
         parameters=(path_param("partnerId", "The partner."),),
-    ),
-    Operation(
-        "post",
-        "/ops/jobs/{job}",
-        "Run a scheduled job now, as of an instant.",
-        "Operations",
-        response=JobReport,
-        other_statuses=(202,),
-        errors=(400, 401, 403, 404),
-        parameters=(
-            path_param(
-                "job",
-                "expire-leads, archive-informational-leads, send-digests, remind-expiring, "
-                "relay-outbox or relay-deliveries.",
-            ),
-            {
-                "name": "asOf",
-                "in": "query",
-                "required": False,
-                "description": "ISO 8601 instant with offset; default now.",
-                "schema": {"type": "string", "format": "date-time"},
-            },
-            {
-                "name": "fanOut",
-                "in": "query",
-                "required": False,
-                "description": "true: enqueue work orders as the timer does and answer 202 with "
-                "their counts (partners, workOrders), instead of running the job in the call.",
-                "schema": {"type": "boolean", "default": False},
-            },
-            {
-                "name": "partnerId",
-                "in": "query",
-                "required": False,
-                "description": "Run a partner job for this partner only (not with fanOut).",
-                "schema": {"type": "string"},
-            },
-        ),
     ),
     Operation(
         "get",

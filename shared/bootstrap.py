@@ -21,6 +21,7 @@ from shared.adapters.jwt_token_minter import JwtTokenMinter
 from shared.adapters.jwt_token_verifier import JwtTokenVerifier
 from shared.adapters.queue_delivery_publisher import QueueDeliveryPublisher
 from shared.adapters.queue_notification_publisher import QueueNotificationPublisher
+from shared.adapters.queue_poison_desk import QueuePoisonDesk
 from shared.adapters.queue_redeliveries import QueueRedeliveries
 from shared.adapters.queue_work_queue import QueueWorkQueue
 from shared.adapters.sendgrid_email_sender import SendGridEmailSender
@@ -30,11 +31,13 @@ from shared.adapters.table_daily_counter import TableDailyCounter
 from shared.adapters.table_delivery_journal import TableDeliveryJournal
 from shared.adapters.table_digest_holds import TableDigestHolds
 from shared.adapters.table_due_leads import TableDueLeads
+from shared.adapters.table_failed_notifications import TableFailedNotifications
 from shared.adapters.table_favorite_store import TableFavoriteStore
 from shared.adapters.table_feed_reader import TableFeedReader
 from shared.adapters.table_lead_lister import TableLeadLister
 from shared.adapters.table_lead_repository import TableLeadRepository
 from shared.adapters.table_outbox_store import TableOutboxStore
+from shared.adapters.table_partner_overview import TablePartnerOverview
 from shared.adapters.table_partner_repository import TablePartnerRepository
 from shared.adapters.table_preference_store import TablePreferenceStore
 from shared.adapters.table_send_ledger import TableSendLedger
@@ -51,10 +54,13 @@ from shared.services.delivery_processor import DeliveryProcessor
 from shared.services.delivery_relay import DeliveryRelay
 from shared.services.dev_sign_in import DevSignIn
 from shared.services.email_context import EmailLinks
+from shared.services.failure_index import FailureIndexingLedger
 from shared.services.health import HealthReport, check_health
 from shared.services.insights import PartnerInsights
+from shared.services.job_wiring import JobPorts
 from shared.services.jobs import JobRegistry, JobRunner
 from shared.services.lead_actions import LeadActions
+from shared.services.lead_activity import ActivityNotingLeads
 from shared.services.lead_import import LeadImport
 from shared.services.lead_intake import IntakeService
 from shared.services.lead_listing import LeadListing
@@ -64,6 +70,10 @@ from shared.services.notification_plans import NotificationPlanner
 from shared.services.notification_ports import EmailSender
 from shared.services.notification_settings import NotificationSettings
 from shared.services.notifier import Notifier
+from shared.services.operator_jobs import JobRunners, OperatorJobs
+from shared.services.operator_notifications import OperatorNotifications
+from shared.services.operator_partners import OperatorPartners
+from shared.services.operator_queues import OperatorQueues
 from shared.services.outbox_relay import OutboxRelay
 from shared.services.paging import PagingTokens
 from shared.services.partner_jobs import PartnerJobs
@@ -142,7 +152,8 @@ class Container:
     def intake(self) -> IntakeService:
         return IntakeService(
             partners=self.partners,
-            leads=self.lead_repository,
+            # Each new lead also noted on its partner's summary (operators' listing).
+            leads=ActivityNotingLeads(self.lead_repository, self.partner_overview),
             publisher=self.publisher,
             clock=self.clock,
             policy=self.lead_policy,
@@ -189,10 +200,6 @@ class Container:
             clock=self.clock,
             spam_domains=self.spam_domains,
         )
-
-    @cached_property
-    def delivery_relay(self) -> DeliveryRelay:
-        return DeliveryRelay(journal=self.delivery_journal, queue=self.delivery_queue)
 
     @cached_property
     def delivery_desk(self) -> DeliveryDesk:
@@ -246,15 +253,6 @@ class Container:
             lister=TableLeadLister(self.storage.table(LEADS_TABLE)), clock=self.clock
         )
 
-    @cached_property
-    def outbox_relay(self) -> OutboxRelay:
-        return OutboxRelay(
-            partners=self.partner_repository,
-            outbox=TableOutboxStore(self.storage.table(LEADS_TABLE)),
-            publisher=self.publisher,
-            clock=self.clock,
-        )
-
     # -- notifications: the queue-triggered sender, the feed, who is emailed ----------
 
     @cached_property
@@ -290,7 +288,10 @@ class Container:
         )
         return Notifier(
             planner=planner,
-            ledger=TableSendLedger(leads),
+            # Failed sends are also listed for operators (their resend).
+            ledger=FailureIndexingLedger(
+                TableSendLedger(leads), self.failed_notifications, self.clock
+            ),
             counter=TableDailyCounter(leads),
             sender=self.email_sender,
             clock=self.clock,
@@ -379,54 +380,131 @@ class Container:
 
     # -- the lifecycle jobs: due indexes, digests, fanned out over the work queue -----
 
-    def _sweep(self, rule: SweepRule) -> LeadSweep:
-        due = TableDueLeads(self.storage.table(LEADS_TABLE), self.lead_repository)
-        leads, publisher = self.lead_repository, self.publisher
-        return LeadSweep(rule=rule, due=due, leads=leads, publisher=publisher, clock=self.clock)
-
-    def _reminders(self) -> ReminderSweep:
-        return ReminderSweep(
-            reminder_before=self.lead_policy.reminder_before,
+    @cached_property
+    def _live_job_ports(self) -> JobPorts:
+        return JobPorts(
             due=TableDueLeads(self.storage.table(LEADS_TABLE), self.lead_repository),
             leads=self.lead_repository,
             publisher=self.publisher,
-            clock=self.clock,
+            holds=self.digest_holds,
+            outbox=TableOutboxStore(self.storage.table(LEADS_TABLE)),
+            work=QueueWorkQueue(self.storage.queue(self.settings.work_queue)),
+            journal=self.delivery_journal,
+            delivery_queue=self.delivery_queue,
         )
 
-    @cached_property
-    def partner_jobs(self) -> PartnerJobs:
-        digests = DailyDigests(
-            partners=self.partner_repository,
-            holds=self.digest_holds,
-            publisher=self.publisher,
-            clock=self.clock,
-        )
-        return PartnerJobs(
+    def _job_runners(self, ports: JobPorts, *, preview: bool = False) -> JobRunners:
+        clock, policy = self.clock, self.lead_policy
+
+        def sweep(rule: SweepRule) -> LeadSweep:
+            return LeadSweep(
+                rule=rule, due=ports.due, leads=ports.leads, publisher=ports.publisher, clock=clock
+            )
+
+        partner_jobs = PartnerJobs(
             jobs={
-                job_names.EXPIRE_LEADS: self._sweep(EXPIRE),
-                job_names.ARCHIVE_INFORMATIONAL_LEADS: self._sweep(AGE_OUT),
-                job_names.REMIND_EXPIRING: self._reminders(),
-                job_names.SEND_DIGESTS: digests,
+                job_names.EXPIRE_LEADS: sweep(EXPIRE),
+                job_names.ARCHIVE_INFORMATIONAL_LEADS: sweep(AGE_OUT),
+                job_names.REMIND_EXPIRING: ReminderSweep(
+                    reminder_before=policy.reminder_before,
+                    due=ports.due,
+                    leads=ports.leads,
+                    publisher=ports.publisher,
+                    clock=clock,
+                ),
+                job_names.SEND_DIGESTS: DailyDigests(
+                    partners=self.partner_repository,
+                    holds=ports.holds,
+                    publisher=ports.publisher,
+                    clock=clock,
+                ),
             },
             partners=self.partner_repository,
-            queue=QueueWorkQueue(self.storage.queue(self.settings.work_queue)),
+            queue=ports.work,
             retries=self.retries_for(self.settings.work_queue),
-            clock=self.clock,
+            clock=clock,
             # 25 partners a message, at most ~1,000 leads changed per invocation (a batch and a
             # queue write each): well under a minute, far from the timeout, spread over instances.
             partners_per_order=25,
             leads_per_order=1000,
+            preview=preview,
         )
+        outbox = OutboxRelay(
+            partners=self.partner_repository,
+            outbox=ports.outbox,
+            publisher=ports.publisher,
+            clock=clock,
+        )
+        deliveries = DeliveryRelay(journal=ports.journal, queue=ports.delivery_queue)
+        runners: dict[str, JobRunner] = {
+            "relay-outbox": outbox.run,
+            job_names.RELAY_DELIVERIES: deliveries.run,
+        }
+        runners |= {name: partial(partner_jobs.run, name) for name in partner_jobs.names}
+        return JobRunners(jobs=JobRegistry(runners), partner_jobs=partner_jobs)
+
+    @cached_property
+    def _live_jobs(self) -> JobRunners:
+        return self._job_runners(self._live_job_ports)
+
+    @cached_property
+    def partner_jobs(self) -> PartnerJobs:
+        return self._live_jobs.partner_jobs
 
     @cached_property
     def jobs(self) -> JobRegistry:
-        runners: dict[str, JobRunner] = {
-            "relay-outbox": self.outbox_relay.run,
-            job_names.RELAY_DELIVERIES: self.delivery_relay.run,
+        return self._live_jobs.jobs
+
+    @cached_property
+    def operator_jobs(self) -> OperatorJobs:
+        return OperatorJobs(
+            live=self._live_jobs,
+            # The same jobs over ports that read as the live ones and write nothing.
+            dry=self._job_runners(self._live_job_ports.dry(), preview=True),
+            partners=self.partner_repository,
+            clock=self.clock,
+        )
+
+    # -- operators: partners at a glance, poison queues, failed notifications -----------
+
+    @cached_property
+    def partner_overview(self) -> TablePartnerOverview:
+        return TablePartnerOverview(self.storage.table(PARTNERS_TABLE))
+
+    @cached_property
+    def failed_notifications(self) -> TableFailedNotifications:
+        storage = self.storage
+        return TableFailedNotifications(storage.table(PARTNERS_TABLE), storage.table(LEADS_TABLE))
+
+    @cached_property
+    def operator_partners(self) -> OperatorPartners:
+        return OperatorPartners(
+            overview=self.partner_overview,
+            partners=self.partner_repository,
+            clock=self.clock,
+            tokens=self._paging_tokens,
+        )
+
+    @cached_property
+    def operator_queues(self) -> OperatorQueues:
+        settings = self.settings
+        names = {
+            "deliveries": settings.deliveries_queue,
+            "notifications": settings.notifications_queue,
+            "work": settings.work_queue,
         }
-        fanned = self.partner_jobs
-        runners |= {name: partial(fanned.run, name) for name in fanned.names}
-        return JobRegistry(runners)
+        return OperatorQueues(queues=QueuePoisonDesk(self.storage.queues), names=names)
+
+    @cached_property
+    def operator_notifications(self) -> OperatorNotifications:
+        return OperatorNotifications(
+            failed=self.failed_notifications, publisher=self.publisher, tokens=self._paging_tokens
+        )
+
+    @cached_property
+    def _paging_tokens(self) -> PagingTokens:
+        secret = self.settings.paging_token_secret
+        return PagingTokens(secret.get_secret_value().encode() if secret else DEV_PAGING_KEY)
 
     def health(self) -> HealthReport:
         storage = self.storage

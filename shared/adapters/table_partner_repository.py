@@ -92,3 +92,8 @@ def _as_datetime(value: Any) -> datetime:
     if not isinstance(value, datetime):
         raise TypeError(f"expected a stored datetime, got {type(value).__name__}")
     return datetime.fromtimestamp(value.timestamp(), tz=value.tzinfo)
+
+
+def partner_from_entity(entity: Any) -> Partner:
+    """A profile row read by another reader of the Partners table (the operators' listing)."""
+    return _from_entity(entity)

@@ -72,3 +72,8 @@ def _preferences(entity: Any) -> EmailPreferences:
         email=entity.get("Email") or None,
         updated_at=entity.get("UpdatedAt"),
     )
+
+
+def preferences_from_entity(entity: Any) -> EmailPreferences:
+    """A user row read by another reader of the Partners table (the operators' listing)."""
+    return _preferences(entity)

@@ -24,7 +24,12 @@ class JobReport(ApiModel):
         "failed: the outbox relay sends them). archive-informational-leads: archived, skipped, "
         "conflicts. remind-expiring: reminded, skipped, conflicts, notificationsDeferred. "
         "send-digests: digests, leads, conflicts, notificationsDeferred. With fanOut: partners, "
-        "workOrders. relay-outbox, relay-deliveries: relayed, failed."
+        "workOrders. relay-outbox, relay-deliveries: relayed, failed. A dry run answers the "
+        "same counts for what it would do (and previewCutShort: partners whose preview stopped "
+        "at one run's limit of 1,000 leads)."
+    )
+    dry_run: bool = Field(
+        default=False, description="true: nothing was written; the counts are what would be done."
     )
 
 

@@ -173,6 +173,8 @@ class IntakeService:
                 NotificationKind.NEW_LEAD,
                 partner_id=lead.partner_id,
                 lead_id=lead.id,
-                now=lead.action_required_since or lead.created_at,
+                # When it is written, not when the customer arrived: a delivery replayed or
+                # imported days later must not file its feed entry (dated by this) in the past.
+                now=self._clock.now(),
             )
         ]

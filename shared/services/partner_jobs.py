@@ -26,6 +26,8 @@ from shared.services.ports import Clock, PartnerDirectory
 from shared.services.retries import Retries
 
 logger = logging.getLogger(__name__)
+# Partners whose dry run stopped at the limit of one run: a real run would go on past it.
+CUT_SHORT = "previewCutShort"
 
 
 class PartnerJobs:
@@ -39,6 +41,7 @@ class PartnerJobs:
         clock: Clock,
         partners_per_order: int,
         leads_per_order: int,
+        preview: bool = False,
     ) -> None:
         self._jobs = dict(jobs)
         self._partners = partners
@@ -47,6 +50,9 @@ class PartnerJobs:
         self._clock = clock
         self._partners_per_order = partners_per_order
         self._leads_per_order = leads_per_order
+        # A dry run (ports that write nothing): what is due stays due, so a partner's run is
+        # one pass up to the limit instead of a loop until nothing is left.
+        self._preview = preview
 
     @property
     def names(self) -> list[str]:
@@ -58,7 +64,8 @@ class PartnerJobs:
         """Every partner (or those given), to the end, in this call: what
         `POST /api/ops/jobs/{job}?asOf=` does, so operators can replay any instant."""
         runner = self._job(job)
-        totals = Counter(dict.fromkeys(("partners", *runner.reports), 0))
+        extra = (CUT_SHORT,) if self._preview else ()
+        totals = Counter(dict.fromkeys(("partners", *runner.reports, *extra), 0))
         for partner_id in self._partners.partner_ids() if partner_ids is None else partner_ids:
             totals["partners"] += 1
             more = True
@@ -66,6 +73,9 @@ class PartnerJobs:
                 run = runner.run_partner(partner_id, as_of, limit=self._leads_per_order)
                 totals.update(run.counts)
                 more = run.more
+                if more and self._preview:
+                    totals[CUT_SHORT] += 1
+                    break
         return dict(totals)
 
     def dispatch(self, job: str, as_of: datetime) -> dict[str, int]:

@@ -33,7 +33,10 @@ OPERATOR = bearer("Leads.Operator")
 
 def _run_job(api: str, job: str, as_of: datetime) -> requests.Response:
     return requests.post(
-        f"{api}/ops/jobs/{job}", params={"asOf": as_of.isoformat()}, headers=OPERATOR, timeout=60
+        f"{api}/ops/jobs/{job}",
+        params={"asOf": as_of.isoformat(), "allowFuture": "true"},
+        headers=OPERATOR,
+        timeout=60,
     )
 
 
