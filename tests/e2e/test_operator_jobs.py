@@ -1,0 +1,131 @@
+"""The jobs route's guards, and dry runs of every job: the counts a real run then has, and not
+one entity, queue message or work order written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import requests
+from azure.core.exceptions import ResourceNotFoundError
+from azure.data.tables import TableServiceClient
+from azure.storage.queue import QueueClient
+
+from tests.e2e.jobs_support import OPERATOR, Partner, hold_for_digest, run_job
+
+PARTNER_JOBS = ("expire-leads", "archive-informational-leads", "remind-expiring", "send-digests")
+
+
+def _post(http: requests.Session, api: str, job: str, **params: str) -> requests.Response:
+    return http.post(f"{api}/ops/jobs/{job}", params=params, headers=OPERATOR)
+
+
+def test_the_guards_refuse_what_is_almost_certainly_a_mistake(
+    http: requests.Session, api: str, partner_id: str
+) -> None:
+    Partner(http, api, partner_id, "UTC")
+    both = _post(http, api, "expire-leads", partnerId=partner_id, fanOut="true")
+    assert both.status_code == 400
+    assert both.headers["Content-Type"].startswith("application/problem+json")
+    assert {e["field"] for e in both.json()["errors"]} == {"partnerId", "fanOut"}
+
+    assert _post(http, api, "expire-leads", partnerId="nobody-here").status_code == 404
+    assert _post(http, api, "expire-leads", partnerId="Not An Id!").status_code == 404
+    assert _post(http, api, "relay-outbox", partnerId=partner_id).status_code == 400
+
+    ahead = (datetime.now(UTC) + timedelta(days=1, minutes=5)).isoformat()
+    future = _post(http, api, "expire-leads", asOf=ahead, partnerId=partner_id)
+    assert future.status_code == 400
+    assert [e["field"] for e in future.json()["errors"]] == ["asOf"]
+    allowed = _post(http, api, "expire-leads", asOf=ahead, partnerId=partner_id, allowFuture="1")
+    assert allowed.status_code == 200, allowed.text
+    within = (datetime.now(UTC) + timedelta(hours=23)).isoformat()
+    assert _post(http, api, "expire-leads", asOf=within, partnerId=partner_id).status_code == 200
+    assert _post(http, api, "no-such-job").status_code == 404
+
+
+def _snapshot(env: dict[str, str]) -> dict[str, Any]:
+    """Every entity (with its ETag) of the app's tables, and every message of its queues."""
+    connection, prefix = env["AzureWebJobsStorage"], env["STORAGE_PREFIX"]
+    tables = TableServiceClient.from_connection_string(connection)
+    state: dict[str, Any] = {}
+    for name in ("Partners", "Leads", "Deliveries"):
+        for entity in tables.get_table_client(prefix + name).list_entities():
+            key = (name, entity["PartitionKey"], entity["RowKey"])
+            state[str(key)] = entity.metadata["etag"]
+    for queue in _queues(env):
+        state[queue] = sorted(message.id for message in _peek(connection, queue))
+    return state
+
+
+def _queues(env: dict[str, str]) -> Iterator[str]:
+    for setting in ("NOTIFICATIONS_QUEUE", "DELIVERIES_QUEUE", "WORK_QUEUE"):
+        yield env[setting]
+        yield env[setting] + "-poison"
+
+
+def _peek(connection: str, queue: str) -> list[Any]:
+    try:
+        return list(QueueClient.from_connection_string(connection, queue).peek_messages(32))
+    except ResourceNotFoundError:
+        return []
+
+
+def test_a_dry_run_of_every_job_reports_what_it_would_do_and_writes_nothing(
+    http: requests.Session,
+    api: str,
+    host_without_queue: str,
+    partner_id: str,
+    app_env: dict[str, str],
+) -> None:
+    partner = Partner(http, api, partner_id, "UTC")
+    waiting = partner.deliver("wait@fabrikam.example")  # owes a reminder, then expires
+    informational = partner.deliver("info@fabrikam.example", action="INS")
+    hold_for_digest(app_env, partner.id, date.today() - timedelta(days=1), [waiting["id"]])
+    # Journaled through a host whose queue is down: a delivery for the relay.
+    unqueued = http.post(partner.intake.replace(api, host_without_queue), json={})
+    assert unqueued.status_code == 200, unqueued.text
+
+    respond_by = datetime.fromisoformat(waiting["respondBy"])
+    instants = {
+        "expire-leads": respond_by + timedelta(minutes=1),
+        "archive-informational-leads": datetime.fromisoformat(informational["archiveAt"]),
+        "remind-expiring": respond_by - timedelta(hours=47),
+        "send-digests": datetime.now(UTC),
+    }
+    before = _snapshot(app_env)
+    dry: dict[str, dict[str, int]] = {}
+    for job, as_of in instants.items():
+        dry[job] = _dry(http, api, job, as_of, partnerId=partner.id)
+    soon = datetime.now(UTC) + timedelta(minutes=5)
+    relays = {job: _dry(http, api, job, soon) for job in ("relay-outbox", "relay-deliveries")}
+    fanned = _post(http, api, "expire-leads", dryRun="true", fanOut="true")
+    assert fanned.status_code == 202
+    assert fanned.json()["counts"]["workOrders"] >= 1
+    assert _snapshot(app_env) == before  # nothing written, nothing queued
+
+    assert dry["expire-leads"]["expired"] == 1
+    assert dry["archive-informational-leads"]["archived"] == 1
+    assert dry["remind-expiring"]["reminded"] == 1
+    assert (dry["send-digests"]["digests"], dry["send-digests"]["leads"]) == (1, 1)
+    assert relays["relay-outbox"]["relayed"] >= 1  # the notifier is off on this host
+    assert relays["relay-deliveries"]["relayed"] >= 1
+    # What the real runs then do, job by job (each reminder before its lead expires).
+    for job in ("remind-expiring", "send-digests", "archive-informational-leads"):
+        real = run_job(http, api, job, instants[job], partner)
+        assert real == {k: v for k, v in dry[job].items() if k != "previewCutShort"}, job
+    real_expiry = run_job(http, api, "expire-leads", instants["expire-leads"], partner)
+    assert real_expiry["expired"] == dry["expire-leads"]["expired"]
+
+
+def _dry(
+    http: requests.Session, api: str, job: str, as_of: datetime, **params: str
+) -> dict[str, int]:
+    response = _post(
+        http, api, job, asOf=as_of.isoformat(), dryRun="true", allowFuture="true", **params
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["dryRun"] is True
+    counts: dict[str, int] = response.json()["counts"]
+    return counts
