@@ -77,6 +77,11 @@ class SendGridCapture:
             queue = self._scripts[recipient.casefold()]
             queue.extend(r if isinstance(r, Reply) else Reply(r) for r in replies)
 
+    def recover(self, recipient: str) -> None:
+        """SendGrid is back for `recipient`: what is left of its script is dropped (202s)."""
+        with self._lock:
+            self._scripts.pop(recipient.casefold(), None)
+
     def outage(self, *phases: Phase) -> float:
         """From now on, every request not scripted by recipient gets the reply of the phase it
         falls in; after the last phase, 202s again. Answers the outage's length in seconds."""
