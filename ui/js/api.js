@@ -47,6 +47,9 @@ async function request(method, path, { query, body, etag, contentType, accept } 
 
 const json = async (promise) => (await promise).json();
 
+/** The same request (token, problem+json errors) for the operators' API (operator-api.js). */
+export const apiRequest = (method, path, options) => request(method, path, options);
+
 async function withEtag(promise) {
   const response = await promise;
   return { body: await response.json(), etag: response.headers.get('ETag') };

@@ -4,6 +4,7 @@ import { authConfig, initAuth, loadConfig, session, signOut } from './auth.js';
 import { announce, focusFirst, h, icon } from './dom.js';
 import { renderInsights } from './insights.js';
 import { renderLeadPage } from './lead-page.js';
+import { isOperator, renderOperator } from './operator.js';
 import { mountBell } from './notifications.js';
 import { currentRoute, href, startRouter } from './router.js';
 import { renderSettings } from './settings.js';
@@ -20,8 +21,9 @@ const PAGES = {
   lead: { title: 'Lead', render: renderLeadPage },
   insights: { title: 'Insights', render: renderInsights },
   settings: { title: 'Settings', render: renderSettings },
+  ops: { title: 'Operations', render: renderOperator },
 };
-const SECTIONS = { workspace: 'leads', lead: 'leads', insights: 'insights', settings: 'settings' };
+const SECTIONS = { workspace: 'leads', lead: 'leads', insights: 'insights', settings: 'settings', ops: 'ops' };
 
 /** Drawn again only when the user changes; the current page is marked on every navigation. */
 function renderHeader(route) {
@@ -34,16 +36,18 @@ function renderHeader(route) {
     if (!user) {
       topbar.replaceChildren(brand);
     } else {
+      // An operator without a partner sees Operations only; the link shows for the role alone.
+      const partnerLinks = user.partnerId ? [navLink('Leads', href(), 'leads'),
+        navLink('Insights', href('insights'), 'insights'), navLink('Settings', href('settings'), 'settings')] : [];
       topbar.replaceChildren(brand,
-        h('nav', { class: 'main-nav', 'aria-label': 'Main' },
-          navLink('Leads', href(), 'leads'), navLink('Insights', href('insights'), 'insights'),
-          navLink('Settings', href('settings'), 'settings')),
+        h('nav', { class: 'main-nav', 'aria-label': 'Main' }, partnerLinks,
+          isOperator(user) ? navLink('Operations', href('ops'), 'ops') : null),
         h('div', { class: 'topbar-tools' },
-          h('div', { class: 'bell', id: 'bell' }),
+          user.partnerId ? h('div', { class: 'bell', id: 'bell' }) : null,
           h('p', { class: 'user' }, icon('user'),
             h('span', {}, user.name, h('span', { class: 'user-partner' }, ` · ${user.partnerId || 'no partner'}`))),
           h('button', { type: 'button', class: 'button-quiet sign-out', onClick: () => signOut() }, 'Sign out')));
-      mountBell(document.getElementById('bell'));
+      if (user.partnerId) mountBell(document.getElementById('bell'));
     }
   }
   for (const link of topbar.querySelectorAll('.main-nav a')) {
@@ -61,7 +65,9 @@ async function render({ navigated = false, message = null, focus = null } = {}) 
   const route = currentRoute();
   renderHeader(route);
   const user = session();
-  const page = PAGES[route.name];
+  const operatorOnly = user && !user.partnerId && isOperator(user) && route.name === 'workspace';
+  const page = PAGES[operatorOnly ? 'ops' : route.name];
+  if (operatorOnly) Object.assign(route, { section: 'partners', id: null });
   if (!user) {
     document.title = 'Sign in · Partner leads';
     renderSignIn(main, authConfig(), message);

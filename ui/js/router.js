@@ -12,6 +12,8 @@ export function currentRoute() {
   if (parts.length === 0 || (parts.length === 1 && parts[0] === 'leads')) return { name: 'workspace', query };
   if (parts[0] === 'leads' && parts.length === 2) return { name: 'lead', id: parts[1], query };
   if (parts.length === 1 && ['insights', 'settings'].includes(parts[0])) return { name: parts[0], query };
+  // Operations (Leads.Operator): `ops/<section>`, a partner as `ops/partners/<id>`.
+  if (parts[0] === 'ops' && parts.length <= 3) return { name: 'ops', section: parts[1] || 'partners', id: parts[2] || null, query };
   return { name: 'not-found', query };
 }
 

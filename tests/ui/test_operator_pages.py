@@ -1,0 +1,124 @@
+"""Operations in Chromium (Leads.Operator only): partners and what needs attention, a partner's
+contacts (never emptied), a poison message deleted, a dry run; at 1366 and 390 px wide."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import requests
+from azure.core.exceptions import ResourceExistsError
+from azure.storage.queue import QueueClient
+from playwright.sync_api import Page, expect
+
+from tests.support.auth import bearer, token
+from tests.ui.ui_kit import ARTIFACTS, sign_in
+
+OPERATOR = "Leads.Operator"
+WIDTHS = (1366, 390)
+
+
+def _as_operator(page: Page, ui_url: str, path: str = "ops") -> None:
+    """The dev session an operator's sign-in leaves (the dev sign-in offers partner roles
+    only; an operator signs in with Entra ID in Azure)."""
+    session = {
+        "accessToken": token(OPERATOR, user="operator-1", ttl_seconds=3600),
+        "expiresOn": (datetime.now(UTC) + timedelta(hours=1)).isoformat(),
+    }
+    script = f"localStorage.setItem('partner-leads.dev-session', {json.dumps(json.dumps(session))})"
+    page.add_init_script(script)
+    page.goto(ui_url + path)
+
+
+def _snap(page: Page, name: str) -> None:
+    """Screenshots at both widths; at the narrow one nothing may be wider than the screen."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_timeout(150)
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+        overflow = page.evaluate("() => document.documentElement.scrollWidth")
+        assert overflow <= width, f"{name} is {overflow} px wide at {width} px"
+    page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+
+
+def _register(api_url: str, partner_id: str) -> None:
+    body = {"partnerId": partner_id, "name": f"Nobody hears {partner_id}", "contacts": []}
+    created = requests.post(
+        f"{api_url}/ops/partners", json=body, headers=bearer(OPERATOR), timeout=10
+    )
+    assert created.status_code == 201, created.text
+
+
+def test_an_operator_fixes_a_partner_nobody_would_hear_from(
+    page: Page, ui_url: str, api_url: str
+) -> None:
+    partner_id = "a-" + uuid.uuid4().hex[:8]  # early in id order: on the first page
+    _register(api_url, partner_id)
+    _as_operator(page, ui_url)
+
+    expect(page.get_by_role("heading", name="Partners", level=1)).to_be_visible()
+    expect(page.get_by_role("link", name="Operations")).to_have_attribute("aria-current", "page")
+    expect(page.get_by_role("link", name="Leads", exact=True)).to_have_count(
+        0
+    )  # no partner of its own
+    card = page.locator(f'[data-partner="{partner_id}"]')
+    expect(card).to_contain_text("New leads would reach nobody")
+    _snap(page, "ops-partners")
+
+    card.get_by_role("link").click()
+    expect(page.get_by_role("heading", name=f"Partner {partner_id}", level=1)).to_be_visible()
+    page.get_by_role("button", name="Save contacts").click()
+    expect(page.locator("[data-error-summary]")).to_contain_text("Keep at least one contact")
+    page.get_by_role("button", name="Add contact").click()
+    page.get_by_label("Name").fill("Ana Silva")
+    page.get_by_label("Email").fill("ana@contoso.example")
+    page.get_by_role("button", name="Save contacts").click()
+    expect(page.get_by_text("Nothing needs attention.")).to_be_visible()
+    _snap(page, "ops-partner")
+
+
+def test_a_poison_message_is_looked_into_and_deleted_and_a_job_dry_run(
+    page: Page, ui_url: str, ui_env: dict[str, str]
+) -> None:
+    poison = QueueClient.from_connection_string(
+        ui_env["AzureWebJobsStorage"], f"{ui_env['DELIVERIES_QUEUE']}-poison"
+    )
+    with contextlib.suppress(ResourceExistsError):
+        poison.create_queue()
+    marker = uuid.uuid4().hex
+    body = json.dumps({"deliveryIds": [marker], "partnerId": "gone"}).encode()
+    poison.send_message(base64.b64encode(body).decode())
+    page.on("dialog", lambda dialog: dialog.accept())
+    _as_operator(page, ui_url, "ops/queues")
+
+    page.get_by_role("button", name="Look into deliveries poison").click()
+    message = page.locator(".ops-message").filter(has_text=marker)
+    expect(message).to_be_visible()
+    _snap(page, "ops-queues")
+    message.get_by_role("button", name="Delete").click()
+    expect(page.get_by_text(re.compile(r"0 put back, 1 deleted"))).to_be_visible()
+
+    page.get_by_role("link", name="Jobs").click()
+    page.get_by_label("Job", exact=True).select_option("expire-leads")
+    page.get_by_role("button", name="Run").click()
+    expect(
+        page.get_by_role("heading", name="expire-leads (dry run: nothing written)")
+    ).to_be_visible()
+    _snap(page, "ops-jobs")
+    page.get_by_role("link", name="Failed notifications").click()
+    expect(page.get_by_role("heading", name="Failed notifications", level=1)).to_be_visible()
+    page.get_by_role("link", name="Deliveries").click()
+    expect(page.get_by_role("button", name="Show deliveries")).to_be_visible()
+
+
+def test_operations_are_shown_only_to_operators(page: Page, ui_url: str) -> None:
+    sign_in(page, ui_url, "p-" + uuid.uuid4().hex[:8], roles=("Referrals.Admin",))
+    expect(page.get_by_role("link", name="Leads", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Operations")).to_have_count(0)
+    page.goto(ui_url + "ops")
+    expect(page.get_by_text("These pages are for operators")).to_be_visible()
