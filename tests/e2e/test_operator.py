@@ -17,7 +17,7 @@ from azure.core.exceptions import ResourceExistsError
 from azure.storage.queue import QueueClient
 
 from tests.support.auth import AUDIENCE, ISSUER, bearer, key_pair
-from tests.support.deliveries import deliver_and_land, settled_delivery
+from tests.support.deliveries import deliver_and_land, journaled, settled_delivery
 from tools.token import mint_token
 
 OPERATOR = bearer("Leads.Operator")
@@ -161,16 +161,12 @@ def _park(app_env: dict[str, str], body: dict[str, Any]) -> None:
 
 
 def test_a_poisoned_delivery_is_put_back_and_lands_through_the_host(
-    http: requests.Session,
-    api: str,
-    host_without_queue: str,
-    partner_id: str,
-    app_env: dict[str, str],
+    http: requests.Session, api: str, partner_id: str, app_env: dict[str, str]
 ) -> None:
-    intake_url = _register(http, api, partner_id, "ana@contoso.example")
-    # Journaled, but its queue write failed: only a message can wake it (or the relay).
-    received = http.post(intake_url.replace(api, host_without_queue), json=_lead("p@q.io"))
-    delivery_id = received.json()["deliveryId"]
+    _register(http, api, partner_id, "ana@contoso.example")
+    # The relay's first look is an hour away: only the requeued message can land it here.
+    relay_at = datetime.now(UTC) + timedelta(hours=1)
+    delivery_id = journaled(app_env, partner_id, _lead("p@q.io"), relay_at=relay_at)
     _park(app_env, {"deliveryIds": [delivery_id], "partnerId": partner_id})
 
     queues = http.get(f"{api}/ops/queues", headers=OPERATOR).json()["items"]

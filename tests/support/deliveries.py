@@ -3,11 +3,18 @@ and the queue-triggered processing lands it a moment later. Reads the operators'
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
+from azure.data.tables import TableServiceClient
 
+from shared.adapters.table_delivery_journal import TableDeliveryJournal
+from shared.domain.intake_journal import JournalEntry, new_delivery_id
 from tests.support.auth import bearer
 
 LANDED = {"Created", "StageAdded", "Duplicate", "Test"}
@@ -36,3 +43,21 @@ def deliver_and_land(http: requests.Session, api: str, intake_url: str, body: An
     assert entry["status"] in LANDED, entry
     lead_id: str = entry["leadId"]
     return lead_id
+
+
+def journaled(env: Mapping[str, str], partner_id: str, body: Any, *, relay_at: datetime) -> str:
+    """A delivery journaled as the webhook journals it, whose queue message never came (the
+    relay's first look at `relay_at`); answers its id."""
+    received_at = datetime.now(UTC)
+    raw = json.dumps(body).encode()
+    entry = JournalEntry(
+        delivery_id=new_delivery_id(received_at),
+        partner_id=partner_id,
+        received_at=received_at,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        body=raw,
+    )
+    tables = TableServiceClient.from_connection_string(env["AzureWebJobsStorage"])
+    table = tables.get_table_client(f"{env['STORAGE_PREFIX']}Deliveries")
+    TableDeliveryJournal(table).record(entry, relay_at=relay_at)
+    return entry.delivery_id
