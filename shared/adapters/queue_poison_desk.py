@@ -78,8 +78,8 @@ class QueuePoisonDesk:
         return done
 
     def _take(self, source: QueueClient, message_id: str | None, limit: int) -> Iterator[Any]:
-        """Received messages to act on: all (up to `limit`), or the one with that id; the
-        others received while looking for it are made visible again afterwards."""
+        """Received messages to act on: all (up to `limit`), or the one with that id; every
+        other message received while looking for it (its whole page) is released afterwards."""
         passed: list[QueueMessage] = []
         try:
             received = source.receive_messages(
@@ -87,13 +87,16 @@ class QueuePoisonDesk:
                 visibility_timeout=_HELD_SECONDS,
                 max_messages=limit,
             )
-            for message in received:
-                if message_id is None or message.id == message_id:
-                    yield message
-                    if message_id is not None:
-                        return
-                else:
-                    passed.append(message)
+            for page in received.by_page():
+                found = False
+                for message in list(page):
+                    if message_id is None or message.id == message_id:
+                        found = True
+                        yield message
+                    else:
+                        passed.append(message)
+                if found and message_id is not None:
+                    return
         except ResourceNotFoundError:
             return
         finally:

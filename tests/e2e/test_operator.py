@@ -186,24 +186,33 @@ def test_a_poisoned_delivery_is_put_back_and_lands_through_the_host(
     assert again.status_code == 404
 
 
-def test_poison_messages_are_deleted_one_or_all(
-    http: requests.Session, api: str, app_env: dict[str, str]
+def test_poison_messages_are_deleted_or_put_back_one_or_all(
+    http: requests.Session, api: str, partner_id: str, app_env: dict[str, str]
 ) -> None:
-    for n in range(3):
-        _park(app_env, {"deliveryIds": [uuid.uuid4().hex], "partnerId": f"gone-{n}"})
-    delete = f"{api}/ops/queues/deliveries/poison/delete"
-    (first, *_) = http.get(f"{api}/ops/queues/deliveries/poison", headers=OPERATOR).json()["items"]
-    answer = http.post(delete, json={"messageId": first["messageId"]}, headers=OPERATOR)
+    _register(http, api, partner_id, "ana@contoso.example")
+    stranded = journaled(
+        app_env, partner_id, _lead("s@q.io"), relay_at=datetime.now(UTC) + timedelta(hours=1)
+    )
+    _park(app_env, {"deliveryIds": [uuid.uuid4().hex], "partnerId": "gone"})
+    _park(app_env, {"deliveryIds": [stranded], "partnerId": partner_id})
+    poison = f"{api}/ops/queues/deliveries/poison"
+    (first, *_) = http.get(poison, headers=OPERATOR).json()["items"]
+    answer = http.post(f"{poison}/delete", json={"messageId": first["messageId"]}, headers=OPERATOR)
     assert answer.status_code == 200, answer.text
     assert (answer.json()["matched"], answer.json()["deleted"]) == (1, 1)
-    everything = http.post(delete, json={}, headers=OPERATOR).json()
-    assert everything["deleted"] >= 2
-    assert everything["remaining"] == 0
+
+    everything = http.post(f"{poison}/requeue", json={}, headers=OPERATOR).json()
+    assert (everything["requeued"], everything["remaining"]) == (everything["matched"], 0)
+    assert settled_delivery(http, api, stranded)["status"] == "Created"
+
+    _park(app_env, {"deliveryIds": [uuid.uuid4().hex], "partnerId": "gone"})
+    cleared = http.post(f"{poison}/delete", json={}, headers=OPERATOR).json()
+    assert (cleared["deleted"], cleared["remaining"]) == (1, 0)
     assert _poison(app_env).peek_messages() == []
     unknown = http.post(f"{api}/ops/queues/nope/poison/delete", json={}, headers=OPERATOR)
     assert unknown.status_code == 404
     partner = bearer("Referrals.Admin", partner="p-any")
-    assert http.post(delete, json={}, headers=partner).status_code == 403
+    assert http.post(f"{poison}/delete", json={}, headers=partner).status_code == 403
 
 
 @pytest.mark.parametrize("queue", ["notifications", "work"])
