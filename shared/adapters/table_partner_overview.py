@@ -29,6 +29,7 @@ FAILED_PREFIX = "failed|"
 # to the minute is what an operator needs, and intake is spared a write per lead.
 _ACTIVITY_EVERY = timedelta(minutes=1)
 _SCAN_PAGE = 1000  # entities a query page (Table storage's maximum)
+_ROWS_PER_PARTNER = 4
 
 
 class TablePartnerOverview:
@@ -39,15 +40,18 @@ class TablePartnerOverview:
 
     def page(self, after: str | None, limit: int) -> PartnerRecords:
         records: list[PartnerRecord] = []
+        # About what a page needs (a profile, a summary and a few users each): a partner with
+        # more rows only costs a further storage page.
+        per_page = min(_SCAN_PAGE, (limit + 1) * _ROWS_PER_PARTNER)
         with translate_storage_errors():
             entities = (
                 self._table.query_entities(
                     "PartitionKey gt @after",
                     parameters={"after": after},
-                    results_per_page=_SCAN_PAGE,
+                    results_per_page=per_page,
                 )
                 if after
-                else self._table.list_entities(results_per_page=_SCAN_PAGE)
+                else self._table.list_entities(results_per_page=per_page)
             )
             for _, rows in groupby(entities, key=lambda entity: entity["PartitionKey"]):
                 record = _record(list(rows))
