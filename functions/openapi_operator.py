@@ -106,7 +106,8 @@ OPERATOR_OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "get", "/ops/queues/{queue}/poison",
-        "Peek at a poison queue (up to 32 messages, left where they are) and its count.",
+        "Peek at a poison queue (up to 32 messages, left where they are) and its count. A "
+        "poison message expires 7 days after the host moved it (expiresOn).",
         "Operations", response=PoisonPeek, errors=(400, 401, 403, 404),
         parameters=(_QUEUE, *query_params(PoisonPeekQuery)),
     ),
