@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
 from shared.domain.lead import Lead
@@ -163,6 +164,14 @@ class Resume:
     continuation: dict[str, str] | None = None
 
 
+class ListingRange(StrEnum):
+    """The key ranges a partner's listing copies are kept in, each newest first."""
+
+    AWAITING = "awaiting"  # Received leads an accept or decline is still owed for
+    ACTIVE = "active"  # every other lead not archived
+    ARCHIVED = "archived"
+
+
 @dataclass(frozen=True, slots=True)
 class ListedLead:
     key: str  # its place in list order; Resume(key) goes on after it
@@ -181,12 +190,13 @@ class LeadLister(Protocol):
         partner_id: str,
         view: View,
         *,
-        archived: bool,
+        listing: ListingRange,
         filters: LeadFilter,
         resume: Resume | None,
         limit: int,
     ) -> LeadBatch:
-        """One storage page of leads, newest first; may be short, even empty, with more to come."""
+        """One storage page of a listing range, newest first; may be short, even empty, with
+        more to come."""
         ...
 
     def awaiting_page(
