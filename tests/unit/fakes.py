@@ -114,6 +114,7 @@ class InMemoryLeadRepository:
         self, lead: Lead, outbox: Sequence[Notification], events: Sequence[LeadChangeEvent] = ()
     ) -> Lead:
         stored = lead.model_copy(deep=True, update={"etag": f"v{next(self._versions)}"})
+        stored.pull_events()  # storage keeps the lead, not what happened to it in memory
         self.leads[(lead.partner_id, lead.id)] = stored
         self.dedup[(lead.partner_id, lead.dedup_key)] = DedupRecord(
             lead_id=lead.id, archived=lead.is_archived, stages=lead.stages, etag=stored.etag
