@@ -52,7 +52,9 @@ def event_entity(partner_id: str, event: LeadChangeEvent, logged_at: datetime) -
         "EventId": event.event_id,
         "Type": event.event_type,
         "LeadId": event.lead_id,
-    } | rows.chunked("Event", json.dumps(event.cloud_event, separators=(",", ":")))
+    } | rows.chunked(
+        "Event", json.dumps(event.cloud_event, separators=(",", ":"), ensure_ascii=False)
+    )
 
 
 def stored_event(entity: Any) -> StoredEvent:
