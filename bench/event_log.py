@@ -141,7 +141,7 @@ def feed_pages(azurite: Azurite, size: int) -> list[tuple[str, int, int, float]]
     table = TableClient.from_connection_string(azurite.connection_string, f"b{_prefix()}Leads")
     table.create_table()
     partner = "bench"
-    start = SystemClock().now() - timedelta(hours=1)
+    start = SystemClock().now() - timedelta(hours=1, seconds=size)  # all settled
     for first in range(0, size, 100):
         operations = []
         for i in range(first, min(first + 100, size)):
