@@ -138,7 +138,7 @@ def test_pages_have_no_gap_and_no_repeat_while_writers_keep_committing_out_of_or
             repository.add(make_lead(P, at=_now()), events=[logged])
             written.append(logged.event_id)
 
-    writers = [threading.Thread(target=write, args=(10,)) for _ in range(3)]
+    writers = [threading.Thread(target=write, args=(8,)) for _ in range(3)]
     served: list[str] = []
     cursors: list[str] = []
 
