@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from functions.openapi_deliveries import DELIVERY_OPERATIONS
+from functions.openapi_events import EVENT_OPERATIONS
 from functions.openapi_notifications import NOTIFICATION_OPERATIONS
 from functions.openapi_operation import Operation, path_param
 from functions.openapi_operator import OPERATOR_OPERATIONS
@@ -52,6 +53,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *NOTIFICATION_OPERATIONS,
     *UI_OPERATIONS,
     *DELIVERY_OPERATIONS,
+    *EVENT_OPERATIONS,
     *OPERATOR_OPERATIONS,
     Operation(
         "post",

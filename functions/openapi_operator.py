@@ -40,7 +40,7 @@ _JOB_PARAMETERS: tuple[dict[str, Any], ...] = (
     path_param(
         "job",
         "expire-leads, archive-informational-leads, send-digests, remind-expiring, "
-        "relay-outbox or relay-deliveries.",
+        "prune-events, relay-outbox or relay-deliveries.",
     ),
     {
         "name": "asOf",

@@ -31,6 +31,7 @@ from shared.adapters.table_daily_counter import TableDailyCounter
 from shared.adapters.table_delivery_journal import TableDeliveryJournal
 from shared.adapters.table_digest_holds import TableDigestHolds
 from shared.adapters.table_due_leads import TableDueLeads
+from shared.adapters.table_event_log import TableEventLog
 from shared.adapters.table_failed_notifications import TableFailedNotifications
 from shared.adapters.table_favorite_store import TableFavoriteStore
 from shared.adapters.table_feed_reader import TableFeedReader
@@ -45,6 +46,7 @@ from shared.config import Settings, load_settings
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.redelivery import RetryPolicy
 from shared.services import job_names
+from shared.services.change_feed import ChangeFeed
 from shared.services.customer_checks import SpamDomains
 from shared.services.daily_digests import DailyDigests
 from shared.services.delivery_desk import DeliveryDesk
@@ -54,6 +56,7 @@ from shared.services.delivery_processor import DeliveryProcessor
 from shared.services.delivery_relay import DeliveryRelay
 from shared.services.dev_sign_in import DevSignIn
 from shared.services.email_context import EmailLinks
+from shared.services.event_retention import EventRetention
 from shared.services.failure_index import FailureIndexingLedger
 from shared.services.health import HealthReport, check_health
 from shared.services.insights import PartnerInsights
@@ -61,6 +64,7 @@ from shared.services.job_wiring import JobPorts
 from shared.services.jobs import JobRegistry, JobRunner
 from shared.services.lead_actions import LeadActions
 from shared.services.lead_activity import ActivityNotingLeads
+from shared.services.lead_events import LeadEvents
 from shared.services.lead_import import LeadImport
 from shared.services.lead_intake import IntakeService
 from shared.services.lead_listing import LeadListing
@@ -142,7 +146,29 @@ class Container:
 
     @cached_property
     def lead_repository(self) -> TableLeadRepository:
-        return TableLeadRepository(self.storage.table(LEADS_TABLE))
+        return TableLeadRepository(
+            self.storage.table(LEADS_TABLE),
+            clock=self.clock,
+            write_deadline=timedelta(seconds=self.settings.event_write_deadline_seconds),
+        )
+
+    # -- the event log: appended in each change's batch, read by the feed and the webhooks -----
+
+    @cached_property
+    def lead_events(self) -> LeadEvents:
+        return LeadEvents(policy=self.lead_policy)
+
+    @cached_property
+    def event_log(self) -> TableEventLog:
+        return TableEventLog(
+            self.storage.table(LEADS_TABLE),
+            clock=self.clock,
+            settle=timedelta(seconds=self.settings.event_feed_settle_seconds),
+        )
+
+    @cached_property
+    def change_feed(self) -> ChangeFeed:
+        return ChangeFeed(feed=self.event_log)
 
     @cached_property
     def publisher(self) -> NotificationPublisher:
@@ -158,6 +184,7 @@ class Container:
             clock=self.clock,
             policy=self.lead_policy,
             spam_domains=self.spam_domains,
+            events=self.lead_events,
         )
 
     @cached_property
@@ -233,6 +260,7 @@ class Container:
             publisher=self.publisher,
             clock=self.clock,
             policy=self.lead_policy,
+            events=self.lead_events,
         )
 
     @cached_property
@@ -391,6 +419,7 @@ class Container:
             work=QueueWorkQueue(self.storage.queue(self.settings.work_queue)),
             journal=self.delivery_journal,
             delivery_queue=self.delivery_queue,
+            events=self.event_log,
         )
 
     def _job_runners(self, ports: JobPorts, *, preview: bool = False) -> JobRunners:
@@ -398,7 +427,12 @@ class Container:
 
         def sweep(rule: SweepRule) -> LeadSweep:
             return LeadSweep(
-                rule=rule, due=ports.due, leads=ports.leads, publisher=ports.publisher, clock=clock
+                rule=rule,
+                due=ports.due,
+                leads=ports.leads,
+                publisher=ports.publisher,
+                clock=clock,
+                events=self.lead_events,
             )
 
         partner_jobs = PartnerJobs(
@@ -411,12 +445,17 @@ class Container:
                     leads=ports.leads,
                     publisher=ports.publisher,
                     clock=clock,
+                    events=self.lead_events,
                 ),
                 job_names.SEND_DIGESTS: DailyDigests(
                     partners=self.partner_repository,
                     holds=ports.holds,
                     publisher=ports.publisher,
                     clock=clock,
+                ),
+                job_names.PRUNE_EVENTS: EventRetention(
+                    log=ports.events,
+                    keep_for=timedelta(days=self.settings.event_retention_days),
                 ),
             },
             partners=self.partner_repository,

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
+from typing import Protocol
 
 from shared.domain.delivery import HeldDay, HeldLead
 from shared.domain.intake_journal import JournalEntry, PendingDelivery
 from shared.domain.lead import Lead
 from shared.domain.notification import Notification
 from shared.domain.work_order import WorkOrder
+from shared.services.event_ports import EventLogPruner, LeadChangeEvent
 from shared.services.job_ports import DigestHolds, DueKind, DueLead, DueLeadStore
 from shared.services.journal_ports import (
     DeliveryJournal,
@@ -59,7 +61,13 @@ class DryDueLeads:
     ) -> Iterator[DueLead]:
         return self._live.due(partner_id, kind, since=since, through=through)
 
-    def commit(self, item: DueLead, *, outbox: Sequence[Notification]) -> Lead:
+    def commit(
+        self,
+        item: DueLead,
+        *,
+        outbox: Sequence[Notification],
+        events: Sequence[LeadChangeEvent] = (),
+    ) -> Lead:
         return item.lead
 
 
@@ -79,10 +87,17 @@ class DryLeads:
         *,
         outbox: Sequence[Notification] = (),
         replaces: DedupRecord | None = None,
+        events: Sequence[LeadChangeEvent] = (),
     ) -> Lead:
         return lead
 
-    def save(self, lead: Lead, *, outbox: Sequence[Notification] = ()) -> Lead:
+    def save(
+        self,
+        lead: Lead,
+        *,
+        outbox: Sequence[Notification] = (),
+        events: Sequence[LeadChangeEvent] = (),
+    ) -> Lead:
         return lead
 
     def find_idempotency(self, partner_id: str, key: str) -> IdempotencyRecord | None:
@@ -153,3 +168,20 @@ class DryJournal:
         self, filters: JournalFilter, resume: JournalPosition | None, limit: int
     ) -> JournalPage:
         return self._live.page(filters, resume, limit)
+
+
+class EventLogPreview(EventLogPruner, Protocol):
+    def prunable(self, partner_id: str, before: datetime, *, limit: int) -> int:
+        """How many events `prune` would delete now (up to `limit`), deleting none."""
+        ...
+
+
+class DryEventPruner:
+    def __init__(self, live: EventLogPreview) -> None:
+        self._live = live
+
+    def prune(self, partner_id: str, before: datetime, *, limit: int) -> int:
+        return self._live.prunable(partner_id, before, limit=limit)
+
+    def prunable(self, partner_id: str, before: datetime, *, limit: int) -> int:
+        return self._live.prunable(partner_id, before, limit=limit)

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 from shared.services.dry_run_ports import (
     DryDueLeads,
+    DryEventPruner,
     DryHolds,
     DryJournal,
     DryLeads,
     DryOutbox,
     DryPublisher,
+    EventLogPreview,
 )
 from shared.services.job_ports import DigestHolds, DueLeadStore, WorkQueue
 from shared.services.journal_ports import DeliveryJournal, DeliveryQueue
@@ -28,6 +30,7 @@ class JobPorts:
     work: WorkQueue
     journal: DeliveryJournal
     delivery_queue: DeliveryQueue
+    events: EventLogPreview
 
     def dry(self) -> JobPorts:
         """The same reads; every write dropped."""
@@ -41,4 +44,5 @@ class JobPorts:
             work=nothing,
             journal=DryJournal(self.journal),
             delivery_queue=nothing,
+            events=DryEventPruner(self.events),
         )

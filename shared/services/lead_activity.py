@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from shared.domain.lead import Lead
 from shared.domain.notification import Notification
+from shared.services.event_ports import LeadChangeEvent
 from shared.services.operator_ports import PartnerActivity
 from shared.services.ports import DedupRecord, IdempotencyRecord, LeadRepository
 
@@ -22,8 +23,9 @@ class ActivityNotingLeads:
         *,
         outbox: Sequence[Notification] = (),
         replaces: DedupRecord | None = None,
+        events: Sequence[LeadChangeEvent] = (),
     ) -> Lead:
-        stored = self._leads.add(lead, outbox=outbox, replaces=replaces)
+        stored = self._leads.add(lead, outbox=outbox, replaces=replaces, events=events)
         self._activity.lead_received(lead.partner_id, lead.created_at)
         return stored
 
@@ -33,8 +35,14 @@ class ActivityNotingLeads:
     def get(self, partner_id: str, lead_id: str) -> Lead:
         return self._leads.get(partner_id, lead_id)
 
-    def save(self, lead: Lead, *, outbox: Sequence[Notification] = ()) -> Lead:
-        return self._leads.save(lead, outbox=outbox)
+    def save(
+        self,
+        lead: Lead,
+        *,
+        outbox: Sequence[Notification] = (),
+        events: Sequence[LeadChangeEvent] = (),
+    ) -> Lead:
+        return self._leads.save(lead, outbox=outbox, events=events)
 
     def find_idempotency(self, partner_id: str, key: str) -> IdempotencyRecord | None:
         return self._leads.find_idempotency(partner_id, key)

@@ -15,8 +15,6 @@ from azure.storage.queue import QueueClient
 from tests.e2e.jobs_support import OPERATOR, Partner, hold_for_digest, run_job
 from tests.support.deliveries import journaled
 
-PARTNER_JOBS = ("expire-leads", "archive-informational-leads", "remind-expiring", "send-digests")
-
 
 def _post(http: requests.Session, api: str, job: str, **params: str) -> requests.Response:
     return http.post(f"{api}/ops/jobs/{job}", params=params, headers=OPERATOR)
@@ -102,6 +100,7 @@ def test_a_dry_run_of_every_job_reports_what_it_would_do_and_writes_nothing(
         "archive-informational-leads": datetime.fromisoformat(informational["archiveAt"]),
         "remind-expiring": respond_by - timedelta(hours=47),
         "send-digests": datetime.now(UTC),
+        "prune-events": datetime.now(UTC) + timedelta(days=31),  # past the 30 days kept
     }
     before = _snapshot(app_env, partner.id)
     dry: dict[str, dict[str, int]] = {}
@@ -118,10 +117,11 @@ def test_a_dry_run_of_every_job_reports_what_it_would_do_and_writes_nothing(
     assert dry["archive-informational-leads"]["archived"] == 1
     assert dry["remind-expiring"]["reminded"] == 1
     assert (dry["send-digests"]["digests"], dry["send-digests"]["leads"]) == (1, 1)
+    assert dry["prune-events"]["eventsPruned"] >= 2  # the two leads' receipts
     assert relays["relay-outbox"]["relayed"] >= 1  # the notifier is off on this host
     assert relays["relay-deliveries"]["relayed"] >= 1
     # What the real runs then do, job by job (each reminder before its lead expires).
-    for job in ("remind-expiring", "send-digests", "archive-informational-leads"):
+    for job in ("prune-events", "remind-expiring", "send-digests", "archive-informational-leads"):
         real = run_job(http, api, job, instants[job], partner)
         assert real == {k: v for k, v in dry[job].items() if k != "previewCutShort"}, job
     real_expiry = run_job(http, api, "expire-leads", instants["expire-leads"], partner)
