@@ -192,6 +192,9 @@ var appSettings = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
   PYTHON_ENABLE_INIT_INDEXING: '1'
+  // With host.json "telemetryMode": "OpenTelemetry": the worker attaches each invocation's trace
+  // context, so the app's spans (configure_azure_monitor, shared/adapters/telemetry.py) join the host's.
+  PYTHON_ENABLE_OPENTELEMETRY: 'true'
   STORAGE_PREFIX: ''
   AUTH_ISSUER: empty(authIssuer) ? '${entraId}/v2.0' : authIssuer
   AUTH_AUDIENCE: authAudience

@@ -16,6 +16,7 @@ from shared.domain.delivery import Completion, Delivery, DeliveryStatus, LedgerE
 from shared.domain.errors import DeliveryUncertain, DependencyUnavailable, LeadsError
 from shared.domain.notification import Notification
 from shared.domain.redelivery import Redelivery
+from shared.services.metrics import record_notification
 from shared.services.notification_ports import SendLedger
 from shared.services.ports import Clock
 from shared.services.retries import Retries
@@ -139,6 +140,7 @@ class NotificationRetries:
             self._fail(entry, error.detail)
         # Without its retry state: put back by an operator, it starts afresh.
         self._retries.queue.park(notification.model_copy(update={"redelivery": None}))
+        record_notification(notification.kind.value, DeliveryStatus.FAILED.value)
         return DeliveryStatus.FAILED
 
     def _fail(self, entry: LedgerEntry, reason: str) -> None:
