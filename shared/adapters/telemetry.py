@@ -37,8 +37,8 @@ INSTRUMENTATIONS: dict[str, dict[str, bool]] = {
     "django": _OFF,
     "psycopg2": _OFF,
 }
-# The Azure SDKs log every HTTP call at INFO, URL and headers included, and an entity's URL
-# holds its keys (a search-index row's key is a customer's name or email): never below WARNING.
+# The Azure SDKs log every HTTP call at INFO (URL and headers; query values redacted, paths not,
+# and an entity's path holds its keys): a record per storage call, never worth exporting.
 _QUIET_LOGGERS = ("azure", "urllib3")
 
 Configure = Callable[..., None]

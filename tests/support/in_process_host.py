@@ -100,11 +100,11 @@ def in_process_host(env: Mapping[str, str]) -> Iterator[InProcessHost]:
     reset_for_tests()
     root.setLevel(logging.INFO)
     root.addHandler(capture)
-    # The local host's own SDK clients (queue polling, timer status) log as the CLI sets them
-    # (`tools.localhost.cli.configure_logging`); the app quiets its own on first use.
+    # The Azure SDK's loggers as a worker has them (unset: INFO, every HTTP call): the app must
+    # quiet them itself. Restored afterwards, since the app changes them for the process.
     sdk = logging.getLogger("azure")
     saved_sdk_level = sdk.level
-    sdk.setLevel(logging.WARNING)
+    sdk.setLevel(logging.NOTSET)
     # `get_functions()` runs once per app object: index a copy that has indexed nothing yet.
     app = copy.copy(function_app.app)
     app.functions_bindings = None
