@@ -12,6 +12,7 @@ from functions.invocation_telemetry import queue_invocation
 from shared.domain.delivery import Delivery
 from shared.domain.errors import InvalidInput
 from shared.domain.work_order import WorkOrder
+from shared.services.metrics import record_job_counts
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]  # the SDK leaves it unannotated
 logger = logging.getLogger(__name__)
@@ -33,4 +34,5 @@ def process_work(work: func.QueueMessage) -> None:
             raise InvalidInput("The queue message is not a work order.") from None
         span.set_attribute("leads.job", order.job)
         delivery = Delivery.of(work.id, work.dequeue_count, order.redelivery)
-        container().partner_jobs.handle(order, delivery)
+        counts = container().partner_jobs.handle(order, delivery)
+    record_job_counts(order.job, counts)

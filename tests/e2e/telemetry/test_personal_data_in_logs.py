@@ -59,7 +59,7 @@ def _land(http: requests.Session, api: str, intake: str, body: dict[str, Any]) -
     return str(entry["leadId"])
 
 
-def _wait_until_drained(env: dict[str, str], timeout: float = 20.0) -> None:
+def _wait_until_drained(env: dict[str, str], timeout: float = 40.0) -> None:
     """Every queue of the app empty (retries waiting count too), twice in a row."""
     names = [env["DELIVERIES_QUEUE"], env["NOTIFICATIONS_QUEUE"], env["WORK_QUEUE"]]
 
@@ -173,7 +173,7 @@ def test_no_personal_data_reaches_any_log_record(
             and bool(sendgrid_capture.accepted("staff-1@partner.test"))  # the referral expired
         )
 
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 40
     while not all_emails():
         sent = [(r.recipients, r.status) for r in sendgrid_capture.requests()]
         assert time.monotonic() < deadline, f"not every email went out: {sent}"

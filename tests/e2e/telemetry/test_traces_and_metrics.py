@@ -47,7 +47,7 @@ def _grew(before: Points, after: Points, name: str, **attributes: str) -> float:
     return total(after) - total(before)
 
 
-def _wait(probe: Callable[[], Any], what: str, timeout: float = 15.0) -> Any:
+def _wait(probe: Callable[[], Any], what: str, timeout: float = 30.0) -> Any:
     deadline = time.monotonic() + timeout
     while (value := probe()) is None or value is False:
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
