@@ -114,7 +114,7 @@ def test_no_personal_data_reaches_any_log_record(
             "country": "US",
         },
     }
-    staff = bearer("Vendor.Referrer", user="staff-1")
+    staff = bearer("Vendor.Referrer", user=f"staff-{tag}")
     referrals = f"{api}/intake/{partner_id}/referrals"
     assert http.post(referrals, json=referral, headers=staff).status_code == 200
     malformed = {**referral, "customer": {**referral["customer"], "email": f"{FIRST}@@{DOMAIN}"}}
@@ -170,7 +170,7 @@ def test_no_personal_data_reaches_any_log_record(
             len(sendgrid_capture.accepted(contact)) >= 3  # two new leads, the digest
             and bool(sendgrid_capture.accepted(declined_customer))  # after a retry
             and bool(sendgrid_capture.requests("vendor-desk@vendor.example"))  # refused
-            and bool(sendgrid_capture.accepted("staff-1@partner.test"))  # the referral expired
+            and bool(sendgrid_capture.accepted(f"staff-{tag}@partner.test"))  # referral expired
         )
 
     deadline = time.monotonic() + 40
