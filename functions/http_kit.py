@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response
+from opentelemetry.trace import StatusCode
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request as StarletteRequest
@@ -134,6 +135,8 @@ def _traced_answer(handler: Handler, req: func.HttpRequest, log_refusals: bool) 
         answer = _answer(handler, req)
         status = answer.status_code if isinstance(answer, func.HttpResponse) else 200
         span.set_attribute("http.response.status_code", status)
+        if status >= 500:  # a server error fails the span; a 4xx is the caller's (semconv)
+            span.set_status(StatusCode.ERROR, str(status))
     if log_refusals and status in _REFUSALS:
         partner_id = req.route_params.get("partnerId")
         # The route and the partner, never the query string: it holds the key.

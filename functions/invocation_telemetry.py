@@ -3,8 +3,8 @@
 HTTP: the span continues the trace the worker attached (the host's request, when the platform
 runs OpenTelemetry), else the request's own `traceparent` header (the local host attaches
 nothing: docs/architecture.md). Queue: it continues the trace context the message carries
-(`shared.services.tracing`): the Storage queue trigger does not propagate it. Timer: a trace
-of its own, with the run's duration and outcome as metrics.
+(`shared.services.tracing`): the Storage queue trigger does not propagate it. Timer: a child
+of whatever the worker attached (else a trace of its own), with duration and outcome metrics.
 """
 
 from __future__ import annotations

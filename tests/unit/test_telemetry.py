@@ -8,19 +8,26 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
+import azure.functions as func
 import pytest
 from opentelemetry import trace
 from opentelemetry.sdk.metrics.export import NumberDataPoint
+from opentelemetry.trace import StatusCode
+from starlette.requests import Request
 
+from functions.http_kit import http_endpoint
 from shared.adapters import telemetry
 from shared.adapters.queue_messages import message_text
 from shared.config import Settings
+from shared.domain.errors import Unauthenticated
 from shared.domain.intake_journal import DeliveryMessage
 from shared.services.log_fields import log_fields
 from shared.services.metrics import record_webhook_delivery
 from shared.services.tracing import carried_context, span, trace_fields
 from tests.support.auth import AUDIENCE, ISSUER, key_pair
+from tests.support.event_loops import run_on_own_loop
 from tests.support.in_process_host import Telemetry, in_memory_telemetry
+from tools.localhost.http_streams import IncomingRequest, starlette_request
 
 CONNECTION = "InstrumentationKey=00000000-0000-0000-0000-000000000000"
 
@@ -145,3 +152,40 @@ def test_log_fields_name_the_event_and_only_the_ids_given() -> None:
         "lead_id": "l1",
         "source": "AppSource",
     }
+
+
+def _request_to(route: str) -> Request:
+    return starlette_request(
+        IncomingRequest(
+            method="POST",
+            raw_path=route,
+            query="key=secret-key",
+            headers=[("Host", "h")],
+            body=b"",
+            route_params={"partnerId": "p7"},
+            client=("127.0.0.1", 50000),
+            server=("h", 80),
+        )
+    )
+
+
+@pytest.mark.parametrize(("raised", "status", "failed"), [(None, 200, False),
+    (Unauthenticated("no key"), 401, False), (RuntimeError("bug"), 500, True)])  # fmt: skip
+def test_a_request_is_a_server_span_failed_only_by_a_server_error(
+    recorded: Telemetry, raised: Exception | None, status: int, failed: bool
+) -> None:
+    def handler(req: func.HttpRequest) -> func.HttpResponse:
+        if raised is not None:
+            raise raised
+        return func.HttpResponse("ok")
+
+    recorded.spans.clear()
+    endpoint = http_endpoint(handler, body_limit=lambda: 1024)
+    run_on_own_loop(endpoint(_request_to("/api/intake/p7/marketplace")))
+    (request,) = recorded.spans.get_finished_spans()
+    assert request.name == "POST handler"
+    assert request.attributes is not None
+    assert request.attributes["http.response.status_code"] == status
+    assert request.attributes["leads.partner_id"] == "p7"
+    assert (request.status.status_code is StatusCode.ERROR) is failed
+    assert not any("secret-key" in str(value) for value in request.attributes.values())
