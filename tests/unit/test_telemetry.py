@@ -83,8 +83,10 @@ def test_the_sdk_loggers_are_quieted_even_without_telemetry(
 
 
 @pytest.fixture(scope="module")
-def recorded() -> Telemetry:
-    return in_memory_telemetry()
+def recorded() -> Iterator[Telemetry]:
+    telemetry = in_memory_telemetry()
+    yield telemetry
+    telemetry.spans.clear()  # the provider stays for the process: keep no spans beyond these
 
 
 def test_a_message_carries_the_trace_context_of_the_span_that_writes_it(

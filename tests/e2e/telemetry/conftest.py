@@ -21,8 +21,10 @@ OPERATOR = bearer("Leads.Operator")
 
 
 @pytest.fixture(scope="package")
-def telemetry() -> Telemetry:
-    return in_memory_telemetry()
+def telemetry() -> Iterator[Telemetry]:
+    recorded = in_memory_telemetry()
+    yield recorded
+    recorded.spans.clear()  # the provider stays for the process: keep no spans beyond these tests
 
 
 @pytest.fixture(scope="package")
