@@ -17,6 +17,7 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.queue import QueueClient
 
 from tests.e2e.telemetry.conftest import OPERATOR, register
+from tests.support.app_storage import AppStorage
 from tests.support.auth import bearer
 from tests.support.deliveries import settled_delivery
 from tests.support.in_process_host import InProcessHost
@@ -137,6 +138,17 @@ def test_no_personal_data_reaches_any_log_record(
     )
     assert imported.status_code == 200, imported.text
     assert imported.json()["imported"] == 1
+
+    # Two new leads past the day's threshold wait for the digest: held before anything else.
+    storage = AppStorage(observed.env)
+
+    def held() -> int:
+        return sum(row["RowKey"].startswith("H|") for row in storage.rows("Leads", partner_id))
+
+    deadline = time.monotonic() + 40
+    while held() < 2:
+        assert time.monotonic() < deadline, "the leads past the threshold were not held"
+        time.sleep(0.1)
 
     # The partner's actions, search and export; a bad edit.
     lead_url = f"{api}/leads/{accepted}"

@@ -49,7 +49,7 @@ def _grew(before: Points, after: Points, name: str, **attributes: str) -> float:
 
 def _wait(probe: Callable[[], Any], what: str, timeout: float = 30.0) -> Any:
     deadline = time.monotonic() + timeout
-    while (value := probe()) is None or value is False:
+    while not (value := probe()):
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.05)
     return value
