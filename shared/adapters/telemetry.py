@@ -3,16 +3,20 @@ configured, once per process (called by the composition root on the first invoca
 
 How it fits the Functions host (learn.microsoft.com/azure/azure-functions/opentelemetry-howto):
 host.json `"telemetryMode": "OpenTelemetry"` makes the host export its own logs and request
-traces as OpenTelemetry; the app setting `PYTHON_ENABLE_OPENTELEMETRY=true` makes the Python
-worker attach the host's trace context to each invocation (its dispatcher extracts the
-invocation's `traceparent` into the OpenTelemetry context), so our spans join the host's; and
-the worker's code calls `configure_azure_monitor()` itself. The other documented route,
-`PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY=true`, has the worker configure the distro: if a
-tracer provider of the SDK is already installed we keep it rather than configure twice (two
-pipelines would export everything twice).
+traces as OpenTelemetry; the app setting `PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY=true` (the
+Bicep sets it) has the Python worker call `configure_azure_monitor()` at start-up and attach
+each invocation's trace context (azure-functions-python-worker, `otel.py`:
+`initialize_azure_monitor`, then `configure_opentelemetry` per invocation), so our spans join
+the host's. A tracer provider of the SDK already installed is therefore kept, never configured
+twice (two pipelines would export everything twice). Without it (another worker version, the
+local host with a connection string) the code calls `configure_azure_monitor()` itself, as the
+same page documents. `PYTHON_ENABLE_OPENTELEMETRY` alone is not used: in that worker code it
+marks the OpenTelemetry libraries available without loading the propagator the per-invocation
+hook then calls.
 
-Instrumentations: the distro's FastAPI/Flask/Django/psycopg2 ones are off (requests are our own
-spans, made by `functions/`; the host reports them too); the Azure SDK, urllib (SendGrid),
+Instrumentations, when this code configures the distro (the worker uses the distro's defaults):
+the FastAPI/Flask/Django/psycopg2 ones are off (requests are our own spans, made by
+`functions/`; the host reports them too); the Azure SDK, urllib (SendGrid),
 urllib3 and requests ones stay on, so storage and email calls appear inside their invocation.
 The credential comes from `APPLICATIONINSIGHTS_AUTHENTICATION_STRING` (the exporter reads it:
 the Application Insights component accepts Entra ID only).
