@@ -1,8 +1,8 @@
 """A span per invocation (HTTP request, queue message, timer run) and the metrics of each kind.
 
 HTTP: the span continues the trace the worker attached (the host's request, when the platform
-runs OpenTelemetry), else the request's own `traceparent` header (the local host attaches
-nothing: docs/architecture.md). Queue: it continues the trace context the message carries
+runs OpenTelemetry; the local host attaches the caller's), else the request's own `traceparent`
+header. Queue: it continues the trace context the message carries
 (`shared.services.tracing`): the Storage queue trigger does not propagate it. Timer: a child
 of whatever the worker attached (else a trace of its own), with duration and outcome metrics.
 """

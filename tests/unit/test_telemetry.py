@@ -156,13 +156,13 @@ def test_log_fields_name_the_event_and_only_the_ids_given() -> None:
     }
 
 
-def _request_to(route: str) -> Request:
+def _request_to(route: str, *headers: tuple[str, str]) -> Request:
     return starlette_request(
         IncomingRequest(
             method="POST",
             raw_path=route,
             query="key=secret-key",
-            headers=[("Host", "h")],
+            headers=[("Host", "h"), *headers],
             body=b"",
             route_params={"partnerId": "p7"},
             client=("127.0.0.1", 50000),
@@ -191,3 +191,18 @@ def test_a_request_is_a_server_span_failed_only_by_a_server_error(
     assert request.attributes["leads.partner_id"] == "p7"
     assert (request.status.status_code is StatusCode.ERROR) is failed
     assert not any("secret-key" in str(value) for value in request.attributes.values())
+
+
+def test_a_request_continues_its_traceparent_when_no_context_is_attached(
+    recorded: Telemetry,
+) -> None:
+    """The local host without the setting attaches nothing: the header is read instead."""
+    recorded.spans.clear()
+    caller = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    endpoint = http_endpoint(lambda req: func.HttpResponse("ok"), body_limit=lambda: 1024)
+    run_on_own_loop(endpoint(_request_to("/api/things", ("traceparent", caller))))
+    (request,) = recorded.spans.get_finished_spans()
+    assert request.context is not None
+    assert f"{request.context.trace_id:032x}" == "0af7651916cd43dd8448eb211c80319c"
+    assert request.parent is not None
+    assert f"{request.parent.span_id:016x}" == "b7ad6b7169203331"

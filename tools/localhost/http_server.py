@@ -19,6 +19,7 @@ from tools.localhost.http_streams import (
 )
 from tools.localhost.invoker import Invoker
 from tools.localhost.routing import Router
+from tools.localhost.trace_context import carrier_of
 
 logger = logging.getLogger("Host.Function")
 # Past this the Functions host answers 500 without calling the function: its request body
@@ -43,11 +44,13 @@ class FunctionsHttpServer(ThreadingHTTPServer):
         invoker: Invoker,
         *,
         streaming: frozenset[str] = frozenset(),
+        pass_trace_context: bool = False,
     ) -> None:
         super().__init__(address, FunctionsRequestHandler)
         self.router = router
         self.invoker = invoker
         self.streaming = streaming  # names of the functions that take a streaming request
+        self.pass_trace_context = pass_trace_context  # see trace_context.py
 
 
 class _BodyTooLargeError(Exception):
@@ -93,7 +96,9 @@ class FunctionsRequestHandler(BaseHTTPRequestHandler):
             body=body,
         )
         try:
-            result = self.server.invoker.invoke(match.target, request, _REASON)
+            result = self.server.invoker.invoke(
+                match.target, request, _REASON, trace_context=self._trace_context()
+            )
         except Exception:
             # Logged by the invoker; the host answers an empty 500 and keeps serving.
             self._respond(500, [], b"")
@@ -121,7 +126,9 @@ class FunctionsRequestHandler(BaseHTTPRequestHandler):
             )
         )
         try:
-            result = self.server.invoker.invoke(function, request, _REASON)
+            result = self.server.invoker.invoke(
+                function, request, _REASON, trace_context=self._trace_context()
+            )
         except Exception:
             self._respond(500, [], b"")
             return
@@ -150,6 +157,11 @@ class FunctionsRequestHandler(BaseHTTPRequestHandler):
         if name.startswith("do_"):
             return self._dispatch
         raise AttributeError(name)
+
+    def _trace_context(self) -> dict[str, str] | None:
+        if not self.server.pass_trace_context:
+            return None
+        return carrier_of(dict(self.headers.items()))
 
     def _request_headers(self) -> dict[str, str]:
         headers: dict[str, str] = {}

@@ -42,6 +42,8 @@ def observed(
         # Retries a second apart: a failing send is retried within the test.
         "QUEUE_RETRY_BASE_SECONDS": "0.5",
         "QUEUE_RETRY_MAX_SECONDS": "1",
+        # As on Azure: the host attaches each HTTP request's trace context for the worker.
+        "PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY": "true",
         # One timer on a short schedule, for the timer metrics.
         "RELAY_OUTBOX_SCHEDULE": "*/1 * * * * *",
     }
