@@ -9,12 +9,15 @@ import azure.functions as func
 from pydantic import ValidationError
 
 from functions.http_kit import authenticate, container, http_endpoint, json_response, parse_body
+from functions.invocation_telemetry import queue_invocation, timer_invocation
 from shared.domain.delivery import Delivery
 from shared.domain.errors import InvalidInput
 from shared.domain.intake_journal import DeliveryMessage
 from shared.domain.model import parse_model
 from shared.services import job_names
 from shared.services.delivery_queries import DeliveryQuery, ReplayDeliveries
+from shared.services.log_fields import log_fields
+from shared.services.metrics import record_job_counts
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]  # the SDK leaves it unannotated
 logger = logging.getLogger(__name__)
@@ -27,19 +30,30 @@ def process_delivery(message: func.QueueMessage) -> None:
     """Land the journaled deliveries a message names. What fails and may pass is retried with
     back-off by a copy of the message, then quarantined in the journal; raising (the host's
     own retries) is left for when the queue itself fails."""
-    try:
-        content = DeliveryMessage.model_validate_json(message.get_body())
-    except ValidationError:
-        logger.error("Queue message %s names no delivery; the queue retries it", message.id)
-        raise InvalidInput("The queue message names no delivery.") from None
-    delivery = Delivery.of(message.id, message.dequeue_count, content.redelivery)
-    container().delivery_messages.handle(content, delivery)
+    with queue_invocation("process_delivery", message) as span:
+        try:
+            content = DeliveryMessage.model_validate_json(message.get_body())
+        except ValidationError:
+            logger.error("Queue message %s names no delivery; the queue retries it", message.id)
+            raise InvalidInput("The queue message names no delivery.") from None
+        span.set_attribute("leads.partner_id", content.partner_id)
+        delivery = Delivery.of(message.id, message.dequeue_count, content.redelivery)
+        container().delivery_messages.handle(content, delivery)
 
 
 @bp.timer_trigger(schedule="%RELAY_DELIVERIES_SCHEDULE%", arg_name="timer", run_on_startup=False)
 def relay_deliveries(timer: func.TimerRequest) -> None:
-    report = container().jobs.run(job_names.RELAY_DELIVERIES, container().clock.now())
-    logger.info("relay-deliveries: %s (past due: %s)", report.counts, timer.past_due)
+    job = job_names.RELAY_DELIVERIES
+    with timer_invocation(job):
+        report = container().jobs.run(job, container().clock.now())
+    record_job_counts(job, report.counts)
+    logger.info(
+        "%s: %s (past due: %s)",
+        job,
+        report.counts,
+        timer.past_due,
+        extra=log_fields("job.ran", job=job),
+    )
 
 
 @bp.route(route="ops/deliveries", methods=["GET"])

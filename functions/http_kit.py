@@ -20,12 +20,14 @@ from urllib.parse import urlsplit
 
 import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response
+from opentelemetry.trace import StatusCode
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request as StarletteRequest
 from starlette.responses import Response as StarletteResponse
 from starlette.responses import StreamingResponse
 
+from functions.invocation_telemetry import http_request_span
 from functions.problems import internal_error_response, problem_response, status_for
 from functions.request_body import (
     BodyTooLarge,
@@ -37,6 +39,7 @@ from shared.bootstrap import Container, get_container
 from shared.domain.errors import LeadsError, Unauthenticated
 from shared.domain.model import parse_model
 from shared.domain.principal import Principal
+from shared.services.log_fields import log_fields
 
 logger = logging.getLogger(__name__)
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -65,10 +68,14 @@ def intake_body_limit() -> int:
     return container().settings.intake_max_body_bytes
 
 
-def http_endpoint(handler: Handler, *, body_limit: BodyLimit = general_body_limit) -> Endpoint:
+def http_endpoint(
+    handler: Handler, *, body_limit: BodyLimit = general_body_limit, log_refusals: bool = False
+) -> Endpoint:
     """Register `handler` as an HTTP function: our errors become problem+json, anything
     unexpected a bare 500, never a trace. The handler runs on a worker thread: our storage
-    clients block, and the worker runs every streaming function on one event loop.
+    clients block, and the worker runs every streaming function on one event loop. Each
+    request is a span (`http_request_span`); with `log_refusals`, a 401, 403 or 404 is logged
+    as a warning naming the route's partner (the intake routes: a wrong key must show).
 
     The body is read here, before the handler runs, and never past the route's `body_limit`:
     a body announced or found to be longer is a 413 at once, whatever else the request holds."""
@@ -83,7 +90,7 @@ def http_endpoint(handler: Handler, *, body_limit: BodyLimit = general_body_limi
             refused = problem_response(error, instance=starlette_request.url.path)
             return cast(Response, _starlette_response(refused))
         request = _classic_request(starlette_request, body)
-        answer = await run_in_threadpool(_answer, handler, request)
+        answer = await run_in_threadpool(_traced_answer, handler, request, log_refusals)
         return cast(Response, _starlette_response(answer))
 
     # Not functools.wraps: `__wrapped__` would make the worker index the handler's signature.
@@ -97,6 +104,11 @@ def http_endpoint(handler: Handler, *, body_limit: BodyLimit = general_body_limi
 def with_body_limit(body_limit: BodyLimit) -> Callable[[Handler], Endpoint]:
     """`http_endpoint` for a route whose bodies have another limit (intake's, say)."""
     return functools.partial(http_endpoint, body_limit=body_limit)
+
+
+def intake_endpoint(handler: Handler) -> Endpoint:
+    """`http_endpoint` for an intake route: intake's body limit, refusals logged."""
+    return http_endpoint(handler, body_limit=intake_body_limit, log_refusals=True)
 
 
 async def _bounded_body(request: StarletteRequest, limit: int) -> bytes:
@@ -116,6 +128,29 @@ def _classic_request(request: StarletteRequest, body: bytes) -> func.HttpRequest
         route_params={name: str(value) for name, value in request.path_params.items()},
         body=body,
     )
+
+
+def _traced_answer(handler: Handler, req: func.HttpRequest, log_refusals: bool) -> Answer:
+    with http_request_span(handler.__name__, req) as span:
+        answer = _answer(handler, req)
+        status = answer.status_code if isinstance(answer, func.HttpResponse) else 200
+        span.set_attribute("http.response.status_code", status)
+        if status >= 500:  # a server error fails the span; a 4xx is the caller's (semconv)
+            span.set_status(StatusCode.ERROR, str(status))
+    if log_refusals and status in _REFUSALS:
+        partner_id = req.route_params.get("partnerId")
+        # The route and the partner, never the query string: it holds the key.
+        logger.warning(
+            "%s refused (%d) for partner %s",
+            handler.__name__,
+            status,
+            partner_id,
+            extra=log_fields("intake.refused", partner_id=partner_id, status=status),
+        )
+    return answer
+
+
+_REFUSALS = frozenset({401, 403, 404})
 
 
 def _answer(handler: Handler, req: func.HttpRequest) -> Answer:

@@ -10,11 +10,10 @@ import azure.functions as func
 from functions.http_kit import (
     authenticate,
     container,
-    intake_body_limit,
+    intake_endpoint,
     json_response,
     parse_body,
     read_json_object,
-    with_body_limit,
 )
 from shared.services.referrals import ReferLead
 
@@ -22,7 +21,7 @@ bp = func.Blueprint()  # type: ignore[no-untyped-call]  # the SDK leaves it unan
 
 
 @bp.route(route="intake/{partnerId}/marketplace", methods=["POST"])
-@with_body_limit(intake_body_limit)
+@intake_endpoint
 def receive_marketplace_lead(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json_object(req)
     receipt = container().delivery_door.acknowledge(
@@ -32,7 +31,7 @@ def receive_marketplace_lead(req: func.HttpRequest) -> func.HttpResponse:
 
 
 @bp.route(route="intake/{partnerId}/referrals", methods=["POST"])
-@with_body_limit(intake_body_limit)
+@intake_endpoint
 def receive_referral(req: func.HttpRequest) -> func.HttpResponse:
     sender = authenticate(req)
     command = parse_body(req, ReferLead)

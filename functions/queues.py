@@ -8,6 +8,7 @@ import azure.functions as func
 from pydantic import ValidationError
 
 from functions.http_kit import container
+from functions.invocation_telemetry import queue_invocation
 from shared.domain.delivery import Delivery
 from shared.domain.errors import InvalidInput
 from shared.domain.notification import Notification
@@ -28,10 +29,18 @@ def process_notification(msg: func.QueueMessage) -> None:
     likely cause is a newer publisher than this consumer, mid-deployment). Neither the body
     nor pydantic's message (it quotes the input) is logged: it may hold personal data.
     """
-    try:
-        notification = Notification.model_validate_json(msg.get_body())
-    except ValidationError:
-        logger.error("Queue message %s is not a notification; the queue retries it", msg.id)
-        raise InvalidInput("The queue message is not a notification.") from None
-    delivery = Delivery.of(msg.id, msg.dequeue_count, notification.redelivery)
-    container().notifier.handle(notification, delivery)
+    with queue_invocation("process_notification", msg) as span:
+        try:
+            notification = Notification.model_validate_json(msg.get_body())
+        except ValidationError:
+            logger.error("Queue message %s is not a notification; the queue retries it", msg.id)
+            raise InvalidInput("The queue message is not a notification.") from None
+        span.set_attributes(
+            {
+                "leads.partner_id": notification.partner_id,
+                "leads.notification_id": notification.id,
+                "leads.notification_kind": notification.kind.value,
+            }
+        )
+        delivery = Delivery.of(msg.id, msg.dequeue_count, notification.redelivery)
+        container().notifier.handle(notification, delivery)

@@ -7,7 +7,10 @@ import logging
 import azure.functions as func
 
 from functions.http_kit import container
+from functions.invocation_telemetry import timer_invocation
 from shared.services import job_names
+from shared.services.log_fields import log_fields
+from shared.services.metrics import record_job_counts
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]  # the SDK leaves it unannotated
 logger = logging.getLogger(__name__)
@@ -15,8 +18,10 @@ logger = logging.getLogger(__name__)
 
 @bp.timer_trigger(schedule="%RELAY_OUTBOX_SCHEDULE%", arg_name="timer", run_on_startup=False)
 def relay_outbox(timer: func.TimerRequest) -> None:
-    report = container().jobs.run("relay-outbox", container().clock.now())
-    logger.info("relay-outbox: %s (past due: %s)", report.counts, timer.past_due)
+    job = "relay-outbox"
+    with timer_invocation(job):
+        report = container().jobs.run(job, container().clock.now())
+    _ran(job, report.counts, timer)
 
 
 # The lifecycle jobs only list the partners and enqueue work orders (functions/work.py does the
@@ -49,5 +54,12 @@ def remind_expiring(timer: func.TimerRequest) -> None:
 
 
 def _dispatch(job: str, timer: func.TimerRequest) -> None:
-    counts = container().partner_jobs.dispatch(job, container().clock.now())
-    logger.info("%s: %s (past due: %s)", job, counts, timer.past_due)
+    with timer_invocation(job):
+        counts = container().partner_jobs.dispatch(job, container().clock.now())
+    _ran(job, counts, timer)
+
+
+def _ran(job: str, counts: dict[str, int], timer: func.TimerRequest) -> None:
+    record_job_counts(job, counts)
+    extra = log_fields("job.ran", job=job)
+    logger.info("%s: %s (past due: %s)", job, counts, timer.past_due, extra=extra)

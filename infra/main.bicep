@@ -192,6 +192,10 @@ var appSettings = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
   PYTHON_ENABLE_INIT_INDEXING: '1'
+  // With host.json "telemetryMode": "OpenTelemetry": the Python worker configures the Azure Monitor
+  // distro and attaches each invocation's trace context (shared/adapters/telemetry.py keeps that
+  // pipeline). Not PYTHON_ENABLE_OPENTELEMETRY alone: that leaves the worker without a propagator.
+  PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY: 'true'
   STORAGE_PREFIX: ''
   AUTH_ISSUER: empty(authIssuer) ? '${entraId}/v2.0' : authIssuer
   AUTH_AUDIENCE: authAudience

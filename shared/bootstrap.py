@@ -42,6 +42,7 @@ from shared.adapters.table_partner_overview import TablePartnerOverview
 from shared.adapters.table_partner_repository import TablePartnerRepository
 from shared.adapters.table_preference_store import TablePreferenceStore
 from shared.adapters.table_send_ledger import TableSendLedger
+from shared.adapters.telemetry import configure_telemetry
 from shared.config import Settings, load_settings
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.redelivery import RetryPolicy
@@ -575,7 +576,10 @@ def get_container() -> Container:
     if _container is None:
         with _lock:
             if _container is None:
-                _container = Container(load_settings())
+                settings = load_settings()
+                # Once per worker, before the first invocation's work: its spans are exported.
+                configure_telemetry(settings)
+                _container = Container(settings)
     return _container
 
 

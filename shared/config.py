@@ -132,6 +132,12 @@ class Settings(BaseSettings):
         str, Field(validation_alias=_env("REMIND_EXPIRING_SCHEDULE"))
     ] = "0 5 * * * *"
 
+    # Telemetry: OpenTelemetry through the Azure Monitor distro, on only when this is set
+    # (shared/adapters/telemetry.py). The same setting the Functions host exports to.
+    applicationinsights_connection_string: Annotated[
+        SecretStr | None, Field(validation_alias=_env("APPLICATIONINSIGHTS_CONNECTION_STRING"))
+    ] = None
+
     # Email.
     sendgrid_api_key: Annotated[
         SecretStr | None, Field(validation_alias=_env("SENDGRID_API_KEY"))

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-
-from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.storage.queue import QueueClient
 
+from shared.adapters.queue_messages import message_text, send_creating_queue
 from shared.adapters.storage_errors import translate_storage_errors
 from shared.domain.intake_journal import DeliveryMessage
 
@@ -26,11 +24,6 @@ class QueueDeliveryPublisher:
         self._send(DeliveryMessage(delivery_ids=tuple(delivery_ids), partner_id=partner_id))
 
     def _send(self, message: DeliveryMessage) -> None:
-        text = message.model_dump_json(by_alias=True, exclude_none=True)
+        text = message_text(message, exclude_none=True)
         with translate_storage_errors(otherwise="The delivery queue did not take the message."):
-            try:
-                self._queue.send_message(text, **_ONE_RETRY)
-            except ResourceNotFoundError:
-                with contextlib.suppress(ResourceExistsError):
-                    self._queue.create_queue()
-                self._queue.send_message(text, **_ONE_RETRY)
+            send_creating_queue(self._queue, text, **_ONE_RETRY)

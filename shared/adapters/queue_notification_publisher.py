@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 
-from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.storage.queue import QueueClient
 
+from shared.adapters.queue_messages import message_text, send_creating_queue
 from shared.adapters.storage_errors import translate_storage_errors
 from shared.domain.notification import Notification
 
@@ -23,12 +22,4 @@ class QueueNotificationPublisher:
     def publish(self, notifications: Sequence[Notification]) -> None:
         with translate_storage_errors(otherwise="The notification queue did not take the message."):
             for notification in notifications:
-                self._send(notification.model_dump_json(by_alias=True))
-
-    def _send(self, message: str) -> None:
-        try:
-            self._queue.send_message(message, **_ONE_RETRY)
-        except ResourceNotFoundError:
-            with contextlib.suppress(ResourceExistsError):
-                self._queue.create_queue()
-            self._queue.send_message(message, **_ONE_RETRY)
+                send_creating_queue(self._queue, message_text(notification), **_ONE_RETRY)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
 from datetime import timedelta
 
-from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.storage.queue import QueueClient
 
+from shared.adapters.queue_messages import message_text, send_creating_queue
 from shared.adapters.storage_errors import translate_storage_errors
 from shared.domain.lead_values import ValueObject
 from shared.domain.redelivery import MAX_QUEUE_DELAY
@@ -28,17 +27,13 @@ class QueueRedeliveries:
         seconds = min(math.ceil(delay.total_seconds()), int(MAX_QUEUE_DELAY.total_seconds()))
         with translate_storage_errors(otherwise="The queue did not take the retry."):
             self._queue.send_message(
-                message.model_dump_json(by_alias=True),
+                message_text(message),
                 visibility_timeout=max(seconds, 0),
                 time_to_live=_NEVER_EXPIRES,
             )
 
     def park(self, message: ValueObject) -> None:
-        body = message.model_dump_json(by_alias=True)
+        body = message_text(message)
         with translate_storage_errors(otherwise="The poison queue did not take the message."):
-            try:
-                self._poison.send_message(body, time_to_live=_NEVER_EXPIRES)
-            except ResourceNotFoundError:  # created on first use, as the host does
-                with contextlib.suppress(ResourceExistsError):
-                    self._poison.create_queue()
-                self._poison.send_message(body, time_to_live=_NEVER_EXPIRES)
+            # The poison queue is created on first use, as the host does.
+            send_creating_queue(self._poison, body, time_to_live=_NEVER_EXPIRES)

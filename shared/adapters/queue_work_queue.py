@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 
-from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.storage.queue import QueueClient
 
+from shared.adapters.queue_messages import message_text, send_creating_queue
 from shared.adapters.storage_errors import translate_storage_errors
 from shared.domain.work_order import WorkOrder
 
@@ -19,12 +18,4 @@ class QueueWorkQueue:
     def enqueue(self, orders: Sequence[WorkOrder]) -> None:
         with translate_storage_errors(otherwise="The work queue did not take the message."):
             for order in orders:
-                self._send(order.model_dump_json(by_alias=True))
-
-    def _send(self, message: str) -> None:
-        try:
-            self._queue.send_message(message)
-        except ResourceNotFoundError:  # a fresh account or prefix: created on first use
-            with contextlib.suppress(ResourceExistsError):
-                self._queue.create_queue()
-            self._queue.send_message(message)
+                send_creating_queue(self._queue, message_text(order))

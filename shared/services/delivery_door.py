@@ -22,6 +22,8 @@ from shared.domain.intake_journal import (
 from shared.domain.marketplace_payload import parse_marketplace_payload
 from shared.domain.model import ApiModel
 from shared.services.journal_ports import DeliveryJournal, DeliveryQueue
+from shared.services.log_fields import log_fields
+from shared.services.metrics import record_delivery_received
 from shared.services.partners import PartnerService
 from shared.services.ports import Clock
 
@@ -74,6 +76,14 @@ class DeliveryDoor:
             body=raw,
         )
         self._journal.record(entry, relay_at=received_at + RELAY_AFTER)
+        record_delivery_received(source.value)
+        fields = log_fields(
+            "delivery.received",
+            partner_id=partner_id,
+            delivery_id=entry.delivery_id,
+            source=source.value,
+        )
+        logger.info("Delivery %s received for %s", entry.delivery_id, partner_id, extra=fields)
         try:
             self._queue.publish(entry.delivery_id, partner_id)
         except DependencyUnavailable:

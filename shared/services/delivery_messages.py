@@ -15,6 +15,7 @@ from shared.domain.delivery import Delivery
 from shared.domain.errors import DependencyUnavailable
 from shared.domain.intake_journal import DeliveryMessage
 from shared.services.delivery_processor import DeliveryProcessor
+from shared.services.log_fields import log_fields
 from shared.services.ports import Clock
 from shared.services.retries import Retries
 
@@ -78,12 +79,27 @@ class DeliveryMessages:
                     "Deliveries %s failed on attempt %d: %s; retried in %.1f s",
                     ", ".join(failing), delivery.attempt, error.detail,
                     retry.delay.total_seconds(),
+                    extra=_fields("delivery.retried", message, failing, delivery),
                 )  # fmt: skip
                 return {"deferred": len(failing), "quarantined": 0}
         logger.error(
             "Deliveries %s still failing on attempt %d: %s; quarantined",
             ", ".join(failing), delivery.attempt, error.detail,
+            extra=_fields("delivery.gave_up", message, failing, delivery),
         )  # fmt: skip
         for delivery_id in failing:
             self._processor.quarantine(delivery_id, error, attempts=delivery.attempt)
         return {"deferred": 0, "quarantined": len(failing)}
+
+
+def _fields(
+    event: str, message: DeliveryMessage, failing: list[str], delivery: Delivery
+) -> dict[str, str | int]:
+    # One record names every delivery of the message: the first as `delivery_id`, all in text.
+    return log_fields(
+        event,
+        partner_id=message.partner_id,
+        delivery_id=failing[0] if failing else None,
+        deliveries=len(failing),
+        attempt=delivery.attempt,
+    )

@@ -28,7 +28,9 @@ from shared.domain.marketplace_payload import RawCustomer, parse_marketplace_pay
 from shared.services.customer_checks import SpamDomains
 from shared.services.journal_ports import DeliveryJournal
 from shared.services.lead_intake import IntakeResult, IntakeService
+from shared.services.log_fields import log_fields
 from shared.services.marketplace_leads import marketplace_lead_details
+from shared.services.metrics import record_delivery_settled
 from shared.services.partner_center_csv import ARRIVAL, parse_arrival
 from shared.services.ports import Clock
 
@@ -116,7 +118,7 @@ class DeliveryProcessor:
         )
         for _ in range(_SETTLE_ATTEMPTS):
             try:
-                return self._journal.settle(settled)
+                stored = self._journal.settle(settled)
             except ConcurrentModification:
                 current = self._journal.get(entry.delivery_id, with_body=False)
                 if current is None:
@@ -125,7 +127,29 @@ class DeliveryProcessor:
                     return current  # another run settled it first: its outcome stands
                 # Still pending: the relay re-scheduled it meanwhile. Ours to settle.
                 settled = replace(settled, etag=current.etag)
+                continue
+            _report_settled(stored)
+            return stored
         raise ConcurrentModification("The delivery kept changing while it was settled.")
+
+
+def _report_settled(entry: JournalEntry) -> None:
+    record_delivery_settled(entry.status.value, entry.source.value)
+    fields = log_fields(
+        "delivery.settled",
+        partner_id=entry.partner_id,
+        delivery_id=entry.delivery_id,
+        lead_id=entry.lead_id,
+        outcome=entry.status.value,
+    )
+    quarantined = entry.status is JournalStatus.QUARANTINED
+    logger.log(
+        logging.WARNING if quarantined else logging.INFO,
+        "Delivery %s: %s",
+        entry.delivery_id,
+        entry.status.value,
+        extra=fields,
+    )
 
 
 def _json_object(raw: bytes) -> dict[str, object]:

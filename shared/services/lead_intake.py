@@ -7,6 +7,7 @@ its index rows, its outbox rows) and one queue write.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from enum import StrEnum
 
@@ -28,6 +29,8 @@ from shared.domain.principal import REFERRERS, Principal
 from shared.services.customer_checks import SpamDomains
 from shared.services.lead_events import LeadEvents
 from shared.services.lead_identity import dedup_key, hashed_key
+from shared.services.log_fields import log_fields
+from shared.services.metrics import record_lead_created
 from shared.services.outbox_relay import publish_committed
 from shared.services.partners import PartnerService
 from shared.services.ports import (
@@ -40,6 +43,8 @@ from shared.services.ports import (
 from shared.services.referrals import ReferLead, referral_lead_details
 
 _ATTEMPTS = 5  # optimistic retries when concurrent deliveries race for the same customer
+
+logger = logging.getLogger(__name__)
 
 
 class IntakeResult(StrEnum):
@@ -151,6 +156,7 @@ class IntakeService:
         changes = lead.pull_events()
         owed = self._owed(lead, changes)
         self._leads.add(lead, outbox=owed, replaces=replaces, events=self._events.of(lead, changes))
+        _report_created(lead)
         publish_committed(self._publisher, owed)
         return IntakeReceipt(lead_id=lead.id, duplicate=False, result=IntakeResult.CREATED)
 
@@ -191,3 +197,17 @@ class IntakeService:
                 now=self._clock.now(),
             )
         ]
+
+
+def _report_created(lead: Lead) -> None:
+    source = lead.source.value if lead.source else "Unknown"
+    action = lead.call_to_action.value if lead.call_to_action else "None"
+    record_lead_created(source=source, call_to_action=action, view=lead.view.value)
+    fields = log_fields(
+        "lead.created",
+        partner_id=lead.partner_id,
+        lead_id=lead.id,
+        source=source,
+        view=lead.view.value,
+    )
+    logger.info("Lead %s created for %s", lead.id, lead.partner_id, extra=fields)

@@ -16,6 +16,8 @@ from shared.domain.delivery import Completion, Delivery, DeliveryStatus, LedgerE
 from shared.domain.errors import DeliveryUncertain, DependencyUnavailable, LeadsError
 from shared.domain.notification import Notification
 from shared.domain.redelivery import Redelivery
+from shared.services.log_fields import log_fields
+from shared.services.metrics import record_notification
 from shared.services.notification_ports import SendLedger
 from shared.services.ports import Clock
 from shared.services.retries import Retries
@@ -65,6 +67,7 @@ class NotificationRetries:
             delivery.attempt,
             error.detail,
             retry.delay.total_seconds(),
+            extra=_fields("notification.retried", notification, delivery),
         )
         try:
             self.put_back(notification, delivery, first_attempt_at, retry.delay)
@@ -134,11 +137,13 @@ class NotificationRetries:
             notification.id,
             delivery.attempt,
             error.detail,
+            extra=_fields("notification.gave_up", notification, delivery),
         )
         if entry is not None:
             self._fail(entry, error.detail)
         # Without its retry state: put back by an operator, it starts afresh.
         self._retries.queue.park(notification.model_copy(update={"redelivery": None}))
+        record_notification(notification.kind.value, DeliveryStatus.FAILED.value)
         return DeliveryStatus.FAILED
 
     def _fail(self, entry: LedgerEntry, reason: str) -> None:
@@ -152,3 +157,14 @@ class NotificationRetries:
             write()
         except LeadsError as bookkeeping:
             logger.warning("Could not record a failed delivery: %s", bookkeeping.detail)
+
+
+def _fields(event: str, notification: Notification, delivery: Delivery) -> dict[str, str | int]:
+    return log_fields(
+        event,
+        partner_id=notification.partner_id,
+        lead_id=notification.lead_id,
+        notification_id=notification.id,
+        kind=notification.kind.value,
+        attempt=delivery.attempt,
+    )

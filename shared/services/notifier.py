@@ -40,11 +40,14 @@ from shared.domain.delivery import (
 )
 from shared.domain.errors import ConcurrentModification, DeliveryRejected, DependencyUnavailable
 from shared.domain.notification import Notification, SentEmail
+from shared.services.log_fields import log_fields
+from shared.services.metrics import record_notification
 from shared.services.notification_plans import NotificationPlanner, Plan
 from shared.services.notification_ports import DailyCounter, EmailSender, SendLedger
 from shared.services.notification_retries import NotificationRetries
 from shared.services.ports import Clock
 from shared.services.retries import Retries
+from shared.services.tracing import Attributes, span
 
 logger = logging.getLogger(__name__)
 
@@ -144,12 +147,14 @@ class Notifier:
             copy = notification.model_copy(update={"sent": sent})
             self._later.retry(copy, delivery, error, None, first_attempt_at)
             return DeliveryStatus.SENT
+        record_notification(notification.kind.value, completion.status.value)
         logger.info(
             "Notification %s (%s): %s%s",
             notification.id,
             notification.kind,
             completion.status,
             f" ({completion.reason})" if completion.reason else "",
+            extra=_fields(notification, completion.status),
         )
         return completion.status
 
@@ -165,7 +170,13 @@ class Notifier:
             recipients=email.recipients,
         )
         self._ledger.complete(previous, sent)  # unconditional for Sent: it did go out
-        logger.info("Notification %s (%s): Sent, recorded late", notification.id, notification.kind)
+        record_notification(notification.kind.value, DeliveryStatus.SENT.value)
+        logger.info(
+            "Notification %s (%s): Sent, recorded late",
+            notification.id,
+            notification.kind,
+            extra=_fields(notification, DeliveryStatus.SENT),
+        )
         return DeliveryStatus.SENT
 
     def _deliver(self, notification: Notification, plan: Plan) -> Completion:
@@ -178,10 +189,26 @@ class Notifier:
             if not counted:  # past the day's threshold: the lead waits for the digest
                 hold = HeldLead(day=plan.volume_day, lead_id=plan.lead_id)
                 return Completion(DeliveryStatus.HELD, reason="daily threshold reached", hold=hold)
+        attributes: Attributes = {
+            "leads.notification_id": notification.id,
+            "leads.recipients": len(plan.email.to),
+        }
         try:
-            message_id = self._sender.send(plan.email)
+            with span("send email", attributes=attributes):
+                message_id = self._sender.send(plan.email)
         except DeliveryRejected as error:
             return Completion(DeliveryStatus.FAILED, reason=error.detail)
         return Completion(
             DeliveryStatus.SENT, provider_message_id=message_id, recipients=len(plan.email.to)
         )
+
+
+def _fields(notification: Notification, status: DeliveryStatus) -> dict[str, str | int]:
+    return log_fields(
+        "notification.completed",
+        partner_id=notification.partner_id,
+        lead_id=notification.lead_id,
+        notification_id=notification.id,
+        kind=notification.kind.value,
+        outcome=status.value,
+    )

@@ -22,6 +22,7 @@ from shared.domain.delivery import Delivery
 from shared.domain.errors import DependencyUnavailable, NotFound
 from shared.domain.work_order import WorkOrder
 from shared.services.job_ports import PartnerJob, WorkQueue
+from shared.services.log_fields import log_fields
 from shared.services.ports import Clock, PartnerDirectory
 from shared.services.retries import Retries
 
@@ -109,7 +110,8 @@ class PartnerJobs:
                 self._queue.enqueue([WorkOrder.for_partners(order.job, order.as_of, rest)])
                 totals["continued"] += 1
                 break
-        logger.info("Work order %s (%s): %s", order.id, order.job, dict(totals))
+        extra = log_fields("job.work_order", job=order.job, partners=len(order.partner_ids))
+        logger.info("Work order %s (%s): %s", order.id, order.job, dict(totals), extra=extra)
         return dict(totals)
 
     def _retry_later(

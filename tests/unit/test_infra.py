@@ -56,7 +56,11 @@ HOST_SETTINGS = {
     "AzureWebJobsStorage__credential": (
         "makes the host's own storage connection (leases, timers, queue triggers) identity-based."
     ),
-    "APPLICATIONINSIGHTS_CONNECTION_STRING": "where the host sends logs, traces and metrics.",
+    "PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY": (
+        "has the Python worker configure the Azure Monitor distro and attach each invocation's "
+        "trace context (host.json telemetryMode OpenTelemetry), so the app's spans continue the "
+        "host's."
+    ),
     "PYTHON_ENABLE_INIT_INDEXING": (
         "lets the Python worker (3.12 and earlier) serve HTTP streams, which the CSV export uses."
     ),

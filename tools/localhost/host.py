@@ -23,6 +23,7 @@ from tools.localhost.ncrontab import NCrontab
 from tools.localhost.queues import QueueListener
 from tools.localhost.routing import Router
 from tools.localhost.timers import ScheduleStatusStore, TimerRunner
+from tools.localhost.trace_context import passes_trace_context
 
 logger = logging.getLogger("Host")
 DEFAULT_HOST_ID = "localhost"
@@ -58,7 +59,13 @@ class LocalHost:
             for function in self._of_kind(HTTP_TRIGGER)
             if takes_stream_request(function)
         )
-        self.server = FunctionsHttpServer((host, port), router, self.invoker, streaming=streaming)
+        self.server = FunctionsHttpServer(
+            (host, port),
+            router,
+            self.invoker,
+            streaming=streaming,
+            pass_trace_context=passes_trace_context(environ),
+        )
         self.workers: list[threading.Thread] = [
             *self._timers(environ),
             *self._queue_listeners(environ),

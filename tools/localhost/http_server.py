@@ -26,6 +26,7 @@ from starlette.responses import Response
 from tools.localhost.app_loader import FunctionDescription
 from tools.localhost.invoker import Invoker
 from tools.localhost.routing import Router
+from tools.localhost.trace_context import carrier_of
 
 logger = logging.getLogger("Host.Function")
 Message = MutableMapping[str, Any]
@@ -60,11 +61,12 @@ class FunctionsHttpServer:
         invoker: Invoker,
         *,
         streaming: frozenset[str] = frozenset(),
+        pass_trace_context: bool = False,
     ) -> None:
         self._socket = _listening_socket(address)
         self.server_address: tuple[str, int] = self._socket.getsockname()[:2]
         self._invoker = invoker
-        app = FunctionsAsgiApp(router, invoker, streaming)
+        app = FunctionsAsgiApp(router, invoker, streaming, pass_trace_context)
         config = uvicorn.Config(
             app,
             lifespan="off",
@@ -120,10 +122,12 @@ class FunctionsAsgiApp:
         router: Router[FunctionDescription],
         invoker: Invoker,
         streaming: frozenset[str],
+        pass_trace_context: bool,
     ) -> None:
         self._router = router
         self._invoker = invoker
         self._streaming = streaming  # names of the functions that take a streaming request
+        self._pass_trace_context = pass_trace_context  # see trace_context.py
 
     async def __call__(self, scope: Message, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -149,7 +153,9 @@ class FunctionsAsgiApp:
                 return
             argument = _classic_request(scope, raw_path, body, match.route_params)
         try:
-            result = await self._invoker.invoke_async(function, argument, _REASON)
+            result = await self._invoker.invoke_async(
+                function, argument, _REASON, trace_context=self._trace_context(scope)
+            )
         except Exception:
             # Logged by the invoker; the host answers an empty 500 and keeps serving.
             await _respond(send, 500)
@@ -158,6 +164,14 @@ class FunctionsAsgiApp:
             await _stream(result, function, scope, receive, send)
         else:
             await _send_result(send, result)
+
+    def _trace_context(self, scope: Message) -> dict[str, str] | None:
+        if not self._pass_trace_context:
+            return None
+        headers = {
+            name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
+        }
+        return carrier_of(headers)
 
 
 def _declared_length(scope: Message) -> int:

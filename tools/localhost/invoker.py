@@ -9,11 +9,12 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping
 from datetime import timedelta
 from typing import Any
 
 from tools.localhost.app_loader import FunctionDescription
+from tools.localhost.trace_context import attached
 
 logger = logging.getLogger("Host.Function")
 
@@ -49,21 +50,38 @@ class Invoker:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def invoke(self, function: FunctionDescription, argument: Any, reason: str) -> Any:
+    def invoke(
+        self,
+        function: FunctionDescription,
+        argument: Any,
+        reason: str,
+        *,
+        trace_context: Mapping[str, str] | None = None,
+    ) -> Any:
         """Call the function with its trigger argument by keyword; log and re-raise failures.
+        `trace_context` (`traceparent`, `tracestate`) is attached while it runs, as the worker
+        attaches the host's (`trace_context.py`).
 
         Only the name, reason, id and duration are logged: arguments carry personal data.
         """
         execution = _Execution(function.name, reason, self.timeout)
         try:
-            result = self._call(function, {function.trigger["name"]: argument})
+            arguments = {function.trigger["name"]: argument}
+            result = self._call(function, arguments, trace_context)
         except BaseException as error:
             execution.failed(error)
             raise
         execution.succeeded()
         return result
 
-    async def invoke_async(self, function: FunctionDescription, argument: Any, reason: str) -> Any:
+    async def invoke_async(
+        self,
+        function: FunctionDescription,
+        argument: Any,
+        reason: str,
+        *,
+        trace_context: Mapping[str, str] | None = None,
+    ) -> Any:
         """`invoke`, awaited on the shared loop (the HTTP front end's): a coroutine function
         runs on this loop, a sync one on a thread of its own."""
         execution = _Execution(function.name, reason, self.timeout)
@@ -72,21 +90,27 @@ class Invoker:
         try:
             if inspect.iscoroutinefunction(function.user_function):
                 try:
-                    result = await asyncio.wait_for(function.user_function(**arguments), limit)
+                    coroutine = _within(trace_context, function.user_function(**arguments))
+                    result = await asyncio.wait_for(coroutine, limit)
                 except TimeoutError:
                     raise FunctionTimeoutError(f"Timeout value of {limit}s exceeded") from None
             else:
-                result = await asyncio.to_thread(self._call, function, arguments)
+                result = await asyncio.to_thread(self._call, function, arguments, trace_context)
         except BaseException as error:
             execution.failed(error)
             raise
         execution.succeeded()
         return result
 
-    def _call(self, function: FunctionDescription, arguments: dict[str, Any]) -> Any:
+    def _call(
+        self,
+        function: FunctionDescription,
+        arguments: dict[str, Any],
+        trace_context: Mapping[str, str] | None = None,
+    ) -> Any:
         limit = self.timeout.total_seconds() if self.timeout is not None else None
         if inspect.iscoroutinefunction(function.user_function):
-            coroutine = function.user_function(**arguments)
+            coroutine = _within(trace_context, function.user_function(**arguments))
             running = asyncio.run_coroutine_threadsafe(coroutine, self._event_loop())
             try:
                 return running.result(timeout=limit)
@@ -94,11 +118,12 @@ class Invoker:
                 running.cancel()  # a coroutine can be stopped: it is
                 raise FunctionTimeoutError(f"Timeout value of {limit}s exceeded") from None
         if limit is None:
-            return self._settle(function.user_function(**arguments))
+            with attached(trace_context):
+                return self._settle(function.user_function(**arguments))
         outcome: concurrent.futures.Future[Any] = concurrent.futures.Future()
         threading.Thread(
             target=self._run_into,
-            args=(outcome, function, arguments),
+            args=(outcome, function, arguments, trace_context),
             name=f"invocation-{function.name}",
             daemon=True,
         ).start()
@@ -113,9 +138,11 @@ class Invoker:
         future: concurrent.futures.Future[Any],
         function: FunctionDescription,
         arguments: dict[str, Any],
+        trace_context: Mapping[str, str] | None = None,
     ) -> None:
         try:
-            future.set_result(self._settle(function.user_function(**arguments)))
+            with attached(trace_context):
+                future.set_result(self._settle(function.user_function(**arguments)))
         except BaseException as error:  # handed to the waiting caller, who re-raises it
             future.set_exception(error)
 
@@ -150,6 +177,14 @@ class Invoker:
             loop.call_soon_threadsafe(loop.stop)
             if self._thread is not None:
                 self._thread.join(timeout=2)
+
+
+async def _within(
+    trace_context: Mapping[str, str] | None, coroutine: Coroutine[Any, Any, Any]
+) -> Any:
+    """The coroutine, run with the trace context attached (a task has its own context)."""
+    with attached(trace_context):
+        return await coroutine
 
 
 class _Execution:
