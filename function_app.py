@@ -10,6 +10,7 @@ from functions import (
     leads,
     ops,
     queues,
+    team,
     timers,
     ui,
     work,
@@ -28,3 +29,4 @@ app.register_functions(workspace_settings.bp)
 app.register_functions(ui.bp)
 app.register_functions(deliveries.bp)
 app.register_functions(lead_import.bp)
+app.register_functions(team.bp)

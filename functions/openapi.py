@@ -12,6 +12,7 @@ from functions.openapi_deliveries import DELIVERY_OPERATIONS
 from functions.openapi_notifications import NOTIFICATION_OPERATIONS
 from functions.openapi_operation import Operation, path_param
 from functions.openapi_responses import Problem, operation_object
+from functions.openapi_team import TEAM_OPERATIONS
 from functions.openapi_ui import UI_OPERATIONS
 from functions.openapi_workspace import WORKSPACE_OPERATIONS
 from shared.services.delivery_door import DeliveryReceipt
@@ -52,6 +53,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *NOTIFICATION_OPERATIONS,
     *UI_OPERATIONS,
     *DELIVERY_OPERATIONS,
+    *TEAM_OPERATIONS,
     Operation(
         "post",
         "/intake/{partnerId}/marketplace",
@@ -115,7 +117,7 @@ OPERATIONS: tuple[Operation, ...] = (
             path_param(
                 "job",
                 "expire-leads, archive-informational-leads, send-digests, remind-expiring, "
-                "relay-outbox or relay-deliveries.",
+                "escalate-stale-leads, relay-outbox or relay-deliveries.",
             ),
             {
                 "name": "asOf",

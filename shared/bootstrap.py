@@ -38,6 +38,7 @@ from shared.adapters.table_outbox_store import TableOutboxStore
 from shared.adapters.table_partner_repository import TablePartnerRepository
 from shared.adapters.table_preference_store import TablePreferenceStore
 from shared.adapters.table_send_ledger import TableSendLedger
+from shared.adapters.table_team_store import TablePoolRotation, TableTeamStore
 from shared.config import Settings, load_settings
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.redelivery import RetryPolicy
@@ -55,6 +56,7 @@ from shared.services.health import HealthReport, check_health
 from shared.services.insights import PartnerInsights
 from shared.services.jobs import JobRegistry, JobRunner
 from shared.services.lead_actions import LeadActions
+from shared.services.lead_assignment import LeadAssignment
 from shared.services.lead_import import LeadImport
 from shared.services.lead_intake import IntakeService
 from shared.services.lead_listing import LeadListing
@@ -71,6 +73,8 @@ from shared.services.partners import PartnerService
 from shared.services.ports import Clock, NotificationPublisher, TokenVerifier
 from shared.services.reminder_sweeps import ReminderSweep
 from shared.services.retries import Retries
+from shared.services.routing import LeadRouter, RoutingSettingsService
+from shared.services.team import TeamRoster
 from shared.services.ui_config import UiSetup, dev_sign_in_allowed, msal_config
 from shared.services.ui_pages import UiPages
 
@@ -147,6 +151,7 @@ class Container:
             clock=self.clock,
             policy=self.lead_policy,
             spam_domains=self.spam_domains,
+            router=self.lead_router,
         )
 
     @cached_property
@@ -227,6 +232,33 @@ class Container:
             clock=self.clock,
             policy=self.lead_policy,
         )
+
+    # -- the partner's Team, lead owners and routing ---------------------------------
+
+    @cached_property
+    def team_store(self) -> TableTeamStore:
+        return TableTeamStore(self.storage.table(PARTNERS_TABLE))
+
+    @cached_property
+    def team_roster(self) -> TeamRoster:
+        return TeamRoster(store=self.team_store, partners=self.partners, clock=self.clock)
+
+    @cached_property
+    def routing_settings(self) -> RoutingSettingsService:
+        return RoutingSettingsService(store=self.team_store, team=self.team_roster)
+
+    @cached_property
+    def lead_router(self) -> LeadRouter:
+        return LeadRouter(
+            settings=self.routing_settings,
+            team=self.team_roster,
+            rotation=TablePoolRotation(self.storage.table(LEADS_TABLE)),
+            clock=self.clock,
+        )
+
+    @cached_property
+    def lead_assignment(self) -> LeadAssignment:
+        return LeadAssignment(actions=self.lead_actions, team=self.team_roster, clock=self.clock)
 
     @cached_property
     def lead_listing(self) -> LeadListing:

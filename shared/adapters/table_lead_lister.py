@@ -1,5 +1,6 @@
 """Lists leads from the listing copies (`A|…` active, `Z|…` archived) in key order = newest first,
-and from the index copies: the expiry index (`E|`, soonest respondBy first) and the search
+or, with `owner`, from the owner copies of the active leads (`W|<owner>|…`), and from the
+index copies: the expiry index (`E|`, soonest respondBy first) and the search
 index (`Q|`, by term; lead_index_queries.py).
 
 Key conditions narrow the range the service examines (view, active/archived, created window);
@@ -93,6 +94,8 @@ def build_query(
 ) -> tuple[str, dict[str, Any]]:
     """The OData filter: key conditions first (they bound the scan), then column conditions."""
     prefix = rows.listing_prefix(view.value, archived=archived)
+    if filters.owner_key is not None and not archived:  # the owner's copies, in list order
+        prefix = rows.owner_listing_prefix(filters.owner_key, view.value)
     start, end = prefix, rows.key_after(prefix)
     if filters.created_to is not None:  # newest first: a later bound is a smaller key
         start = max(start, prefix + rows.newest_first(filters.created_to))

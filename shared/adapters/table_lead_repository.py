@@ -19,12 +19,13 @@ from shared.adapters.lead_batches import (
     index_keys,
     outbox_entity,
     stored_entity,
+    turn_operation,
 )
 from shared.adapters.storage_errors import submit_batch, translate_storage_errors
 from shared.domain.errors import ConcurrentModification, NotFound
 from shared.domain.lead import Lead
 from shared.domain.notification import Notification
-from shared.services.ports import DedupRecord, IdempotencyRecord
+from shared.services.ports import DedupRecord, IdempotencyRecord, PoolTurn
 
 
 class TableLeadRepository:
@@ -78,6 +79,7 @@ class TableLeadRepository:
         *,
         outbox: Sequence[Notification] = (),
         replaces: DedupRecord | None = None,
+        turn: PoolTurn | None = None,
     ) -> Lead:
         keys = index_keys(lead)
         operations: list[Operation] = [
@@ -91,14 +93,21 @@ class TableLeadRepository:
             operations.append(("update", dedup, if_match(replaces.etag)))
         operations += [("upsert", stored_entity(lead, keys, key), REPLACE) for key in keys[1:]]
         operations += [("create", outbox_entity(item)) for item in outbox]
+        if turn is not None:
+            operations.append(turn_operation(turn))
         return self._commit(lead, operations, keys)
 
     def save(
-        self, lead: Lead, *, outbox: Sequence[Notification] = (), guard: Guard | None = None
+        self,
+        lead: Lead,
+        *,
+        outbox: Sequence[Notification] = (),
+        guard: Guard | None = None,
+        turn: PoolTurn | None = None,
     ) -> Lead:
         """Under the lead's ETag, or with `guard` under the ETag of the due row it was read from."""
         keys = index_keys(lead)
-        operations = change_operations(lead, keys, outbox=outbox, guard=guard)
+        operations = change_operations(lead, keys, outbox=outbox, guard=guard, turn=turn)
         return self._commit(lead, operations, keys)
 
     def _commit(self, lead: Lead, operations: list[Operation], keys: tuple[str, ...]) -> Lead:

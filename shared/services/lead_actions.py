@@ -160,6 +160,17 @@ class LeadActions:
             lead, now=self._clock.now(), policy=self._policy, favorite=favorite, viewer=principal
         )
 
+    def act(
+        self,
+        principal: Principal,
+        lead_id: str,
+        if_match: str | None,
+        action: LeadAction,
+        step: Step,
+    ) -> LeadView:
+        """Run one step on a lead as every action does (for use cases kept in their own module)."""
+        return self._act(principal, lead_id, if_match, action, step)
+
     def _act(
         self,
         principal: Principal,

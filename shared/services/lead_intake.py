@@ -7,6 +7,8 @@ its index rows, its outbox rows) and one queue write.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from enum import StrEnum
 
@@ -27,10 +29,16 @@ from shared.services.ports import (
     IdempotencyRecord,
     LeadRepository,
     NotificationPublisher,
+    PoolTurn,
 )
 from shared.services.referrals import ReferLead, referral_lead_details
+from shared.services.routing import LeadRouter
 
-_ATTEMPTS = 5  # optimistic retries when concurrent deliveries race for the same customer
+# Optimistic retries when concurrent deliveries race for the same customer, or for the next turn
+# of a routing pool (every lost race means another lead took a turn, so a burst of N leads
+# needs at most N rounds; jittered backoff keeps the racers apart).
+_ATTEMPTS = 64
+_MAX_BACKOFF_SECONDS = 0.2
 
 
 class IntakeResult(StrEnum):
@@ -56,7 +64,9 @@ class IntakeService:
         policy: LeadPolicy,
         spam_domains: SpamDomains,
         new_id: Callable[[], str] = new_lead_id,
+        router: LeadRouter | None = None,
     ) -> None:
+        self._router = router
         self._partners = partners
         self._leads = leads
         self._publisher = publisher
@@ -109,7 +119,9 @@ class IntakeService:
 
     def _land(self, partner_id: str, details: LeadDetails, *, actor: Actor) -> IntakeReceipt:
         key = dedup_key(details)
-        for _ in range(_ATTEMPTS):
+        for attempt in range(_ATTEMPTS):
+            if attempt:
+                _back_off(attempt)
             record = self._leads.find_dedup(partner_id, key)
             try:
                 if record is not None and not record.archived:
@@ -137,8 +149,9 @@ class IntakeService:
             now=details.interaction.at,
             policy=self._policy,
         )
+        turn = self._route(lead) if lead.requires_action else None
         owed = self._owed(lead)
-        self._leads.add(lead, outbox=owed, replaces=replaces)
+        self._leads.add(lead, outbox=owed, replaces=replaces, turn=turn)
         publish_committed(self._publisher, owed)
         return IntakeReceipt(lead_id=lead.id, duplicate=False, result=IntakeResult.CREATED)
 
@@ -150,6 +163,7 @@ class IntakeService:
                 lead_id=record.lead_id, duplicate=True, result=IntakeResult.DUPLICATE
             )
         lead = self._leads.get(partner_id, record.lead_id)
+        needed_action = lead.requires_action
         added = lead.add_stage(
             details.interaction,
             requires_action=details.requires_action,
@@ -158,10 +172,15 @@ class IntakeService:
         )
         if not added:  # a concurrent delivery added this stage first
             return IntakeReceipt(lead_id=lead.id, duplicate=True, result=IntakeResult.DUPLICATE)
+        turn = self._route(lead) if lead.requires_action and not needed_action else None
         owed = self._owed(lead)
-        self._leads.save(lead, outbox=owed)
+        self._leads.save(lead, outbox=owed, turn=turn)
         publish_committed(self._publisher, owed)
         return IntakeReceipt(lead_id=lead.id, duplicate=True, result=IntakeResult.STAGE_ADDED)
+
+    def _route(self, lead: Lead) -> PoolTurn | None:
+        """A lead that now needs action gets its follow-up deadline and, routed, its owner."""
+        return self._router.prepare(lead) if self._router is not None else None
 
     def _owed(self, lead: Lead) -> list[Notification]:
         """A lead that now needs the partner's answer is announced; test leads never are."""
@@ -176,3 +195,9 @@ class IntakeService:
                 now=lead.action_required_since or lead.created_at,
             )
         ]
+
+
+def _back_off(attempt: int) -> None:
+    """Full-jitter exponential backoff between re-runs after a lost race."""
+    ceiling = min(_MAX_BACKOFF_SECONDS, 0.005 * 2**attempt)
+    time.sleep(random.uniform(0, ceiling))  # noqa: S311  # spreading retries, not crypto

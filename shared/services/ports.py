@@ -77,6 +77,17 @@ class IdempotencyRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class PoolTurn:
+    """The turn of a routing pool a lead drew, and the version of the pool's counter it read
+    (None: the counter did not exist yet)."""
+
+    partner_id: str
+    pool_key: str
+    turn: int
+    etag: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxEntry:
     notification: Notification
     attempts: int
@@ -99,6 +110,7 @@ class LeadRepository(Protocol):
         *,
         outbox: Sequence[Notification] = (),
         replaces: DedupRecord | None = None,
+        turn: PoolTurn | None = None,
     ) -> Lead:
         """Store a new lead with its index rows and owed notifications, all or nothing.
 
@@ -107,8 +119,11 @@ class LeadRepository(Protocol):
         """
         ...
 
-    def save(self, lead: Lead, *, outbox: Sequence[Notification] = ()) -> Lead:
-        """Write back a lead read earlier (ETag-checked), its index rows and notifications."""
+    def save(
+        self, lead: Lead, *, outbox: Sequence[Notification] = (), turn: PoolTurn | None = None
+    ) -> Lead:
+        """Write back a lead read earlier (ETag-checked), its index rows and notifications,
+        and advance a routing pool past `turn` (`ConcurrentModification` if either changed)."""
         ...
 
     def find_idempotency(self, partner_id: str, key: str) -> IdempotencyRecord | None: ...
@@ -149,6 +164,7 @@ class LeadFilter:
     phone_validity: PhoneValidity | None = None
     hot: bool | None = None
     hot_since: datetime | None = None  # arrival after which a contact-requested lead is hot
+    owner_key: str | None = None  # a member id, or "-" for unowned leads (lead_rows.NO_OWNER)
     include_test: bool = False
     created_from: datetime | None = None
     created_to: datetime | None = None

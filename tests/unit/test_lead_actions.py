@@ -19,6 +19,7 @@ from shared.domain.principal import Principal
 from shared.services import lead_actions
 from shared.services.lead_actions import LeadActions
 from shared.services.lead_commands import EditDeal
+from shared.services.ports import PoolTurn
 from tests.support.leads import make_lead
 from tests.unit.fakes import InMemoryLeadRepository, NoFavorites, RecordingPublisher
 
@@ -34,7 +35,9 @@ class RivalledRepository(InMemoryLeadRepository):
     rivals: int = 0
     rival_notes: list[str] = field(default_factory=list)
 
-    def save(self, lead: Lead, *, outbox: Sequence[Notification] = ()) -> Lead:
+    def save(
+        self, lead: Lead, *, outbox: Sequence[Notification] = (), turn: PoolTurn | None = None
+    ) -> Lead:
         if self.rivals:
             self.rivals -= 1
             rival = self.get(lead.partner_id, lead.id)
@@ -42,7 +45,7 @@ class RivalledRepository(InMemoryLeadRepository):
             rival.edit(Deal(name="Deal", notes=note), team=None, actor=Actor("Rival"), now=T0)
             super().save(rival)
             self.rival_notes.append(note)
-        return super().save(lead, outbox=outbox)
+        return super().save(lead, outbox=outbox, turn=turn)
 
 
 @pytest.fixture(autouse=True)
