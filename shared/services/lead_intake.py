@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from enum import StrEnum
 
 from shared.domain.errors import ConcurrentModification, Conflict
@@ -149,9 +150,9 @@ class IntakeService:
             now=details.interaction.at,
             policy=self._policy,
         )
-        turn = self._route(lead) if lead.requires_action else None
-        owed = self._owed(lead)
-        self._leads.add(lead, outbox=owed, replaces=replaces, turn=turn)
+        with self._routing(lead, lead.requires_action) as turn:
+            owed = self._owed(lead)
+            self._leads.add(lead, outbox=owed, replaces=replaces, turn=turn)
         publish_committed(self._publisher, owed)
         return IntakeReceipt(lead_id=lead.id, duplicate=False, result=IntakeResult.CREATED)
 
@@ -172,15 +173,19 @@ class IntakeService:
         )
         if not added:  # a concurrent delivery added this stage first
             return IntakeReceipt(lead_id=lead.id, duplicate=True, result=IntakeResult.DUPLICATE)
-        turn = self._route(lead) if lead.requires_action and not needed_action else None
-        owed = self._owed(lead)
-        self._leads.save(lead, outbox=owed, turn=turn)
+        with self._routing(lead, lead.requires_action and not needed_action) as turn:
+            owed = self._owed(lead)
+            self._leads.save(lead, outbox=owed, turn=turn)
         publish_committed(self._publisher, owed)
         return IntakeReceipt(lead_id=lead.id, duplicate=True, result=IntakeResult.STAGE_ADDED)
 
-    def _route(self, lead: Lead) -> PoolTurn | None:
+    def _routing(
+        self, lead: Lead, needs_action_now: bool
+    ) -> AbstractContextManager[PoolTurn | None]:
         """A lead that now needs action gets its follow-up deadline and, routed, its owner."""
-        return self._router.prepare(lead) if self._router is not None else None
+        if self._router is None or not needs_action_now:
+            return nullcontext(None)
+        return self._router.routing(lead)
 
     def _owed(self, lead: Lead) -> list[Notification]:
         """A lead that now needs the partner's answer is announced; test leads never are."""

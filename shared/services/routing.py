@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from shared.domain.errors import ConcurrentModification, FieldError, InvalidInput, StalePrecondition
@@ -19,7 +21,7 @@ from shared.domain.lead import Lead
 from shared.domain.lead_values import CallToAction, Customer, Offer, Qualification, Storefront, View
 from shared.domain.model import ApiModel
 from shared.domain.principal import Principal, Role
-from shared.domain.routing import RoutingSettings, Target, choose_target, matching_rule
+from shared.domain.routing import RoutingSettings, choose_target, matching_rule
 from shared.domain.team import TeamMember
 from shared.services.ports import Clock, PoolTurn
 from shared.services.team import TeamRoster
@@ -27,6 +29,7 @@ from shared.services.team_ports import PoolRotation, RoutingStore
 
 ROUTING_ADMINS = frozenset({Role.REFERRALS_ADMIN, Role.BUSINESS_PROFILE_ADMIN})
 _SETTINGS_SECONDS = 10.0  # how long a worker reuses a partner's routing at intake
+_TEAM_SECONDS = 5.0  # and its Team (availability, weights)
 
 
 class RoutingAnswer(ApiModel):
@@ -133,27 +136,53 @@ class LeadRouter:
         self._team = team
         self._rotation = rotation
         self._clock = clock
+        self._team_cache: dict[str, tuple[float, dict[str, TeamMember]]] = {}
+        self._pool_locks: dict[tuple[str, str], threading.Lock] = {}
+        self._lock = threading.Lock()
 
-    def prepare(self, lead: Lead) -> PoolTurn | None:
-        """Route `lead` in memory; the turn it drew must be written in the lead's batch."""
+    @contextmanager
+    def routing(self, lead: Lead) -> Iterator[PoolTurn | None]:
+        """Route `lead` in memory and yield the pool turn it drew, to be written in the lead's
+        batch inside the `with`. The requests of one worker drawing from one pool take turns
+        (a lock held from reading the counter to the batch), so they never race each other;
+        other instances' requests race on the counter's ETag, and the loser re-reads."""
         settings = self._settings.settings_for(lead.partner_id)
         since = lead.action_required_since
         if settings.follow_up_hours and since is not None and lead.follow_up_by is None:
             lead.follow_up_by = since + timedelta(hours=settings.follow_up_hours)
-        if not settings.enabled or lead.owner is not None:
-            return None
-        target = choose_target(settings, lead, self._team.members(lead.partner_id))
-        if target is None:
-            return None  # nobody available: the lead stays unassigned, every contact is told
-        turn = self._turn(lead.partner_id, target)
-        member = target.member_for(turn.turn if turn else 0)
-        lead.route_to(member.as_owner(), rule=target.rule, now=self._clock.now())
-        return turn
+        target = None
+        if settings.enabled and lead.owner is None:
+            target = choose_target(settings, lead, self._members(lead.partner_id))
+        if target is None:  # routing off, or nobody available: unassigned, every contact told
+            yield None
+            return
+        if len(target.members) == 1:  # one member takes every turn: no counter to keep
+            lead.route_to(target.members[0].as_owner(), rule=target.rule, now=self._clock.now())
+            yield None
+            return
+        with self._pool_lock(lead.partner_id, target.pool_key):
+            turn = self._rotation.next_turn(lead.partner_id, target.pool_key)
+            member = target.member_for(turn.turn)
+            lead.route_to(member.as_owner(), rule=target.rule, now=self._clock.now())
+            yield turn
 
-    def _turn(self, partner_id: str, target: Target) -> PoolTurn | None:
-        if len(target.members) == 1:
-            return None  # one member takes every turn: no counter to keep
-        return self._rotation.next_turn(partner_id, target.pool_key)
+    def _members(self, partner_id: str) -> dict[str, TeamMember]:
+        now = time.monotonic()
+        cached = self._team_cache.get(partner_id)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        members = self._team.members(partner_id)
+        with self._lock:
+            if len(self._team_cache) > 10_000:
+                self._team_cache.clear()
+            self._team_cache[partner_id] = (now + _TEAM_SECONDS, members)
+        return members
+
+    def _pool_lock(self, partner_id: str, pool_key: str) -> threading.Lock:
+        with self._lock:
+            if len(self._pool_locks) > 10_000:
+                self._pool_locks.clear()
+            return self._pool_locks.setdefault((partner_id, pool_key), threading.Lock())
 
 
 def _refuse_unknown(settings: RoutingSettings, team: dict[str, TeamMember]) -> None:
