@@ -319,6 +319,7 @@ class Container:
             policy=self.lead_policy,
             links=EmailLinks(settings.ui_base_url, settings.marketplace_url),
             vendor_email=settings.vendor_notification_email,
+            team=self.team_store,
         )
         return Notifier(
             planner=planner,

@@ -133,6 +133,7 @@ def _entity(partner_id: str, member: TeamMember) -> dict[str, Any]:
             "Email": member.email or "",
             "UserId": member.user_id or "",
             "SeenOn": member.last_seen_on.isoformat() if member.last_seen_on else "",
+            "IsAdmin": member.is_admin,
         }
     return entity
 
@@ -148,4 +149,5 @@ def _member(entity: Any) -> TeamMember:
         weight=int(entity.get("Weight") or 1),
         user_id=entity.get("UserId") or None,
         last_seen_on=date.fromisoformat(seen) if seen else None,
+        is_admin=bool(entity.get("IsAdmin", False)),
     )

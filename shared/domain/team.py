@@ -58,6 +58,7 @@ class TeamMember(ValueObject):
     weight: Weight = 1  # a pool's round-robin gives each member turns in this proportion
     user_id: str | None = None  # users only: the token's id (never shown)
     last_seen_on: date | None = None  # users only: the last day a request of theirs was served
+    is_admin: bool = False  # users only: a Referrals.Admin when last seen (told of escalations)
 
     def as_owner(self) -> Owner:
         return Owner(id=self.id, name=self.name, email=self.email)

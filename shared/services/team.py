@@ -91,9 +91,15 @@ class TeamRoster:
         member_id = user_member_id(principal.user_id)
         stored = self._store.find(partner_id, member_id)
         name, email = principal.display_name, principal.email
+        admin = Role.REFERRALS_ADMIN in principal.roles
         if stored is not None:
             known = stored.member
-            if (known.last_seen_on, known.name, known.email) == (today, name, email):
+            if (known.last_seen_on, known.name, known.email, known.is_admin) == (
+                today,
+                name,
+                email,
+                admin,
+            ):
                 return  # recorded today, by this worker before a restart or by another one
         member = TeamMember(
             id=member_id,
@@ -102,6 +108,7 @@ class TeamRoster:
             email=email,
             user_id=principal.user_id,
             last_seen_on=today,
+            is_admin=admin,
         )
         self._store.record_user(partner_id, member, stored.etag if stored else None)
 

@@ -1,0 +1,69 @@
+"""Who is told about a lead's owner: the owner of a routed new lead (instead of every profile
+contact, unless the partner chose "also notify contacts"), the owner a lead is assigned to, and
+the admins and contacts when a lead is not followed up in time. Each person's own email
+preference applies, as for every email (recipients.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+from shared.domain.lead import Lead
+from shared.domain.partner import Contact, Partner
+from shared.domain.recipients import EmailPreferences, recipients
+from shared.domain.routing import RoutingSettings
+from shared.domain.team import TeamMember
+
+
+class TeamSettings(Protocol):
+    """The partner's routing and stored Team members (TableTeamStore is one)."""
+
+    def get(self, partner_id: str) -> tuple[RoutingSettings, str | None]: ...
+
+    def members(self, partner_id: str) -> list[TeamMember]: ...
+
+
+def owner_address(lead: Lead, preferences: Iterable[EmailPreferences]) -> list[str]:
+    """The owner's address under their preference: none if they switched email off."""
+    owner = lead.owner
+    if owner is None or not owner.email:
+        return []
+    return recipients([Contact(name=owner.name, email=owner.email)], preferences)
+
+
+def new_lead_recipients(
+    partner: Partner,
+    lead: Lead,
+    routing: RoutingSettings,
+    preferences: Sequence[EmailPreferences],
+) -> tuple[list[str], str]:
+    """Who gets a new lead's email, and whose day it counts against ("" = the contacts')."""
+    contacts = recipients(partner.contacts, preferences)
+    if not routing.enabled or lead.owner is None or not lead.owner.email:
+        return contacts, ""
+    owner = owner_address(lead, preferences)
+    if routing.also_notify_contacts:
+        return _once([*owner, *contacts]), ""
+    return owner, lead.owner.id
+
+
+def escalation_recipients(
+    partner: Partner, team: Iterable[TeamMember], preferences: Sequence[EmailPreferences]
+) -> list[str]:
+    """The partner's admins (users who signed in as Referrals.Admin) and its profile contacts."""
+    admins = [
+        Contact(name=member.name, email=member.email)
+        for member in team
+        if member.is_admin and member.email
+    ]
+    return recipients([*admins, *partner.contacts], preferences)
+
+
+def _once(addresses: list[str]) -> list[str]:
+    seen: set[str] = set()
+    kept = []
+    for address in addresses:
+        if address.casefold() not in seen:
+            seen.add(address.casefold())
+            kept.append(address)
+    return kept
