@@ -74,6 +74,7 @@ from shared.services.ports import Clock, NotificationPublisher, TokenVerifier
 from shared.services.reminder_sweeps import ReminderSweep
 from shared.services.retries import Retries
 from shared.services.routing import LeadRouter, RoutingSettingsService
+from shared.services.stale_lead_escalation import ESCALATE
 from shared.services.team import TeamRoster
 from shared.services.ui_config import UiSetup, dev_sign_in_allowed, msal_config
 from shared.services.ui_pages import UiPages
@@ -440,6 +441,7 @@ class Container:
                 job_names.ARCHIVE_INFORMATIONAL_LEADS: self._sweep(AGE_OUT),
                 job_names.REMIND_EXPIRING: self._reminders(),
                 job_names.SEND_DIGESTS: digests,
+                job_names.ESCALATE_STALE_LEADS: self._sweep(ESCALATE),
             },
             partners=self.partner_repository,
             queue=QueueWorkQueue(self.storage.queue(self.settings.work_queue)),

@@ -131,6 +131,9 @@ class Settings(BaseSettings):
     remind_expiring_schedule: Annotated[
         str, Field(validation_alias=_env("REMIND_EXPIRING_SCHEDULE"))
     ] = "0 5 * * * *"
+    escalate_stale_leads_schedule: Annotated[
+        str, Field(validation_alias=_env("ESCALATE_STALE_LEADS_SCHEDULE"))
+    ] = "0 10,40 * * * *"
 
     # Email.
     sendgrid_api_key: Annotated[
