@@ -47,6 +47,7 @@ class TeamMemberView(ApiModel):
 
 class TeamPage(ApiModel):
     items: list[TeamMemberView]
+    editable: bool  # whether the caller may set availability and weights (PUT /team/{id})
 
 
 class UpdateTeamMember(ApiModel):
@@ -133,7 +134,8 @@ class TeamRoster:
         partner_id = principal.require_partner(PARTNER_READERS)
         me = user_member_id(principal.user_id)
         members = sorted(self.members(partner_id).values(), key=lambda m: m.name.casefold())
-        return TeamPage(items=[_view(member, me) for member in members])
+        editable = principal.role_refusal(TEAM_ADMINS) is None
+        return TeamPage(items=[_view(member, me) for member in members], editable=editable)
 
     def update(
         self, principal: Principal, member_id: str, command: UpdateTeamMember
