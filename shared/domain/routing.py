@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Protocol, Self
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StrictBool, StrictInt, StringConstraints, model_validator
 
 from shared.domain.lead_values import (
     CallToAction,
@@ -66,14 +66,15 @@ class RoutingRule(ApiModel):
 class RoutingSettings(ApiModel):
     """A partner's routing: off (every contact is told, nobody owns) unless `enabled`."""
 
-    enabled: bool = False
+    # JSON booleans and integers only: "true" or "5" is a 400, as the document's types say.
+    enabled: StrictBool = False
     rules: Annotated[list[RoutingRule], Field(max_length=MAX_RULES)] = []
     default_pool: Pool = []
-    also_notify_contacts: bool = Field(
+    also_notify_contacts: StrictBool = Field(
         default=False,
         description="With routing on, a new lead's email goes to its owner only, unless true.",
     )
-    follow_up_hours: Annotated[int, Field(ge=0, le=720)] = Field(
+    follow_up_hours: Annotated[StrictInt, Field(ge=0, le=720)] = Field(
         default=DEFAULT_FOLLOW_UP_HOURS,
         description="Hours after a lead needs action before an unassigned or untouched one is"
         " escalated to the partner's admins; 0 = never.",

@@ -12,16 +12,18 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import date
+from typing import Annotated
 
-from pydantic import model_validator
+from pydantic import Field, StrictBool, StrictInt, model_validator
 
 from shared.domain.errors import ConcurrentModification, DependencyUnavailable, NotFound
 from shared.domain.model import ApiModel
 from shared.domain.principal import PARTNER_READERS, Principal, Role
 from shared.domain.team import (
+    MAX_WEIGHT,
+    MIN_WEIGHT,
     MemberKind,
     TeamMember,
-    Weight,
     contact_member_id,
     user_member_id,
 )
@@ -51,8 +53,8 @@ class TeamPage(ApiModel):
 
 
 class UpdateTeamMember(ApiModel):
-    available: bool | None = None
-    weight: Weight | None = None
+    available: StrictBool | None = None  # a JSON true or false
+    weight: Annotated[StrictInt, Field(ge=MIN_WEIGHT, le=MAX_WEIGHT)] | None = None
 
     @model_validator(mode="after")
     def _something(self) -> UpdateTeamMember:

@@ -143,9 +143,14 @@ def test_the_team_is_its_users_and_contacts_and_admins_set_weight_and_availabili
         world.team.update(ANA, B, UpdateTeamMember(weight=2))
 
 
-def test_a_weight_outside_one_to_ten_is_refused() -> None:
+def test_a_weight_outside_one_to_ten_or_no_json_number_is_refused() -> None:
     with pytest.raises(ValueError, match="less than or equal to 10"):
         UpdateTeamMember(weight=11)
+    for body in ({"weight": "5"}, {"available": "true"}):
+        with pytest.raises(ValueError, match="valid"):
+            UpdateTeamMember.model_validate(body)
+    with pytest.raises(ValueError, match="valid boolean"):
+        RoutingSettings.model_validate({"enabled": "true"})
 
 
 # -- rules and turns -----------------------------------------------------------------------
