@@ -23,6 +23,7 @@ from shared.services.email_context import EmailLinks, feed_title, lead_context, 
 from shared.services.notification_ports import EmailMessage, EmailRenderer, PreferenceStore
 from shared.services.owner_notices import (
     TeamSettings,
+    digest_recipients,
     escalation_recipients,
     new_lead_recipients,
     owner_address,
@@ -207,10 +208,19 @@ class NotificationPlanner:
             "hot_count": sum(1 for summary in summaries if summary["hot"]),
             "leads_url": self._links.leads_url(),
         }
-        to = self._team(partner)
+        to = self._digest_recipients(partner, waiting)
         if not to:
             return Plan(skip_reason="no recipient")
         return Plan(email=self._render(notification, _Draft("daily_digest", to, context)))
+
+    def _digest_recipients(self, partner: Partner, waiting: list[Lead]) -> list[str]:
+        """The contacts, as before routing; with routing, the owners of its leads too, and the
+        contacts only if some lead is unowned or the partner asks them to be told."""
+        if self._team_settings is None or all(lead.owner is None for lead in waiting):
+            return self._team(partner)
+        routing, _ = self._team_settings.get(partner.partner_id)
+        preferences = self._preferences.for_partner(partner.partner_id)
+        return digest_recipients(partner, waiting, routing, preferences)
 
     def _reminder(self, notification: Notification, partner: Partner, now: datetime) -> Plan:
         """One email for the leads a reminder run recorded at this notification's instant."""

@@ -47,6 +47,23 @@ def new_lead_recipients(
     return owner, lead.owner.id
 
 
+def digest_recipients(
+    partner: Partner,
+    leads: Sequence[Lead],
+    routing: RoutingSettings,
+    preferences: Sequence[EmailPreferences],
+) -> list[str]:
+    """A day's digest: the owners of its leads, and the contacts unless every lead is routed
+    to an owner and the partner did not ask for the contacts too."""
+    contacts = recipients(partner.contacts, preferences)
+    if not routing.enabled:
+        return contacts
+    owners = [address for lead in leads for address in owner_address(lead, preferences)]
+    everyone_owned = all(lead.owner is not None and lead.owner.email for lead in leads)
+    told = owners if everyone_owned and not routing.also_notify_contacts else owners + contacts
+    return _once(told)
+
+
 def escalation_recipients(
     partner: Partner, team: Iterable[TeamMember], preferences: Sequence[EmailPreferences]
 ) -> list[str]:

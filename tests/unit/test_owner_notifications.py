@@ -10,7 +10,7 @@ import pytest
 
 from shared.domain.delivery import DeliveryStatus
 from shared.domain.lead import Actor, Lead
-from shared.domain.notification import NotificationKind
+from shared.domain.notification import Notification, NotificationKind
 from shared.domain.recipients import EmailPreferences
 from shared.domain.routing import RoutingSettings
 from shared.domain.team import MemberKind, Owner, TeamMember
@@ -102,6 +102,24 @@ def test_the_daily_threshold_counts_per_recipient(world: OwnerWorld) -> None:
     world.routing(enabled=False)
     desk = world.handle(new_lead(world.owned_lead(company="D")))
     assert (kim, desk) == (DeliveryStatus.SENT, DeliveryStatus.SENT)  # each their own two
+
+
+def test_a_digest_of_owned_leads_goes_to_their_owners(world: OwnerWorld) -> None:
+    kim = Owner(id="u-0000000000000000000c", name="Kim", email="kim@contoso.example")
+    sam_lead, kim_lead = world.owned_lead(), world.owned_lead(kim, company="K")
+    digest = Notification.daily_digest(
+        partner_id="contoso", day=T0.date(), lead_ids=[sam_lead.id, kim_lead.id], now=T0
+    )
+    email = world.planner.plan(digest, T0).email
+    assert email is not None
+    assert email.to == (SAM.email, kim.email)
+    unowned = world.lead(company="Unowned")  # in the digest: the contacts are told too
+    digest = Notification.daily_digest(
+        partner_id="contoso", day=T0.date(), lead_ids=[sam_lead.id, unowned.id], now=T0
+    )
+    email = world.planner.plan(digest, T0).email
+    assert email is not None
+    assert email.to == (SAM.email, DESK)
 
 
 def test_an_overdue_follow_up_tells_the_admins_and_contacts(world: OwnerWorld) -> None:
