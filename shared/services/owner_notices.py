@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+from pydantic import ValidationError
+
 from shared.domain.lead import Lead
 from shared.domain.partner import Contact, Partner
 from shared.domain.recipients import EmailPreferences, recipients
@@ -23,12 +25,26 @@ class TeamSettings(Protocol):
     def members(self, partner_id: str) -> list[TeamMember]: ...
 
 
+def _contacts(people: Iterable[tuple[str, str | None]]) -> list[Contact]:
+    """People as contacts to email. A token's email claim is not validated as the profile's
+    contacts are: an address that could not be delivered to (a reserved domain, a typo) is
+    left out rather than failing the whole notification."""
+    found = []
+    for name, email in people:
+        if email:
+            try:
+                found.append(Contact(name=name or email, email=email))
+            except ValidationError:
+                continue
+    return found
+
+
 def owner_address(lead: Lead, preferences: Iterable[EmailPreferences]) -> list[str]:
     """The owner's address under their preference: none if they switched email off."""
     owner = lead.owner
-    if owner is None or not owner.email:
+    if owner is None:
         return []
-    return recipients([Contact(name=owner.name, email=owner.email)], preferences)
+    return recipients(_contacts([(owner.name, owner.email)]), preferences)
 
 
 def new_lead_recipients(
@@ -68,11 +84,7 @@ def escalation_recipients(
     partner: Partner, team: Iterable[TeamMember], preferences: Sequence[EmailPreferences]
 ) -> list[str]:
     """The partner's admins (users who signed in as Referrals.Admin) and its profile contacts."""
-    admins = [
-        Contact(name=member.name, email=member.email)
-        for member in team
-        if member.is_admin and member.email
-    ]
+    admins = _contacts((member.name, member.email) for member in team if member.is_admin)
     return recipients([*admins, *partner.contacts], preferences)
 
 
