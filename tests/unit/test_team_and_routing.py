@@ -4,14 +4,24 @@ recorded and when, rules and weighted turns, the router at intake, assigning and
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from shared.domain.errors import Conflict, Forbidden, InvalidInput, StalePrecondition
+from shared.domain.lead import LeadDetails
 from shared.domain.lead_action import LeadAction
+from shared.domain.lead_parts import Interaction
 from shared.domain.lead_policy import LeadPolicy
-from shared.domain.lead_values import CallToAction
+from shared.domain.lead_values import (
+    CallToAction,
+    Customer,
+    LeadType,
+    Offer,
+    Quality,
+    QualityRating,
+    View,
+)
 from shared.domain.partner import Contact
 from shared.domain.principal import Principal, Role
 from shared.domain.routing import RoutingRule, RoutingSettings, RuleMatch, choose_target, rotation
@@ -200,6 +210,39 @@ def test_intake_routes_by_the_first_matching_rule_with_exact_weighted_turns(worl
     assert french.history[-1].detail == "To Ana by rule 1 (France)"
     assert french.action_required_since is not None
     assert french.follow_up_by == french.action_required_since + timedelta(hours=24)
+
+
+def _stage(contact_me: bool) -> LeadDetails:
+    return LeadDetails(
+        view=View.MARKETPLACE,
+        lead_type=LeadType.OFFER,
+        interaction=Interaction(
+            action_code="PLT" if contact_me else "INS",
+            call_to_action=CallToAction.CONTACT_ME if contact_me else CallToAction.GET_IT_NOW,
+            at=world_clock_start() + timedelta(hours=1 if contact_me else 0),
+        ),
+        offer=Offer(id="fab.fleet"),
+        customer=Customer(first_name="Mia", email="mia@fabrikam.com", country="DE"),
+        quality=Quality(rating=QualityRating.HIGH),
+        requires_action=contact_me,
+        contact_requested=contact_me,
+    )
+
+
+def world_clock_start() -> datetime:
+    return SteppingClock().instant
+
+
+def test_a_later_stage_that_needs_action_routes_the_lead_then(world: World) -> None:
+    world.route(RoutingSettings(enabled=True, default_pool=[A]))
+    lead_id = world.intake.land_marketplace(PARTNER, _stage(contact_me=False)).lead_id
+    assert world.owner_id(lead_id) is None  # informational: nobody needs to act
+    assert world.intake.land_marketplace(PARTNER, _stage(contact_me=True)).lead_id == lead_id
+    lead = world.leads.get(PARTNER, lead_id)
+    assert lead.owner is not None
+    assert lead.owner.id == A
+    assert lead.action_required_since == world_clock_start() + timedelta(hours=1)
+    assert lead.follow_up_by == world_clock_start() + timedelta(hours=25)
 
 
 def test_routing_off_leaves_leads_unassigned_but_sets_the_follow_up(world: World) -> None:
