@@ -21,7 +21,7 @@ its index rows and the notifications it owes. RowKey prefixes keep each kind in 
     V|<yyyy-mm-dd>                      that day's digest releases: version (ETag), unfinished ids
     W|<ownerId or ->|<view>|<newest-first>|<leadId>  copy of an active lead, by its owner
     K|<followUpBy>|<leadId>             due index: leads to escalate if still not followed up
-    T|<poolKey>                         a routing pool's next turn (ETag: one turn per lead)
+    P|<poolKey>                         a routing pool's next turn (ETag: one turn per lead)
 
 Due rows (E, G, R) are full copies of the lead row, IndexKeys included, and every write of the
 lead rewrites (or deletes) them in its batch: a job reads what is due with one range query and
@@ -70,7 +70,7 @@ HELD = "H|"
 DIGEST_RELEASE = "V|"
 OWNER_LISTING = "W|"
 FOLLOW_UP_DUE = "K|"
-ROTATION = "T|"
+ROTATION = "P|"  # not T|: the event log keeps its rows there
 NO_OWNER = "-"  # the owner part of an unowned lead's W| key (member ids never are "-")
 
 # Strings are capped at 64 KiB (32K UTF-16 units); 15,000 characters fit even if all astral.

@@ -3,7 +3,7 @@
     member|<memberId>   a Team member: who they are (users), availability, weight, last seen
     routing             the routing rules and settings (JSON), ETag-versioned
 
-A pool's rotation counter lives in the Leads partition (`T|<poolKey>`, lead_rows.py), so the
+A pool's rotation counter lives in the Leads partition (`P|<poolKey>`, lead_rows.py), so the
 batch that assigns a lead also advances it.
 """
 
@@ -103,7 +103,7 @@ class TableTeamStore:
 
 
 class TablePoolRotation:
-    """Reads a pool's counter `T|<poolKey>` in the partner's Leads partition."""
+    """Reads a pool's counter `P|<poolKey>` in the partner's Leads partition."""
 
     def __init__(self, table: TableClient) -> None:
         self._table = table
