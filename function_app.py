@@ -12,6 +12,7 @@ from functions import (
     operator,
     ops,
     queues,
+    team,
     timers,
     ui,
     work,
@@ -32,3 +33,4 @@ app.register_functions(deliveries.bp)
 app.register_functions(lead_import.bp)
 app.register_functions(events.bp)
 app.register_functions(operator.bp)
+app.register_functions(team.bp)

@@ -139,6 +139,8 @@ def _key_conditions(call: RecordedPage) -> tuple[str, dict[str, Any]]:
         created_from=call.filters.created_from,
         created_to=call.filters.created_to,
         include_test=True,
+        # An owner is a key range of the active leads (W|<owner>|…), a column of the archived.
+        owner_key=None if call.archived else call.filters.owner_key,
     )
     return build_query(
         call.partner_id, call.view, listing=call.listing, filters=keys_only, resume=call.resume

@@ -212,7 +212,9 @@ def authenticate(req: func.HttpRequest) -> Principal:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("Send a bearer token in the Authorization header.")
-    return container().token_verifier.verify(token.strip())
+    principal = container().token_verifier.verify(token.strip())
+    container().team_roster.record_visit(principal)  # who uses the app is the assignable Team
+    return principal
 
 
 def read_json_object(req: func.HttpRequest) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from functions.openapi_notifications import NOTIFICATION_OPERATIONS
 from functions.openapi_operation import Operation, path_param
 from functions.openapi_operator import OPERATOR_OPERATIONS
 from functions.openapi_responses import Problem, operation_object
+from functions.openapi_team import TEAM_OPERATIONS
 from functions.openapi_ui import UI_OPERATIONS
 from functions.openapi_workspace import WORKSPACE_OPERATIONS
 from shared.services.delivery_door import DeliveryReceipt
@@ -55,6 +56,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *DELIVERY_OPERATIONS,
     *EVENT_OPERATIONS,
     *OPERATOR_OPERATIONS,
+    *TEAM_OPERATIONS,
     Operation(
         "post",
         "/intake/{partnerId}/marketplace",

@@ -40,6 +40,7 @@ _JOB_PARAMETERS: tuple[dict[str, Any], ...] = (
     path_param(
         "job",
         "expire-leads, archive-informational-leads, send-digests, remind-expiring, "
+        "escalate-stale-leads, "
         "prune-events, relay-outbox or relay-deliveries.",
     ),
     {

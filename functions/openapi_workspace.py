@@ -51,6 +51,8 @@ ACTION_ROUTES: dict[LeadAction, tuple[str, str]] = {
     LeadAction.MARK_LOST: ("post", "/leads/{leadId}/lost"),
     LeadAction.FAVORITE: ("put", "/leads/{leadId}/favorite"),
     LeadAction.UNFAVORITE: ("delete", "/leads/{leadId}/favorite"),
+    LeadAction.ASSIGN: ("post", "/leads/{leadId}/assign"),  # documented in openapi_team.py
+    LeadAction.TAKE: ("post", "/leads/{leadId}/assign"),  # the same route, one's own id
 }
 
 

@@ -53,6 +53,13 @@ def remind_expiring(timer: func.TimerRequest) -> None:
     _dispatch(job_names.REMIND_EXPIRING, timer)
 
 
+@bp.timer_trigger(
+    schedule="%ESCALATE_STALE_LEADS_SCHEDULE%", arg_name="timer", run_on_startup=False
+)
+def escalate_stale_leads(timer: func.TimerRequest) -> None:
+    _dispatch(job_names.ESCALATE_STALE_LEADS, timer)
+
+
 def _dispatch(job: str, timer: func.TimerRequest) -> None:
     with timer_invocation(job):
         counts = container().partner_jobs.dispatch(job, container().clock.now())

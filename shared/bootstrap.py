@@ -42,6 +42,7 @@ from shared.adapters.table_partner_overview import TablePartnerOverview
 from shared.adapters.table_partner_repository import TablePartnerRepository
 from shared.adapters.table_preference_store import TablePreferenceStore
 from shared.adapters.table_send_ledger import TableSendLedger
+from shared.adapters.table_team_store import TablePoolRotation, TableTeamStore
 from shared.adapters.telemetry import configure_telemetry
 from shared.config import Settings, load_settings
 from shared.domain.lead_policy import LeadPolicy
@@ -65,6 +66,7 @@ from shared.services.job_wiring import JobPorts
 from shared.services.jobs import JobRegistry, JobRunner
 from shared.services.lead_actions import LeadActions
 from shared.services.lead_activity import ActivityNotingLeads
+from shared.services.lead_assignment import LeadAssignment
 from shared.services.lead_events import LeadEvents
 from shared.services.lead_import import LeadImport
 from shared.services.lead_intake import IntakeService
@@ -86,6 +88,9 @@ from shared.services.partners import PartnerService
 from shared.services.ports import Clock, NotificationPublisher, TokenVerifier
 from shared.services.reminder_sweeps import ReminderSweep
 from shared.services.retries import Retries
+from shared.services.routing import LeadRouter, RoutingSettingsService
+from shared.services.stale_lead_escalation import ESCALATE
+from shared.services.team import TeamRoster
 from shared.services.ui_config import UiSetup, dev_sign_in_allowed, msal_config
 from shared.services.ui_pages import UiPages
 
@@ -186,6 +191,7 @@ class Container:
             policy=self.lead_policy,
             spam_domains=self.spam_domains,
             events=self.lead_events,
+            router=self.lead_router,
         )
 
     @cached_property
@@ -264,6 +270,33 @@ class Container:
             events=self.lead_events,
         )
 
+    # -- the partner's Team, lead owners and routing ---------------------------------
+
+    @cached_property
+    def team_store(self) -> TableTeamStore:
+        return TableTeamStore(self.storage.table(PARTNERS_TABLE))
+
+    @cached_property
+    def team_roster(self) -> TeamRoster:
+        return TeamRoster(store=self.team_store, partners=self.partners, clock=self.clock)
+
+    @cached_property
+    def routing_settings(self) -> RoutingSettingsService:
+        return RoutingSettingsService(store=self.team_store, team=self.team_roster)
+
+    @cached_property
+    def lead_router(self) -> LeadRouter:
+        return LeadRouter(
+            settings=self.routing_settings,
+            team=self.team_roster,
+            rotation=TablePoolRotation(self.storage.table(LEADS_TABLE)),
+            clock=self.clock,
+        )
+
+    @cached_property
+    def lead_assignment(self) -> LeadAssignment:
+        return LeadAssignment(actions=self.lead_actions, team=self.team_roster, clock=self.clock)
+
     @cached_property
     def lead_listing(self) -> LeadListing:
         secret = self.settings.paging_token_secret
@@ -314,6 +347,7 @@ class Container:
             policy=self.lead_policy,
             links=EmailLinks(settings.ui_base_url, settings.marketplace_url),
             vendor_email=settings.vendor_notification_email,
+            team=self.team_store,
         )
         return Notifier(
             planner=planner,
@@ -440,6 +474,7 @@ class Container:
             jobs={
                 job_names.EXPIRE_LEADS: sweep(EXPIRE),
                 job_names.ARCHIVE_INFORMATIONAL_LEADS: sweep(AGE_OUT),
+                job_names.ESCALATE_STALE_LEADS: sweep(ESCALATE),
                 job_names.REMIND_EXPIRING: ReminderSweep(
                     reminder_before=policy.reminder_before,
                     due=ports.due,

@@ -131,6 +131,9 @@ class Settings(BaseSettings):
     remind_expiring_schedule: Annotated[
         str, Field(validation_alias=_env("REMIND_EXPIRING_SCHEDULE"))
     ] = "0 5 * * * *"
+    escalate_stale_leads_schedule: Annotated[
+        str, Field(validation_alias=_env("ESCALATE_STALE_LEADS_SCHEDULE"))
+    ] = "0 10,40 * * * *"
 
     # Telemetry: OpenTelemetry through the Azure Monitor distro, on only when this is set
     # (shared/adapters/telemetry.py). The same setting the Functions host exports to.

@@ -22,6 +22,7 @@ from shared.adapters import lead_rows as rows
 from shared.domain.errors import ConcurrentModification
 from shared.domain.lead import Lead
 from shared.domain.notification import FIRST_RELAY_DELAY, Notification
+from shared.services.ports import PoolTurn
 
 Operation = tuple[str, dict[str, Any]] | tuple[str, dict[str, Any], dict[str, Any]]
 REPLACE: dict[str, Any] = {"mode": UpdateMode.REPLACE}
@@ -44,8 +45,14 @@ def if_match(etag: str | None) -> dict[str, Any]:
 
 
 def index_keys(lead: Lead) -> tuple[str, ...]:
-    """The listing copy first, then the due rows and the search rows (all full copies)."""
-    return (rows.listing_key(lead), *rows.due_keys(lead), *rows.search_keys(lead))
+    """The listing copy first, then the due, search and owner rows (all full copies)."""
+    return (
+        rows.listing_key(lead),
+        *rows.due_keys(lead),
+        *rows.follow_up_keys(lead),
+        *rows.search_keys(lead),
+        *rows.owner_keys(lead),
+    )
 
 
 def stored_entity(lead: Lead, keys: tuple[str, ...], row_key: str) -> dict[str, Any]:
@@ -65,8 +72,26 @@ def outbox_entity(notification: Notification) -> dict[str, Any]:
     }
 
 
+def turn_operation(turn: PoolTurn) -> Operation:
+    """Advance a routing pool past the turn a lead drew, on condition that nobody drew it
+    first: with the lead in one batch, every turn goes to exactly one lead."""
+    row: dict[str, Any] = {
+        "PartitionKey": turn.partner_id,
+        "RowKey": f"{rows.ROTATION}{turn.pool_key}",
+        "NextTurn": turn.turn + 1,
+    }
+    if turn.etag is None:
+        return ("create", row)
+    return ("update", row, if_match(turn.etag))
+
+
 def change_operations(
-    lead: Lead, keys: tuple[str, ...], *, outbox: Sequence[Notification], guard: Guard | None
+    lead: Lead,
+    keys: tuple[str, ...],
+    *,
+    outbox: Sequence[Notification],
+    guard: Guard | None,
+    turn: PoolTurn | None = None,
 ) -> list[Operation]:
     """Write back `lead`, read earlier: under its own ETag, or under `guard`'s."""
     partner = lead.partner_id
@@ -94,6 +119,8 @@ def change_operations(
         else:
             operations.append(("upsert", copy, REPLACE))
     operations += [("create", outbox_entity(item)) for item in outbox]
+    if turn is not None:
+        operations.append(turn_operation(turn))
     return operations
 
 

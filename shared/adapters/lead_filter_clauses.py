@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.adapters.lead_rows import NO_OWNER
 from shared.domain.lead_values import EmailValidity, LeadStatus
 from shared.services.ports import LeadFilter
 
@@ -38,6 +39,9 @@ def column_clauses(
         clauses.append("CompanyKey ge @company and CompanyKey lt @company_end")
         parameters["company"] = filters.company_prefix.casefold()
         parameters["company_end"] = filters.company_prefix.casefold() + "\uffff"
+    if filters.owner_key is not None:  # inside the owner's own range, a no-op kept for clarity
+        clauses.append("OwnerId eq @owner_id")
+        parameters["owner_id"] = "" if filters.owner_key == NO_OWNER else filters.owner_key
     if not filters.include_test:
         clauses.append("IsTest eq false")
     clauses.extend(_hot_clause(filters, parameters, archived=archived))

@@ -23,6 +23,9 @@ its index rows and the notifications it owes. RowKey prefixes keep each kind in 
     T|<logged-at>|<eventId>             event log: one CloudEvent per change, in its batch
                                         (event_rows.py; read by table_event_log.py); the
                                         lead row's `EventKeys` name those an expiry scrubs
+    W|<ownerId or ->|<view>|<newest-first>|<leadId>  copy of an active lead, by its owner
+    K|<followUpBy>|<leadId>             due index: leads to escalate if still not followed up
+    P|<poolKey>                         a routing pool's next turn (ETag: one turn per lead)
 
 Due rows (E, G, R) are full copies of the lead row, IndexKeys included, and every write of the
 lead rewrites (or deletes) them in its batch: a job reads what is due with one range query and
@@ -72,6 +75,10 @@ FEED = "N|"
 DAILY_COUNT = "C|"
 HELD = "H|"
 DIGEST_RELEASE = "V|"
+OWNER_LISTING = "W|"
+FOLLOW_UP_DUE = "K|"
+ROTATION = "P|"  # not T|: the event log keeps its rows there
+NO_OWNER = "-"  # the owner part of an unowned lead's W| key (member ids never are "-")
 
 # Strings are capped at 64 KiB (32K UTF-16 units); 15,000 characters fit even if all astral.
 _CHUNK = 15_000
@@ -142,6 +149,25 @@ def due_keys(lead: Lead) -> list[str]:
     return keys
 
 
+def owner_listing_prefix(owner_key: str, view: str) -> str:
+    return f"{OWNER_LISTING}{owner_key}|{view}|"
+
+
+def owner_keys(lead: Lead) -> list[str]:
+    """An active lead's copy under its owner (or under "no owner"): `owner=` lists it by key."""
+    if lead.status is LeadStatus.ARCHIVED:
+        return []
+    owner = lead.owner.id if lead.owner else NO_OWNER
+    prefix = owner_listing_prefix(owner, lead.view.value)
+    return [f"{prefix}{newest_first(lead.created_at)}|{lead.id}"]
+
+
+def follow_up_keys(lead: Lead) -> list[str]:
+    if not lead.is_follow_up_pending or lead.follow_up_by is None:
+        return []
+    return [f"{FOLLOW_UP_DUE}{instant_key(lead.follow_up_by)}|{lead.id}"]
+
+
 def search_keys(lead: Lead) -> list[str]:
     """One search row per term the lead is found by (none for a term it no longer has)."""
     return [f"{SEARCH}{term}|{lead.id}" for term in sorted(search_terms(lead.customer))]
@@ -184,6 +210,7 @@ def lead_entity(lead: Lead, row_key: str) -> dict[str, Any]:
         "RequiresAction": lead.requires_action,
         "IsTest": lead.is_test,
         "CreatedAt": lead.created_at,
+        "OwnerId": lead.owner.id if lead.owner else "",
     }
     return entity | chunked("Doc", lead.model_dump_json())
 

@@ -37,53 +37,57 @@ _JITTER_SECONDS = 0.02
 _FULL_DAYS_REMEMBERED = 64  # partner-days; each holds at most DIGEST_THRESHOLD ids
 
 
-def count_key(day: date) -> str:
-    return f"{rows.DAILY_COUNT}{day.isoformat()}"
+def count_key(day: date, recipient: str = "") -> str:
+    """`C|<day>` counts the emails to the partner's contacts; `C|<day>|<memberId>` an owner's."""
+    return f"{rows.DAILY_COUNT}{day.isoformat()}" + (f"|{recipient}" if recipient else "")
 
 
 class TableDailyCounter:
     def __init__(self, table: TableClient) -> None:
         self._table = table
-        self._full_days: OrderedDict[tuple[str, date, int], frozenset[str]] = OrderedDict()
+        self._full_days: OrderedDict[tuple[str, str, int], frozenset[str]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def take_slot(self, partner_id: str, day: date, notification_id: str, limit: int) -> bool:
-        full = self._full_days.get((partner_id, day, limit))
+    def take_slot(
+        self, partner_id: str, day: date, notification_id: str, limit: int, *, recipient: str = ""
+    ) -> bool:
+        key = count_key(day, recipient)
+        full = self._full_days.get((partner_id, key, limit))
         if full is not None:
             return notification_id in full
         with translate_storage_errors():
             for _ in range(_ATTEMPTS):
-                entity = self._read(partner_id, day)
+                entity = self._read(partner_id, key)
                 counted = _counted(entity)
                 if notification_id in counted:
                     return True
                 if len(counted) >= limit:
-                    self._remember_full(partner_id, day, limit, counted)
+                    self._remember_full(partner_id, key, limit, counted)
                     return False
                 try:
-                    self._write(partner_id, day, [*counted, notification_id], entity)
+                    self._write(partner_id, key, [*counted, notification_id], entity)
                 except (ResourceExistsError, ResourceModifiedError, ResourceNotFoundError):
                     time.sleep(random.uniform(0, _JITTER_SECONDS))  # noqa: S311  # not crypto
                     continue
                 return True
         raise ConcurrentModification("Too many concurrent new-lead emails for one partner; retry.")
 
-    def _remember_full(self, partner_id: str, day: date, limit: int, counted: list[str]) -> None:
+    def _remember_full(self, partner_id: str, key: str, limit: int, counted: list[str]) -> None:
         with self._lock:
-            self._full_days[(partner_id, day, limit)] = frozenset(counted)
+            self._full_days[(partner_id, key, limit)] = frozenset(counted)
             while len(self._full_days) > _FULL_DAYS_REMEMBERED:
                 self._full_days.popitem(last=False)
 
-    def _read(self, partner_id: str, day: date) -> Any:
+    def _read(self, partner_id: str, key: str) -> Any:
         try:
-            return self._table.get_entity(partner_id, count_key(day))
+            return self._table.get_entity(partner_id, key)
         except ResourceNotFoundError:
             return None
 
-    def _write(self, partner_id: str, day: date, counted: list[str], previous: Any) -> None:
+    def _write(self, partner_id: str, key: str, counted: list[str], previous: Any) -> None:
         entity = {
             "PartitionKey": partner_id,
-            "RowKey": count_key(day),
+            "RowKey": key,
             "Count": len(counted),
             **rows.chunked("Counted", json.dumps(counted)),
         }

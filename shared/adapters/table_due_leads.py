@@ -26,6 +26,7 @@ PREFIXES = {
     DueKind.EXPIRY: rows.EXPIRY_DUE,
     DueKind.AGING: rows.AGING_DUE,
     DueKind.REMINDER: rows.REMINDER_DUE,
+    DueKind.FOLLOW_UP: rows.FOLLOW_UP_DUE,
 }
 
 

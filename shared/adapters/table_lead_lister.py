@@ -1,6 +1,7 @@
 """Lists leads from the listing copies (`U|…` awaiting an answer, `A|…` other active, `Z|…`
-archived) in key order = newest first,
-and from the index copies: the expiry index (`E|`, soonest respondBy first) and the search
+archived) in key order = newest first, or, with `owner`, from the owner copies of the active
+leads (`W|<owner>|…`, awaiting or not), and from the index copies: the expiry index (`E|`,
+soonest respondBy first) and the search
 index (`Q|`, by term; lead_index_queries.py).
 
 Key conditions narrow the range the service examines (view, active/archived, created window);
@@ -100,6 +101,8 @@ def build_query(
     """The OData filter: key conditions first (they bound the scan), then column conditions."""
     archived = listing is ListingRange.ARCHIVED
     prefix = rows.listing_prefix(view.value, listing)
+    if filters.owner_key is not None and not archived:  # the owner's copies, in list order
+        prefix = rows.owner_listing_prefix(filters.owner_key, view.value)
     start, end = prefix, rows.key_after(prefix)
     if filters.created_to is not None:  # newest first: a later bound is a smaller key
         start = max(start, prefix + rows.newest_first(filters.created_to))

@@ -27,6 +27,7 @@ from shared.adapters.lead_batches import (
     index_keys,
     outbox_entity,
     stored_entity,
+    turn_operation,
 )
 from shared.adapters.storage_errors import submit_batch, translate_storage_errors
 from shared.domain.errors import ConcurrentModification, NotFound
@@ -34,7 +35,7 @@ from shared.domain.lead import Lead
 from shared.domain.lead_values import LeadStatus
 from shared.domain.notification import Notification
 from shared.services.event_ports import LeadChangeEvent
-from shared.services.ports import Clock, DedupRecord, IdempotencyRecord
+from shared.services.ports import Clock, DedupRecord, IdempotencyRecord, PoolTurn
 
 # What a batch carrying events may take, every try and back-off included: the event log's
 # settle window must exceed it by Table storage's 30 s server timeout and the clocks' skew.
@@ -104,6 +105,7 @@ class TableLeadRepository:
         outbox: Sequence[Notification] = (),
         replaces: DedupRecord | None = None,
         events: Sequence[LeadChangeEvent] = (),
+        turn: PoolTurn | None = None,
     ) -> Lead:
         keys = index_keys(lead)
         operations: list[Operation] = [
@@ -117,6 +119,8 @@ class TableLeadRepository:
             operations.append(("update", dedup, if_match(replaces.etag)))
         operations += [("upsert", stored_entity(lead, keys, key), REPLACE) for key in keys[1:]]
         operations += [("create", outbox_entity(item)) for item in outbox]
+        if turn is not None:
+            operations.append(turn_operation(turn))
         return self._commit(lead, operations, keys, events)
 
     def save(
@@ -126,10 +130,11 @@ class TableLeadRepository:
         outbox: Sequence[Notification] = (),
         guard: Guard | None = None,
         events: Sequence[LeadChangeEvent] = (),
+        turn: PoolTurn | None = None,
     ) -> Lead:
         """Under the lead's ETag, or with `guard` under the ETag of the due row it was read from."""
         keys = index_keys(lead)
-        operations = change_operations(lead, keys, outbox=outbox, guard=guard)
+        operations = change_operations(lead, keys, outbox=outbox, guard=guard, turn=turn)
         return self._commit(lead, operations, keys, events)
 
     def _commit(

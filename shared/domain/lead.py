@@ -42,6 +42,7 @@ from shared.domain.lead_values import (
     View,
 )
 from shared.domain.principal import Principal
+from shared.domain.team import Owner, user_member_id
 
 
 class LeadEventKind(StrEnum):
@@ -57,6 +58,8 @@ class LeadEventKind(StrEnum):
     EXPIRED = "Expired"
     AGED_OUT = "AgedOut"
     REMINDED = "Reminded"
+    ASSIGNED = "Assigned"
+    ESCALATED = "Escalated"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,7 @@ class Actor:
 
 MARKETPLACE = Actor("Marketplace")
 SYSTEM = Actor("System")
+ROUTING = Actor("Routing")
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +155,10 @@ class Lead(BaseModel):
     tracking_parameters: dict[str, str] = Field(default_factory=dict)
     history: list[HistoryEntry] = Field(default_factory=list)
     history_omitted: int = 0  # entries dropped between the first and the latest (lead_limits.py)
+    owner: Owner | None = None  # who in the partner's Team owns it (not the deal's `team`)
+    owner_touched_at: datetime | None = None  # the owner's first recorded action since owning
+    follow_up_by: datetime | None = None  # escalated if still unanswered and untouched by then
+    escalated_at: datetime | None = None
     etag: str | None = Field(default=None, exclude=True)  # storage version
 
     _events: list[LeadEvent] = PrivateAttr(default_factory=list)
@@ -323,6 +331,34 @@ class Lead(BaseModel):
         detail = " · ".join(filter(None, [closure.reason.value, self.closing.summary()]))
         self._record(LeadEventKind.LOST, now, actor, "Lost", detail)
 
+    def assign(self, owner: Owner | None, *, actor: Actor, now: datetime, take: bool) -> None:
+        """Give the lead an owner (or none): by an admin, or `take` by the owner themselves."""
+        self._require(LeadAction.TAKE if take else LeadAction.ASSIGN)
+        self.owner, self.owner_touched_at = owner, None
+        detail = owner.name if owner else "nobody"
+        self._record(LeadEventKind.ASSIGNED, now, actor, "Assigned", f"To {detail}")
+
+    def route_to(self, owner: Owner, *, rule: str, now: datetime) -> None:
+        """The partner's routing chose the owner of a lead that now needs action."""
+        self.owner, self.owner_touched_at = owner, None
+        self._record(LeadEventKind.ASSIGNED, now, ROUTING, "Assigned", f"To {owner.name} by {rule}")
+
+    def escalate(self, as_of: datetime, now: datetime | None = None) -> bool:
+        """Still unanswered, and unassigned or untouched by its owner, past `follow_up_by`."""
+        if not self.is_follow_up_pending or self.follow_up_by is None or as_of < self.follow_up_by:
+            return False
+        now = now or as_of
+        self.escalated_at = now
+        self._record(LeadEventKind.ESCALATED, now, SYSTEM, "Escalated", "No follow-up in time")
+        return True
+
+    @property
+    def is_follow_up_pending(self) -> bool:
+        """Waiting for the follow-up check: what the escalation index holds."""
+        waiting = self.status is LeadStatus.RECEIVED and self.requires_action
+        untouched = self.owner is None or self.owner_touched_at is None
+        return waiting and untouched and self.escalated_at is None and bool(self.follow_up_by)
+
     # The timed steps below take `as_of`, the instant that decides whether the step is due (a
     # job may replay any instant), and `now`, the real time the change is recorded at.
 
@@ -386,6 +422,10 @@ class Lead(BaseModel):
         self, kind: LeadEventKind, now: datetime, actor: Actor, action: str, detail: str | None
     ) -> None:
         self._events.append(LeadEvent(kind, now))
+        owner = self.owner
+        owner_acted = actor.user_id and owner and user_member_id(actor.user_id) == owner.id
+        if owner_acted and self.owner_touched_at is None:
+            self.owner_touched_at = now
         self.history.append(
             HistoryEntry(
                 at=now,

@@ -31,6 +31,8 @@ class LeadAction(StrEnum):
     MARK_LOST = "markLost"  # POST /leads/{id}/lost
     FAVORITE = "favorite"  # PUT /leads/{id}/favorite
     UNFAVORITE = "unfavorite"  # DELETE /leads/{id}/favorite
+    ASSIGN = "assign"  # POST /leads/{id}/assign: give the lead any owner, or none
+    TAKE = "take"  # POST /leads/{id}/assign with one's own member id: own an unowned lead
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,7 @@ class _Step:
     starts_from: LeadStatus
     verb: str  # "The lead … can no longer be <verb>."
     needs_response: bool = False  # informational leads are never accepted or declined
+    while_open: bool = False  # allowed in any status but Archived (Received and Accepted)
 
 
 _STEPS: Mapping[LeadAction, _Step] = {
@@ -49,10 +52,15 @@ _STEPS: Mapping[LeadAction, _Step] = {
     LeadAction.ADD_TEAM_MEMBER: _Step(LeadStatus.ACCEPTED, "given team members"),
     LeadAction.MARK_WON: _Step(LeadStatus.ACCEPTED, "won"),
     LeadAction.MARK_LOST: _Step(LeadStatus.ACCEPTED, "lost"),
+    LeadAction.ASSIGN: _Step(LeadStatus.RECEIVED, "assigned", while_open=True),
+    LeadAction.TAKE: _Step(LeadStatus.RECEIVED, "taken", while_open=True),
 }  # favourites are the caller's own marks, not steps: any state allows them
 
 _ROLES: Mapping[LeadAction, frozenset[Role]] = {
     **{action: PARTNER_ACTORS for action in _STEPS},
+    # Owners are the sales lead's call; any salesperson may take an unowned lead themselves.
+    LeadAction.ASSIGN: frozenset({Role.REFERRALS_ADMIN}),
+    LeadAction.TAKE: frozenset({Role.REFERRALS_ADMIN, Role.REFERRALS_USER}),
     LeadAction.FAVORITE: PARTNER_READERS,
     LeadAction.UNFAVORITE: PARTNER_READERS,
 }
@@ -73,6 +81,9 @@ class LifecycleState(Protocol):
     @property
     def team(self) -> Sequence[object]: ...
 
+    @property
+    def owner(self) -> object | None: ...
+
 
 def lifecycle_refusal(lead: LifecycleState, action: LeadAction) -> str | None:
     """Why the lead's state does not allow `action` (a 409), or None when it does."""
@@ -83,10 +94,17 @@ def lifecycle_refusal(lead: LifecycleState, action: LeadAction) -> str | None:
         return f"The lead is Archived ({lead.outcome}): it can no longer be {step.verb}."
     if step.needs_response and not lead.requires_action:
         return f"The lead is informational: it needs no response and cannot be {step.verb}."
-    if lead.status is not step.starts_from:
+    if not step.while_open and lead.status is not step.starts_from:
         return f"The lead is {lead.status}: it can be {step.verb} only when {step.starts_from}."
+    return _full_refusal(lead, action)
+
+
+def _full_refusal(lead: LifecycleState, action: LeadAction) -> str | None:
+    """A step the status allows, refused by what the lead holds already."""
     if action is LeadAction.ADD_TEAM_MEMBER and len(lead.team) >= MAX_TEAM:
         return f"The lead's team is full ({MAX_TEAM} people): remove someone first."
+    if action is LeadAction.TAKE and lead.owner is not None:
+        return "The lead already has an owner: ask an admin to reassign it."
     return None
 
 

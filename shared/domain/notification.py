@@ -24,6 +24,8 @@ class NotificationKind(StrEnum):
     LEAD_EXPIRED = "LeadExpired"
     LEAD_DECLINED = "LeadDeclined"
     DAILY_DIGEST = "DailyDigest"
+    LEAD_ASSIGNED = "LeadAssigned"  # to the new owner (not when they took it themselves)
+    FOLLOW_UP_OVERDUE = "FollowUpOverdue"  # to admins and contacts: nobody followed it up
 
 
 class SentEmail(ValueObject):

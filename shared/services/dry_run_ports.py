@@ -32,6 +32,7 @@ from shared.services.ports import (
     LeadRepository,
     OutboxEntry,
     OutboxStore,
+    PoolTurn,
 )
 
 # What a dry release answers as the day's new version: the digest job then carries on with the
@@ -88,6 +89,7 @@ class DryLeads:
         outbox: Sequence[Notification] = (),
         replaces: DedupRecord | None = None,
         events: Sequence[LeadChangeEvent] = (),
+        turn: PoolTurn | None = None,
     ) -> Lead:
         return lead
 
@@ -97,6 +99,7 @@ class DryLeads:
         *,
         outbox: Sequence[Notification] = (),
         events: Sequence[LeadChangeEvent] = (),
+        turn: PoolTurn | None = None,
     ) -> Lead:
         return lead
 

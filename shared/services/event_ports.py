@@ -27,6 +27,7 @@ LEAD_EVENT_KINDS: tuple[str, ...] = (
     "expired",
     "agedOut",
     "reminderDue",
+    "followUpOverdue",
 )
 LEAD_EVENT_TYPES: frozenset[str] = frozenset(EVENT_TYPE_PREFIX + kind for kind in LEAD_EVENT_KINDS)
 PING_EVENT_TYPE = "com.partnerleads.webhook.ping"

@@ -6,5 +6,6 @@ EXPIRE_LEADS = "expire-leads"
 ARCHIVE_INFORMATIONAL_LEADS = "archive-informational-leads"
 SEND_DIGESTS = "send-digests"
 REMIND_EXPIRING = "remind-expiring"
+ESCALATE_STALE_LEADS = "escalate-stale-leads"
 RELAY_DELIVERIES = "relay-deliveries"
 PRUNE_EVENTS = "prune-events"  # run by the archive timer (functions/timers.py)

@@ -22,6 +22,7 @@ class DueKind(StrEnum):
     EXPIRY = "expiry"  # by respondBy
     AGING = "aging"  # by archiveAt
     REMINDER = "reminder"  # by remindAt
+    FOLLOW_UP = "followUp"  # by followUpBy: leads nobody followed up (stale_lead_escalation.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -163,6 +163,17 @@ class LeadActions:
             lead, now=self._clock.now(), policy=self._policy, favorite=favorite, viewer=principal
         )
 
+    def act(
+        self,
+        principal: Principal,
+        lead_id: str,
+        if_match: str | None,
+        action: LeadAction,
+        step: Step,
+    ) -> LeadView:
+        """Run one step on a lead as every action does (for use cases kept in their own module)."""
+        return self._act(principal, lead_id, if_match, action, step)
+
     def _act(
         self,
         principal: Principal,
@@ -197,17 +208,19 @@ class LeadActions:
         raise DependencyUnavailable("The lead is being changed by many requests; retry shortly.")
 
     def _owed(self, lead: Lead, changes: list[LeadEvent]) -> list[Notification]:
-        """Declining tells the customer to choose another partner (not for test leads)."""
+        """Declining tells the customer to choose another partner (not for test leads);
+        assigning tells the new owner, unless they took the lead themselves."""
         kinds = {change.kind for change in changes}
-        if LeadEventKind.DECLINED not in kinds or lead.is_test or not lead.customer.email:
-            return []
+        owed = []
+        if LeadEventKind.DECLINED in kinds and not lead.is_test and lead.customer.email:
+            owed.append(NotificationKind.LEAD_DECLINED)
+        if LeadEventKind.ASSIGNED in kinds and lead.owner and lead.owner_touched_at is None:
+            owed.append(NotificationKind.LEAD_ASSIGNED)
         return [
             Notification.about_lead(
-                NotificationKind.LEAD_DECLINED,
-                partner_id=lead.partner_id,
-                lead_id=lead.id,
-                now=self._clock.now(),
+                kind, partner_id=lead.partner_id, lead_id=lead.id, now=self._clock.now()
             )
+            for kind in owed
         ]
 
     def _present(self, principal: Principal, lead: Lead) -> LeadView:

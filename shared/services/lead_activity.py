@@ -9,7 +9,7 @@ from shared.domain.lead import Lead
 from shared.domain.notification import Notification
 from shared.services.event_ports import LeadChangeEvent
 from shared.services.operator_ports import PartnerActivity
-from shared.services.ports import DedupRecord, IdempotencyRecord, LeadRepository
+from shared.services.ports import DedupRecord, IdempotencyRecord, LeadRepository, PoolTurn
 
 
 class ActivityNotingLeads:
@@ -24,8 +24,9 @@ class ActivityNotingLeads:
         outbox: Sequence[Notification] = (),
         replaces: DedupRecord | None = None,
         events: Sequence[LeadChangeEvent] = (),
+        turn: PoolTurn | None = None,
     ) -> Lead:
-        stored = self._leads.add(lead, outbox=outbox, replaces=replaces, events=events)
+        stored = self._leads.add(lead, outbox=outbox, replaces=replaces, events=events, turn=turn)
         self._activity.lead_received(lead.partner_id, lead.created_at)
         return stored
 
@@ -41,8 +42,9 @@ class ActivityNotingLeads:
         *,
         outbox: Sequence[Notification] = (),
         events: Sequence[LeadChangeEvent] = (),
+        turn: PoolTurn | None = None,
     ) -> Lead:
-        return self._leads.save(lead, outbox=outbox, events=events)
+        return self._leads.save(lead, outbox=outbox, events=events, turn=turn)
 
     def find_idempotency(self, partner_id: str, key: str) -> IdempotencyRecord | None:
         return self._leads.find_idempotency(partner_id, key)

@@ -42,6 +42,8 @@ LOGGED_CHANGES: dict[LeadEventKind, str] = {
     LeadEventKind.EXPIRED: "expired",
     LeadEventKind.AGED_OUT: "agedOut",
     LeadEventKind.REMINDED: "reminderDue",
+    LeadEventKind.ASSIGNED: "assigned",
+    LeadEventKind.ESCALATED: "followUpOverdue",
     # BECAME_ACTION_REQUIRED is part of the receipt or stage that caused it, not a change apart.
 }
 

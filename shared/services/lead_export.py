@@ -19,6 +19,7 @@ COLUMNS = (
     "EstimatedCloseDate", "CrmId", "CampaignId", "Reason", "Notes",
     # Added later, at the end, so partners' imports that read columns by position keep working.
     "CustomerMessage", "ContactRequested", "SenderName", "SenderEmail", "LeadUrl",
+    "OwnerName", "OwnerEmail",
 )  # fmt: skip
 
 # Excel reads a CSV without a byte-order mark in the machine's ANSI code page (`Müller` becomes
@@ -94,10 +95,11 @@ def _row(lead: LeadView) -> list[Cell]:
 
 
 def _added_cells(lead: LeadView, lead_url: Callable[[str], str]) -> list[Cell]:
-    sender = lead.sender
+    sender, owner = lead.sender, lead.owner
     return [
         lead.description, "true" if lead.contact_requested else "false",
         sender.name if sender else None, sender.email if sender else None, lead_url(lead.id),
+        owner.name if owner else None, owner.email if owner else None,
     ]  # fmt: skip
 
 

@@ -8,7 +8,10 @@ its index rows, its outbox rows) and one queue write.
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from enum import StrEnum
 
 from shared.domain.errors import ConcurrentModification, Conflict
@@ -39,10 +42,16 @@ from shared.services.ports import (
     IdempotencyRecord,
     LeadRepository,
     NotificationPublisher,
+    PoolTurn,
 )
 from shared.services.referrals import ReferLead, referral_lead_details
+from shared.services.routing import LeadRouter
 
-_ATTEMPTS = 5  # optimistic retries when concurrent deliveries race for the same customer
+# Optimistic retries when concurrent deliveries race for the same customer, or for the next turn
+# of a routing pool (every lost race means another lead took a turn, so a burst of N leads
+# needs at most N rounds; jittered backoff keeps the racers apart).
+_ATTEMPTS = 64
+_MAX_BACKOFF_SECONDS = 0.2
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +80,9 @@ class IntakeService:
         spam_domains: SpamDomains,
         new_id: Callable[[], str] = new_lead_id,
         events: LeadEvents | None = None,
+        router: LeadRouter | None = None,
     ) -> None:
+        self._router = router
         self._partners = partners
         self._leads = leads
         self._publisher = publisher
@@ -125,7 +136,9 @@ class IntakeService:
 
     def _land(self, partner_id: str, details: LeadDetails, *, actor: Actor) -> IntakeReceipt:
         key = dedup_key(details)
-        for _ in range(_ATTEMPTS):
+        for attempt in range(_ATTEMPTS):
+            if attempt:
+                _back_off(attempt)
             record = self._leads.find_dedup(partner_id, key)
             try:
                 if record is not None and not record.archived:
@@ -153,9 +166,16 @@ class IntakeService:
             now=details.interaction.at,
             policy=self._policy,
         )
-        changes = lead.pull_events()
-        owed = self._owed(lead, changes)
-        self._leads.add(lead, outbox=owed, replaces=replaces, events=self._events.of(lead, changes))
+        with self._routing(lead, lead.requires_action) as turn:
+            changes = lead.pull_events()
+            owed = self._owed(lead, changes)
+            self._leads.add(
+                lead,
+                outbox=owed,
+                replaces=replaces,
+                events=self._events.of(lead, changes),
+                turn=turn,
+            )
         _report_created(lead)
         publish_committed(self._publisher, owed)
         return IntakeReceipt(lead_id=lead.id, duplicate=False, result=IntakeResult.CREATED)
@@ -168,6 +188,7 @@ class IntakeService:
                 lead_id=record.lead_id, duplicate=True, result=IntakeResult.DUPLICATE
             )
         lead = self._leads.get(partner_id, record.lead_id)
+        needed_action = lead.requires_action
         added = lead.add_stage(
             details.interaction,
             requires_action=details.requires_action,
@@ -176,11 +197,20 @@ class IntakeService:
         )
         if not added:  # a concurrent delivery added this stage first
             return IntakeReceipt(lead_id=lead.id, duplicate=True, result=IntakeResult.DUPLICATE)
-        changes = lead.pull_events()
-        owed = self._owed(lead, changes)
-        self._leads.save(lead, outbox=owed, events=self._events.of(lead, changes))
+        with self._routing(lead, lead.requires_action and not needed_action) as turn:
+            changes = lead.pull_events()
+            owed = self._owed(lead, changes)
+            self._leads.save(lead, outbox=owed, events=self._events.of(lead, changes), turn=turn)
         publish_committed(self._publisher, owed)
         return IntakeReceipt(lead_id=lead.id, duplicate=True, result=IntakeResult.STAGE_ADDED)
+
+    def _routing(
+        self, lead: Lead, needs_action_now: bool
+    ) -> AbstractContextManager[PoolTurn | None]:
+        """A lead that now needs action gets its follow-up deadline and, routed, its owner."""
+        if self._router is None or not needs_action_now:
+            return nullcontext(None)
+        return self._router.routing(lead)
 
     def _owed(self, lead: Lead, changes: list[LeadEvent]) -> list[Notification]:
         """A lead that now needs the partner's answer is announced; test leads never are."""
@@ -211,3 +241,9 @@ def _report_created(lead: Lead) -> None:
         view=lead.view.value,
     )
     logger.info("Lead %s created for %s", lead.id, lead.partner_id, extra=fields)
+
+
+def _back_off(attempt: int) -> None:
+    """Full-jitter exponential backoff between re-runs after a lost race."""
+    ceiling = min(_MAX_BACKOFF_SECONDS, 0.005 * 2**attempt)
+    time.sleep(random.uniform(0, ceiling))  # noqa: S311  # spreading retries, not crypto

@@ -20,6 +20,7 @@ from shared.domain.lead_policy import LeadPolicy
 from shared.domain.lead_values import LeadStatus, View
 from shared.domain.model import ApiModel
 from shared.domain.principal import PARTNER_READERS, Principal
+from shared.domain.team import user_member_id
 from shared.services.lead_cursor import DONE, RangeCursor
 from shared.services.lead_matching import awaits_answer, matches, sort_key
 from shared.services.lead_query import LeadQuery
@@ -73,6 +74,7 @@ class LeadListing:
 
     def page(self, principal: Principal, query: LeadQuery) -> LeadPage:
         partner_id = principal.require_partner(PARTNER_READERS)
+        query = query.for_viewer(user_member_id(principal.user_id))
         now = self._clock.now()
         scope = f"{partner_id}\x1f{principal.user_id}\x1f{query.scope()}"
         position = (
@@ -111,6 +113,7 @@ class LeadListing:
                 [FieldError("continuationToken", "the export takes no continuation token")],
             )
         partner_id = principal.require_partner(PARTNER_READERS)
+        query = query.for_viewer(user_member_id(principal.user_id))
         favorite_ids = self._favorites.favorite_ids(partner_id, principal.user_id)
         marked = set(favorite_ids)
         now = self._clock.now()
@@ -285,8 +288,9 @@ def _every_page(page: Callable[[Position], Paged]) -> Iterator[Lead]:
 
 
 def _list_order(key: str) -> str:
-    """`U|view|<newest-first>|id`, `A|…` and `Z|…` compare by what follows the view."""
-    return key.split("|", 2)[2]
+    """`U|view|<newest-first>|id`, `A|…`, `Z|…` and `W|owner|view|…` compare by their last two
+    parts."""
+    return "|".join(key.rsplit("|", 2)[-2:])
 
 
 def _read_size(wanted: int, ranges: int) -> int:

@@ -50,8 +50,14 @@ def matches(lead: Lead, filters: LeadFilter) -> bool:
         filters.created_from is not None and lead.created_at < filters.created_from,
         filters.created_to is not None and lead.created_at > filters.created_to,
         filters.hot is not None and hot != filters.hot,
+        filters.owner_key is not None and owner_key(lead) != filters.owner_key,
     ]
     return not any(refusals)
+
+
+def owner_key(lead: Lead) -> str:
+    """The owner part of the lead's `W|` key: its owner's member id, or "-" for none."""
+    return lead.owner.id if lead.owner else "-"
 
 
 def sort_key(sort: str) -> Any:

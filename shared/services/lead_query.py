@@ -73,6 +73,9 @@ From = Annotated[
 To = Annotated[datetime, BeforeValidator(_day_end), AfterValidator(_with_offset), _DATE_OR_INSTANT]
 
 
+OwnerFilter = Annotated[str, StringConstraints(pattern=r"^(me|none|[uc]-[0-9a-f]{20})$")]
+
+
 class LeadQuery(ApiModel):
     view: Literal["marketplace", "qualified", "favorites"] = "marketplace"
     status: LeadStatus | None = None
@@ -99,6 +102,11 @@ class LeadQuery(ApiModel):
         description="Unset: newest first (with `q`: by the matched name). `respondBy`: the"
         " leads still waiting for an answer first, soonest respond-by first, then every other"
         " lead newest first.",
+    )
+    owner: OwnerFilter | None = Field(
+        default=None,
+        description="`me`: the caller's leads; `none`: unassigned leads; or a Team member id."
+        " Active leads are listed from an index by owner; archived ones are filtered.",
     )
     page_size: Annotated[int, Field(ge=1, le=200)] = 50
     continuation_token: Annotated[str, StringConstraints(max_length=4096)] | None = None
@@ -137,13 +145,27 @@ class LeadQuery(ApiModel):
             include_test=self.include_test,
             created_from=self.created_from,
             created_to=self.created_to,
+            owner_key=self._owner_key(),
         )
+
+    def for_viewer(self, member_id: str) -> LeadQuery:
+        """The query with `owner=me` naming the caller's member id."""
+        return self.model_copy(update={"owner": member_id}) if self.owner == "me" else self
+
+    def _owner_key(self) -> str | None:
+        if self.owner is None:
+            return None
+        return "-" if self.owner == "none" else self.owner
 
     def ranges(self) -> list[ListingRange]:
         """Which listing ranges to read: an outcome or Archived status means archived; only
-        Received leads await an answer (and only they can be hot)."""
+        Received leads await an answer (and only they can be hot). With `owner`, the active
+        leads, awaiting or not, are read from the owner's copies: one range."""
         if self.outcome is not None or self.status is LeadStatus.ARCHIVED:
             return [] if self.hot else [ListingRange.ARCHIVED]  # no archived lead is hot
+        if self.owner is not None:
+            owned = [ListingRange.ACTIVE]  # the W| copies: awaiting and other active leads
+            return owned if self.status is not None or self.hot else [*owned, ListingRange.ARCHIVED]
         if self.status is LeadStatus.ACCEPTED:
             return [ListingRange.ACTIVE]
         # Awaiting leads stored before their range existed are still in the active one.

@@ -32,6 +32,7 @@ from shared.domain.lead_values import (
 )
 from shared.domain.model import ApiModel
 from shared.domain.principal import Principal
+from shared.domain.team import Owner
 
 
 class DealView(ApiModel):
@@ -111,6 +112,11 @@ class LeadView(ApiModel):
     flags: list[LeadFlag]
     tracking_parameters: dict[str, str]
     history: list[HistoryEntry]
+    owner: Owner | None = Field(
+        default=None,
+        description="Who in the partner's Team owns the lead (not the deal's `team`); null:"
+        " unassigned.",
+    )
     allowed_actions: list[LeadAction] = Field(
         description="What the caller may do to the lead now, given its state and the caller's"
         " roles: exactly the actions that would not be refused (403 or 409). Show these, and no"
@@ -162,6 +168,7 @@ def present(
                 "flags",
                 "tracking_parameters",
                 "history",
+                "owner",
             }
         ),
         etag=http_etag(lead),

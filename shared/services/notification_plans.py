@@ -21,18 +21,28 @@ from shared.domain.partner import Partner
 from shared.domain.recipients import recipients
 from shared.services.email_context import EmailLinks, feed_title, lead_context, local_time
 from shared.services.notification_ports import EmailMessage, EmailRenderer, PreferenceStore
+from shared.services.owner_notices import (
+    TeamSettings,
+    digest_recipients,
+    escalation_recipients,
+    new_lead_recipients,
+    owner_address,
+)
 from shared.services.ports import LeadRepository, PartnerRepository
 
 # Addresses declined as abuse, or known bad, get no email: it would only be backscatter.
 _NO_CUSTOMER_EMAIL = frozenset({EmailValidity.INVALID, EmailValidity.SPAM})
 
 
+_HANDLED = "lead already handled"
 # The kinds about one lead (a digest is about a day's leads).
 LeadKind = Literal[
     NotificationKind.NEW_LEAD,
     NotificationKind.EXPIRY_REMINDER,
     NotificationKind.LEAD_EXPIRED,
     NotificationKind.LEAD_DECLINED,
+    NotificationKind.LEAD_ASSIGNED,
+    NotificationKind.FOLLOW_UP_OVERDUE,
 ]
 
 
@@ -42,6 +52,7 @@ class Plan:
     skip_reason: str | None = None
     feed: FeedItem | None = None
     volume_day: date | None = None  # a new-lead email counts against this day of the partner
+    volume_recipient: str = ""  # ...of its owner (a member id), or of the contacts ("")
     lead_id: str | None = None
 
 
@@ -52,6 +63,7 @@ class _Draft:
     template: str
     to: list[str]
     context: dict[str, Any] = field(default_factory=dict)
+    volume_recipient: str = ""
 
 
 class NotificationPlanner:
@@ -65,7 +77,9 @@ class NotificationPlanner:
         policy: LeadPolicy,
         links: EmailLinks,
         vendor_email: str | None,
+        team: TeamSettings | None = None,
     ) -> None:
+        self._team_settings = team
         self._partners = partners
         self._leads = leads
         self._preferences = preferences
@@ -89,6 +103,8 @@ class NotificationPlanner:
                 | NotificationKind.EXPIRY_REMINDER
                 | NotificationKind.LEAD_EXPIRED
                 | NotificationKind.LEAD_DECLINED
+                | NotificationKind.LEAD_ASSIGNED
+                | NotificationKind.FOLLOW_UP_OVERDUE
             ):
                 return self._about_lead(notification, kind, partner, now)
             case _:
@@ -117,7 +133,11 @@ class NotificationPlanner:
         if kind is NotificationKind.NEW_LEAD:
             day = notification.created_at.astimezone(ZoneInfo(partner.time_zone)).date()
         return Plan(
-            email=self._render(notification, draft), feed=feed, volume_day=day, lead_id=lead.id
+            email=self._render(notification, draft),
+            feed=feed,
+            volume_day=day,
+            volume_recipient=draft.volume_recipient,
+            lead_id=lead.id,
         )
 
     def _by_kind(
@@ -130,17 +150,16 @@ class NotificationPlanner:
     ) -> tuple[FeedItem | None, _Draft | None, str | None]:
         match kind:
             case NotificationKind.NEW_LEAD:
-                feed = self._feed(notification, lead, "New lead")
-                if lead.status is not LeadStatus.RECEIVED or lead.is_test:
-                    return feed, None, "lead already handled"
-                return feed, _Draft("new_lead", self._team(partner), context), None
+                return self._to_owners(notification, kind, partner, lead, context)
+            case NotificationKind.LEAD_ASSIGNED | NotificationKind.FOLLOW_UP_OVERDUE:
+                return self._to_owners(notification, kind, partner, lead, context)
             case NotificationKind.EXPIRY_REMINDER:
                 feed = self._feed(notification, lead, "Respond soon")
-                if lead.status is not LeadStatus.RECEIVED:
-                    return feed, None, "lead already handled"
                 # A reminder queued before reminders were grouped: a list of one.
                 context["leads"] = [context["lead"]]
-                return feed, _Draft("expiry_reminder", self._team(partner), context), None
+                draft = _Draft("expiry_reminder", self._team(partner), context)
+                waiting = lead.status is LeadStatus.RECEIVED
+                return feed, (draft if waiting else None), (None if waiting else _HANDLED)
             case NotificationKind.LEAD_EXPIRED:
                 sender = lead.sender.email if lead.sender and lead.sender.email else None
                 to = [address] if (address := sender or self._vendor_email) else []
@@ -189,10 +208,19 @@ class NotificationPlanner:
             "hot_count": sum(1 for summary in summaries if summary["hot"]),
             "leads_url": self._links.leads_url(),
         }
-        to = self._team(partner)
+        to = self._digest_recipients(partner, waiting)
         if not to:
             return Plan(skip_reason="no recipient")
         return Plan(email=self._render(notification, _Draft("daily_digest", to, context)))
+
+    def _digest_recipients(self, partner: Partner, waiting: list[Lead]) -> list[str]:
+        """The contacts, as before routing; with routing, the owners of its leads too, and the
+        contacts only if some lead is unowned or the partner asks them to be told."""
+        if self._team_settings is None or all(lead.owner is None for lead in waiting):
+            return self._team(partner)
+        routing, _ = self._team_settings.get(partner.partner_id)
+        preferences = self._preferences.for_partner(partner.partner_id)
+        return digest_recipients(partner, waiting, routing, preferences)
 
     def _reminder(self, notification: Notification, partner: Partner, now: datetime) -> Plan:
         """One email for the leads a reminder run recorded at this notification's instant."""
@@ -232,6 +260,53 @@ class NotificationPlanner:
             return Plan(feed=feed, skip_reason="no recipient", lead_id=only.id if only else None)
         email = self._render(notification, _Draft("expiry_reminder", to, context))
         return Plan(email=email, feed=feed, lead_id=only.id if only else None)
+
+    def _to_owners(
+        self,
+        notification: Notification,
+        kind: NotificationKind,
+        partner: Partner,
+        lead: Lead,
+        context: dict[str, Any],
+    ) -> tuple[FeedItem | None, _Draft | None, str | None]:
+        """The kinds whose recipients depend on the lead's owner (owner_notices.py)."""
+        if kind is NotificationKind.LEAD_ASSIGNED:
+            owner = lead.owner.name if lead.owner else "nobody"
+            feed = self._feed(notification, lead, f"Assigned to {owner}")
+            context["assigned_by"] = lead.history[-1].actor if lead.history else "Someone"
+            to = owner_address(lead, self._preferences.for_partner(partner.partner_id))
+            if lead.is_archived:
+                return feed, None, "lead already handled"
+            return feed, _Draft("lead_assigned", to, context), None
+        waiting = lead.status is LeadStatus.RECEIVED
+        if kind is NotificationKind.FOLLOW_UP_OVERDUE:
+            feed = self._feed(notification, lead, "No follow-up yet")
+            if not waiting:
+                return feed, None, "lead already handled"
+            return feed, self._overdue(partner, lead, context), None
+        feed = self._feed(notification, lead, "New lead")
+        if not waiting or lead.is_test:
+            return feed, None, "lead already handled"
+        to, counted_for = self._new_lead_recipients(partner, lead)
+        return feed, _Draft("new_lead", to, context, counted_for), None
+
+    def _new_lead_recipients(self, partner: Partner, lead: Lead) -> tuple[list[str], str]:
+        preferences = self._preferences.for_partner(partner.partner_id)
+        if self._team_settings is None or lead.owner is None:
+            return recipients(partner.contacts, preferences), ""
+        routing, _ = self._team_settings.get(partner.partner_id)
+        return new_lead_recipients(partner, lead, routing, preferences)
+
+    def _overdue(self, partner: Partner, lead: Lead, context: dict[str, Any]) -> _Draft:
+        preferences = self._preferences.for_partner(partner.partner_id)
+        team = self._team_settings.members(partner.partner_id) if self._team_settings else []
+        since, due = lead.action_required_since, lead.follow_up_by
+        context["hours"] = round((due - since).total_seconds() / 3600) if since and due else 0
+        owner = lead.owner
+        context["owner_text"] = f"{owner.name} has not acted on it" if owner else "nobody owns it"
+        return _Draft(
+            "follow_up_overdue", escalation_recipients(partner, team, preferences), context
+        )
 
     def _team(self, partner: Partner) -> list[str]:
         return recipients(partner.contacts, self._preferences.for_partner(partner.partner_id))

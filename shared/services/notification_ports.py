@@ -74,7 +74,9 @@ class SendLedger(Protocol):
 
 
 class DailyCounter(Protocol):
-    def take_slot(self, partner_id: str, day: date, notification_id: str, limit: int) -> bool:
+    def take_slot(
+        self, partner_id: str, day: date, notification_id: str, limit: int, *, recipient: str = ""
+    ) -> bool:
         """Count a new-lead email against the partner's day; False once `limit` were counted.
 
         Exact under concurrency, and the same notification asking again gets the same answer.

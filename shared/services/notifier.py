@@ -184,7 +184,11 @@ class Notifier:
             return Completion(DeliveryStatus.SKIPPED, reason=plan.skip_reason)
         if plan.volume_day is not None and plan.lead_id is not None:
             counted = self._counter.take_slot(
-                notification.partner_id, plan.volume_day, notification.id, self._threshold
+                notification.partner_id,
+                plan.volume_day,
+                notification.id,
+                self._threshold,
+                recipient=plan.volume_recipient,
             )
             if not counted:  # past the day's threshold: the lead waits for the digest
                 hold = HeldLead(day=plan.volume_day, lead_id=plan.lead_id)

@@ -79,6 +79,17 @@ class IdempotencyRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class PoolTurn:
+    """The turn of a routing pool a lead drew, and the version of the pool's counter it read
+    (None: the counter did not exist yet)."""
+
+    partner_id: str
+    pool_key: str
+    turn: int
+    etag: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxEntry:
     notification: Notification
     attempts: int
@@ -102,6 +113,7 @@ class LeadRepository(Protocol):
         outbox: Sequence[Notification] = (),
         replaces: DedupRecord | None = None,
         events: Sequence[LeadChangeEvent] = (),
+        turn: PoolTurn | None = None,
     ) -> Lead:
         """Store a new lead with its index rows, owed notifications and log events, all or
         nothing.
@@ -117,9 +129,11 @@ class LeadRepository(Protocol):
         *,
         outbox: Sequence[Notification] = (),
         events: Sequence[LeadChangeEvent] = (),
+        turn: PoolTurn | None = None,
     ) -> Lead:
         """Write back a lead read earlier (ETag-checked), its index rows, notifications and log
-        events (lead_events.py), all or nothing."""
+        events (lead_events.py), all or nothing, and advance a routing pool past `turn`
+        (`ConcurrentModification` if either changed)."""
         ...
 
     def find_idempotency(self, partner_id: str, key: str) -> IdempotencyRecord | None: ...
@@ -160,6 +174,7 @@ class LeadFilter:
     phone_validity: PhoneValidity | None = None
     hot: bool | None = None
     hot_since: datetime | None = None  # arrival after which a contact-requested lead is hot
+    owner_key: str | None = None  # a member id, or "-" for unowned leads (lead_rows.NO_OWNER)
     include_test: bool = False
     created_from: datetime | None = None
     created_to: datetime | None = None

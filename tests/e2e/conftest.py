@@ -35,6 +35,7 @@ def app_env(azurite: Azurite) -> dict[str, str]:
         "ARCHIVE_INFORMATIONAL_SCHEDULE": "0 0 0 1 1 *",
         "SEND_DIGESTS_SCHEDULE": "0 0 0 1 1 *",
         "REMIND_EXPIRING_SCHEDULE": "0 0 0 1 1 *",
+        "ESCALATE_STALE_LEADS_SCHEDULE": "0 0 0 1 1 *",
         "WORK_QUEUE": f"work-{suffix}",
         # The change feed serves events half a second old here, not a minute (table_event_log.py:
         # exact only while batches commit within it, which Azurite's do).

@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 import requests
 
+from shared.domain.team import user_member_id
 from tests.e2e.test_workspace import ACCEPT, ADMIN, Workspace
 from tests.support.auth import bearer
 
 FAVOURITES = ["favorite", "unfavorite"]
+OWNING = ["assign", "take"]  # a Referrals.Admin assigns; anyone selling may take an unowned lead
 RESPOND = ["accept", "decline", *FAVOURITES]
 WORK_THE_DEAL = ["edit", "addTeamMember", "markWon", "markLost", *FAVOURITES]
 
@@ -39,15 +41,15 @@ def test_admin_and_user_on_received_accepted_and_archived_leads(ws: Workspace) -
     profile_admin = bearer("BusinessProfile.Admin", partner=ws.partner_id, user="profile")
     lead_id = ws.deliver()
 
-    assert _as(ws, admin, lead_id) == RESPOND
+    assert _as(ws, admin, lead_id) == RESPOND + OWNING
     assert _as(ws, profile_admin, lead_id) == RESPOND
-    assert _as(ws, user, lead_id) == FAVOURITES
+    assert _as(ws, user, lead_id) == [*FAVOURITES, "take"]
 
     accepted = ws.act(lead_id, "accept", ACCEPT)
     assert accepted.status_code == 200, accepted.text
-    assert accepted.json()["allowedActions"] == WORK_THE_DEAL  # the answer is up to date
-    assert _as(ws, admin, lead_id) == WORK_THE_DEAL
-    assert _as(ws, user, lead_id) == FAVOURITES
+    assert accepted.json()["allowedActions"] == WORK_THE_DEAL + OWNING  # up to date
+    assert _as(ws, admin, lead_id) == WORK_THE_DEAL + OWNING
+    assert _as(ws, user, lead_id) == [*FAVOURITES, "take"]
 
     won = ws.act(lead_id, "won", {"value": 31000})
     assert won.status_code == 200, won.text
@@ -58,7 +60,7 @@ def test_admin_and_user_on_received_accepted_and_archived_leads(ws: Workspace) -
 
 def test_informational_and_declined_leads_offer_no_lifecycle_step(ws: Workspace) -> None:
     informational = ws.deliver("Informational", action="INS")
-    assert _as(ws, ws.headers, informational) == FAVOURITES
+    assert _as(ws, ws.headers, informational) == FAVOURITES + OWNING  # owned, never answered
     declined = ws.deliver("Declined")
     answer = ws.act(declined, "decline", {"reason": "NotACustomer"})
     assert answer.json()["allowedActions"] == FAVOURITES
@@ -73,6 +75,8 @@ CALLS: dict[str, tuple[str, str, dict[str, Any] | None]] = {
     "markLost": ("POST", "/lost", {"reason": "Other"}),
     "favorite": ("PUT", "/favorite", None),
     "unfavorite": ("DELETE", "/favorite", None),
+    "assign": ("POST", "/assign", {"memberId": None}),
+    "take": ("POST", "/assign", {"memberId": user_member_id("caller")}),
 }
 
 

@@ -68,8 +68,9 @@ def test_the_new_columns_come_last_and_carry_message_contact_sender_and_link(
     lead_id = _deliver_with_message(workspace, "Please call about 400 vans")
     header, *_ = csv.reader(io.StringIO(_export(workspace).decode("utf-8-sig"), newline=""))
     assert header[:2] == ["LeadId", "LeadCreationDateTime"]
-    assert header[-5:] == [
+    assert header[-7:] == [
         "CustomerMessage", "ContactRequested", "SenderName", "SenderEmail", "LeadUrl",
+        "OwnerName", "OwnerEmail",
     ]  # fmt: skip
     (row,) = csv.DictReader(io.StringIO(_export(workspace).decode("utf-8-sig"), newline=""))
     assert row["CustomerMessage"] == "Please call about 400 vans"
@@ -77,6 +78,7 @@ def test_the_new_columns_come_last_and_carry_message_contact_sender_and_link(
     assert (row["SenderName"], row["SenderEmail"]) == ("", "")  # marketplace: no staff sender
     # The link the emails use: the app's own UI under PUBLIC_BASE_URL (tests/e2e/conftest.py)
     assert row["LeadUrl"] == f"http://leads.test/api/ui/leads/{lead_id}"
+    assert (row["OwnerName"], row["OwnerEmail"]) == ("", "")  # nobody owns it yet
 
 
 def test_a_referral_names_its_sender(workspace: Workspace) -> None:

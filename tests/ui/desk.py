@@ -73,6 +73,18 @@ class Desk:
         lead_id: str = response.json()["leadId"]
         return lead_id
 
+    def assign(self, lead_id: str, member_id: str | None = None) -> dict[str, Any]:
+        """Give the lead an owner as the desk's admin: `member_id`, else the admin themselves."""
+        if member_id is None:
+            team = self.http.get(f"{self.api}/team", headers=self.headers).json()["items"]
+            member_id = next(member["id"] for member in team if member["isMe"])
+        response = self.http.post(
+            f"{self.api}/leads/{lead_id}/assign", json={"memberId": member_id}, headers=self.headers
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
     def lead(self, lead_id: str) -> dict[str, Any]:
         response = self.http.get(f"{self.api}/leads/{lead_id}", headers=self.headers)
         assert response.status_code == 200, response.text

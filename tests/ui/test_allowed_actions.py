@@ -22,6 +22,7 @@ def test_a_read_only_user_sees_no_action_buttons_because_the_api_offers_none(
     page: Page, ui_url: str, desk: Desk
 ) -> None:
     lead_id = desk.deliver("Fabrikam")
+    desk.assign(lead_id)  # owned: a salesperson may no longer take it either
     with page.expect_response(_lead_read(lead_id)) as read:
         _open(page, ui_url, desk, lead_id, roles=("Referrals.User",))
     assert read.value.json()["allowedActions"] == ["favorite", "unfavorite"]

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from shared.domain.team import contact_member_id
 from tests.support.app_storage import AppStorage
 from tests.support.auth import bearer
 from tests.support.azurite import REPO_ROOT, free_port
@@ -156,6 +157,8 @@ def test_every_link_of_every_email_opens_a_real_page(
         _run_job(desk, "expire-leads", now + timedelta(days=15))  # to the vendor, each
         open_lead = desk.deliver("Delta", Email="ana.lee@fabrikam.com")  # what the list shows
         _run_job(desk, "remind-expiring", now + timedelta(days=12, hours=1))  # Delta alone
+        desk.assign(open_lead, contact_member_id("desk@contoso.example"))  # to its new owner
+        _run_job(desk, "escalate-stale-leads", now + timedelta(hours=25))  # not followed up
         emails = _emails(env, until=set(TEMPLATES), reminders=2)
         companies = {first: "Alpha", second: "Beta", declined: "Gamma", open_lead: "Delta"}
 

@@ -34,7 +34,7 @@ def test_accept_shows_the_apis_errors_next_to_their_fields_then_succeeds(
     _open(page, ui_url, desk, lead_id)
     expect(page.get_by_text("The customer asked to be contacted.")).to_be_visible()
     expect(page.get_by_role("button", name="Copy email address")).to_be_visible()
-    assert _actions(page) == ["Accept", "Decline"]
+    assert _actions(page) == ["Accept", "Decline", "Assign", "Take it"]
 
     page.get_by_role("button", name="Accept").click()
     form = page.get_by_role("form", name="Accept the lead")
@@ -73,7 +73,14 @@ def test_accept_shows_the_apis_errors_next_to_their_fields_then_succeeds(
 
     expect(page.locator("main").get_by_text("The lead is accepted.")).to_be_visible()
     expect(page.get_by_role("heading", name="Fabrikam", level=1)).to_be_focused()
-    assert _actions(page) == ["Edit deal", "Add employee", "Mark won", "Mark lost"]
+    assert _actions(page) == [
+        "Edit deal",
+        "Add employee",
+        "Mark won",
+        "Mark lost",
+        "Assign",
+        "Take it",
+    ]
     lead = desk.lead(lead_id)
     assert lead["status"] == "Accepted"
     assert lead["deal"] | {"estimatedValue": None} == {

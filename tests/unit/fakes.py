@@ -14,7 +14,7 @@ from shared.domain.lead import Lead
 from shared.domain.notification import Notification
 from shared.domain.partner import Partner
 from shared.services.event_ports import LeadChangeEvent
-from shared.services.ports import DedupRecord, IdempotencyRecord
+from shared.services.ports import DedupRecord, IdempotencyRecord, PoolTurn
 
 
 @dataclass
@@ -67,8 +67,23 @@ class InMemoryLeadRepository:
     outbox: list[Notification] = field(default_factory=list)
     events: list[LeadChangeEvent] = field(default_factory=list)  # the log, in commit order
     idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
+    turns: dict[tuple[str, str], PoolTurn] = field(default_factory=dict)  # routing pools' next
     reads: int = 0
     _versions: itertools.count[int] = field(default_factory=itertools.count)
+
+    def next_turn(self, partner_id: str, pool_key: str) -> PoolTurn:
+        """The PoolRotation port: a pool's counter lives with the leads, as in storage."""
+        return self.turns.get((partner_id, pool_key), PoolTurn(partner_id, pool_key, 0, None))
+
+    def _advance(self, turn: PoolTurn | None) -> None:
+        if turn is None:
+            return
+        if self.next_turn(turn.partner_id, turn.pool_key).etag != turn.etag:
+            raise ConcurrentModification("turn taken")
+        version = f"t{next(self._versions)}"
+        self.turns[(turn.partner_id, turn.pool_key)] = PoolTurn(
+            turn.partner_id, turn.pool_key, turn.turn + 1, version
+        )
 
     def find_dedup(self, partner_id: str, dedup_key: str) -> DedupRecord | None:
         self.reads += 1
@@ -87,12 +102,14 @@ class InMemoryLeadRepository:
         outbox: Sequence[Notification] = (),
         replaces: DedupRecord | None = None,
         events: Sequence[LeadChangeEvent] = (),
+        turn: PoolTurn | None = None,
     ) -> Lead:
         current = self.dedup.get((lead.partner_id, lead.dedup_key))
         if (replaces is None and current is not None) or (
             replaces is not None and (current is None or current.etag != replaces.etag)
         ):
             raise ConcurrentModification("claimed")
+        self._advance(turn)
         return self._store(lead, outbox, events)
 
     def save(
@@ -101,9 +118,11 @@ class InMemoryLeadRepository:
         *,
         outbox: Sequence[Notification] = (),
         events: Sequence[LeadChangeEvent] = (),
+        turn: PoolTurn | None = None,
     ) -> Lead:
         if self.leads[(lead.partner_id, lead.id)].etag != lead.etag:
             raise ConcurrentModification("stale")
+        self._advance(turn)
         return self._store(lead, outbox, events)
 
     def find_idempotency(self, partner_id: str, key: str) -> IdempotencyRecord | None:

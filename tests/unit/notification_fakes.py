@@ -96,9 +96,16 @@ class InMemorySendLedger:
 @dataclass
 class InMemoryDailyCounter:
     counted: dict[tuple[str, date], list[str]] = field(default_factory=dict)
+    by_recipient: dict[tuple[str, date, str], list[str]] = field(default_factory=dict)
 
-    def take_slot(self, partner_id: str, day: date, notification_id: str, limit: int) -> bool:
-        ids = self.counted.setdefault((partner_id, day), [])
+    def take_slot(
+        self, partner_id: str, day: date, notification_id: str, limit: int, *, recipient: str = ""
+    ) -> bool:
+        ids = (
+            self.by_recipient.setdefault((partner_id, day, recipient), [])
+            if recipient
+            else self.counted.setdefault((partner_id, day), [])
+        )
         if notification_id in ids:
             return True
         if len(ids) >= limit:

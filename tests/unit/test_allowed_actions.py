@@ -25,6 +25,7 @@ from shared.domain.lead_values import (
     View,
 )
 from shared.domain.principal import Principal, Role
+from shared.domain.team import Owner
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 ALEX = Actor("Alex Admin", "u-1")
@@ -64,6 +65,7 @@ def _then(lead: Lead, step: Callable[[Lead], object]) -> Lead:
 
 
 OTHER = Closure(reason=ReasonCode.OTHER)
+MIA = Owner(id="u-00000000000000000001", name="Mia")
 
 # Every state the lifecycle can put a lead in, each reached through the lifecycle itself.
 STATES: dict[str, Callable[[], Lead]] = {
@@ -82,6 +84,12 @@ STATES: dict[str, Callable[[], Lead]] = {
     "declined": lambda: _then(received(), lambda lead: lead.decline(OTHER, actor=ALEX, now=T0)),
     "expired": lambda: _then(received(), lambda lead: lead.expire(LATER)),
     "aged-out": lambda: _then(received(contact_me=False), lambda lead: lead.age_out(LATER)),
+    "received-owned": lambda: _then(
+        received(), lambda lead: lead.assign(MIA, actor=ALEX, now=T0, take=False)
+    ),
+    "accepted-owned": lambda: _then(
+        accepted(), lambda lead: lead.assign(MIA, actor=ALEX, now=T0, take=False)
+    ),
 }
 
 # What each action does to the aggregate; favourites are the caller's marks, kept outside it.
@@ -98,6 +106,8 @@ STEPS: dict[LeadAction, Callable[[Lead], object]] = {
     LeadAction.MARK_LOST: lambda lead: lead.lose(OTHER, value=None, actor=ALEX, now=T0),
     LeadAction.FAVORITE: lambda lead: None,
     LeadAction.UNFAVORITE: lambda lead: None,
+    LeadAction.ASSIGN: lambda lead: lead.assign(MIA, actor=ALEX, now=T0, take=False),
+    LeadAction.TAKE: lambda lead: lead.assign(MIA, actor=ALEX, now=T0, take=True),
 }
 
 ROLE_SETS = [frozenset(c) for n in range(len(Role) + 1) for c in combinations(Role, n)]
@@ -134,15 +144,22 @@ ADMIN = Principal("u-1", roles=frozenset({Role.REFERRALS_ADMIN}), partner_id="p"
 PROFILE_ADMIN = Principal("u-1", roles=frozenset({Role.BUSINESS_PROFILE_ADMIN}), partner_id="p")
 USER = Principal("u-1", roles=frozenset({Role.REFERRALS_USER}), partner_id="p")
 FAVOURITES = [LeadAction.FAVORITE, LeadAction.UNFAVORITE]
+OWNING = [LeadAction.ASSIGN, LeadAction.TAKE]
 
 
 @pytest.mark.parametrize(
     ("state", "principal", "expected"),
     [
-        ("received", ADMIN, [LeadAction.ACCEPT, LeadAction.DECLINE, *FAVOURITES]),
+        ("received", ADMIN, [LeadAction.ACCEPT, LeadAction.DECLINE, *FAVOURITES, *OWNING]),
         ("received", PROFILE_ADMIN, [LeadAction.ACCEPT, LeadAction.DECLINE, *FAVOURITES]),
-        ("received", USER, FAVOURITES),
-        ("received-informational", ADMIN, FAVOURITES),
+        ("received", USER, [*FAVOURITES, LeadAction.TAKE]),
+        ("received-owned", USER, FAVOURITES),
+        (
+            "received-owned",
+            ADMIN,
+            [LeadAction.ACCEPT, LeadAction.DECLINE, *FAVOURITES, *OWNING[:1]],
+        ),
+        ("received-informational", ADMIN, [*FAVOURITES, *OWNING]),
         (
             "accepted",
             ADMIN,
@@ -152,9 +169,10 @@ FAVOURITES = [LeadAction.FAVORITE, LeadAction.UNFAVORITE]
                 LeadAction.MARK_WON,
                 LeadAction.MARK_LOST,
                 *FAVOURITES,
+                *OWNING,
             ],
         ),
-        ("accepted", USER, FAVOURITES),
+        ("accepted", USER, [*FAVOURITES, LeadAction.TAKE]),
         ("declined", ADMIN, FAVOURITES),
         ("expired", PROFILE_ADMIN, FAVOURITES),
     ],
@@ -165,10 +183,13 @@ def test_the_rule_by_example(state: str, principal: Principal, expected: list[Le
 
 
 def test_acting_needs_an_admin_role_and_reading_any_partner_role() -> None:
+    """Owners are the exception: only a Referrals.Admin assigns; a salesperson may take."""
     admins = {Role.REFERRALS_ADMIN, Role.BUSINESS_PROFILE_ADMIN}
     readers = {*admins, Role.REFERRALS_USER}
     assert {action: required_roles(action) for action in LeadAction} == {
-        **{action: admins for action in STEPS if action not in FAVOURITES},
+        **{action: admins for action in STEPS if action not in FAVOURITES + OWNING},
+        LeadAction.ASSIGN: {Role.REFERRALS_ADMIN},
+        LeadAction.TAKE: {Role.REFERRALS_ADMIN, Role.REFERRALS_USER},
         LeadAction.FAVORITE: readers,
         LeadAction.UNFAVORITE: readers,
     }

@@ -119,7 +119,8 @@ def test_the_job_route_documents_its_202_and_the_export_takes_no_continuation_to
 
 def test_every_allowed_action_names_one_documented_route() -> None:
     assert set(ACTION_ROUTES) == set(LeadAction)
-    assert len(set(ACTION_ROUTES.values())) == len(LeadAction)
+    # Every action has its own route but assign and take: taking is assigning oneself.
+    assert len(set(ACTION_ROUTES.values())) == len(LeadAction) - 1
     documented = {(op.method, op.path): op.summary for op in OPERATIONS}
     for action, route in ACTION_ROUTES.items():
         assert f"`{action}`" in documented[route]

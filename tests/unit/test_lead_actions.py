@@ -20,6 +20,7 @@ from shared.services import lead_actions
 from shared.services.event_ports import LeadChangeEvent
 from shared.services.lead_actions import LeadActions
 from shared.services.lead_commands import EditDeal
+from shared.services.ports import PoolTurn
 from tests.support.leads import make_lead
 from tests.unit.fakes import InMemoryLeadRepository, NoFavorites, RecordingPublisher
 
@@ -41,6 +42,7 @@ class RivalledRepository(InMemoryLeadRepository):
         *,
         outbox: Sequence[Notification] = (),
         events: Sequence[LeadChangeEvent] = (),
+        turn: PoolTurn | None = None,
     ) -> Lead:
         if self.rivals:
             self.rivals -= 1
@@ -49,7 +51,7 @@ class RivalledRepository(InMemoryLeadRepository):
             rival.edit(Deal(name="Deal", notes=note), team=None, actor=Actor("Rival"), now=T0)
             super().save(rival)
             self.rival_notes.append(note)
-        return super().save(lead, outbox=outbox, events=events)
+        return super().save(lead, outbox=outbox, events=events, turn=turn)
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,9 @@ from shared.domain.lead import Lead
 from shared.domain.lead_action import LeadAction
 from shared.domain.lead_values import ReasonCode
 from shared.domain.principal import Principal
+from shared.domain.team import MemberKind, TeamMember
 from shared.services.lead_actions import LeadActions
+from shared.services.lead_assignment import AssignLead, LeadAssignment
 from shared.services.lead_commands import (
     AcceptLead,
     DeclineLead,
@@ -23,7 +25,7 @@ from shared.services.lead_commands import (
     WinLead,
 )
 from tests.unit.fakes import InMemoryLeadRepository, RecordingPublisher, SteppingClock
-from tests.unit.test_allowed_actions import POLICY, PRINCIPALS, STATES
+from tests.unit.test_allowed_actions import MIA, POLICY, PRINCIPALS, STATES
 
 
 @dataclass
@@ -64,7 +66,24 @@ CALLS: dict[LeadAction, Callable[[LeadActions, Principal], object]] = {
     LeadAction.MARK_LOST: lambda s, p: s.lose(p, "l1", LoseLead(reason=OTHER), None),
     LeadAction.FAVORITE: lambda s, p: s.set_favorite(p, "l1", favorite=True),
     LeadAction.UNFAVORITE: lambda s, p: s.set_favorite(p, "l1", favorite=False),
+    LeadAction.ASSIGN: lambda s, p: _assignment(s).assign(
+        p, "l1", AssignLead(member_id=MIA.id), None
+    ),
+    LeadAction.TAKE: lambda s, p: _assignment(s).take(p, "l1", None),
 }
+
+
+def _assignment(actions: LeadActions) -> LeadAssignment:
+    team = {MIA.id: TeamMember(id=MIA.id, kind=MemberKind.USER, name=MIA.name)}
+    return LeadAssignment(actions=actions, team=FixedTeam(team), clock=SteppingClock())
+
+
+@dataclass
+class FixedTeam:
+    team: dict[str, TeamMember]
+
+    def members(self, partner_id: str) -> dict[str, TeamMember]:
+        return self.team
 
 
 def _succeeds(lead: Lead, principal: Principal, action: LeadAction) -> bool:

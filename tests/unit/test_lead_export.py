@@ -14,6 +14,7 @@ from shared.domain.lead_parts import Interaction
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.lead_values import Customer, LeadType, Quality, QualityRating, View
 from shared.domain.principal import Principal
+from shared.domain.team import Owner
 from shared.services.lead_actions import LeadActions
 from shared.services.lead_export import BOM, COLUMNS, csv_lines
 from shared.services.lead_view import LeadView
@@ -136,7 +137,18 @@ def test_the_columns_partners_import_keep_their_names_and_places() -> None:
         "SenderName",
         "SenderEmail",
         "LeadUrl",
+        "OwnerName",
+        "OwnerEmail",
     )
+
+
+def test_the_owner_columns_name_the_lead_owner_or_stay_empty() -> None:
+    view = _view(company="Fabrikam")
+    owned = view.model_copy(update={"owner": Owner(id="u-1", name="Sam Sales", email="s@c.com")})
+    rows = "".join(csv_lines([view, owned], lead_url=_link)).removeprefix(BOM)
+    unowned_row, owned_row = csv.DictReader(io.StringIO(rows, newline=""))
+    assert (unowned_row["OwnerName"], unowned_row["OwnerEmail"]) == ("", "")
+    assert (owned_row["OwnerName"], owned_row["OwnerEmail"]) == ("Sam Sales", "s@c.com")
 
 
 def test_instants_are_utc_to_the_second_and_the_new_columns_are_filled() -> None:

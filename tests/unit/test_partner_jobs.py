@@ -187,6 +187,7 @@ _TIMERS = {
     "archive_informational_leads": "%ARCHIVE_INFORMATIONAL_SCHEDULE%",
     "send_digests": "%SEND_DIGESTS_SCHEDULE%",
     "remind_expiring": "%REMIND_EXPIRING_SCHEDULE%",
+    "escalate_stale_leads": "%ESCALATE_STALE_LEADS_SCHEDULE%",
 }
 
 

@@ -71,4 +71,9 @@ export const api = {
   saveContacts: (contacts, etag) => withEtag(request('PUT', 'profile/contacts', { body: { contacts }, etag })),
   preferences: () => json(request('GET', 'me/preferences')),
   savePreferences: (body) => json(request('PUT', 'me/preferences', { body })),
+  team: () => json(request('GET', 'team')),
+  saveMember: (id, body) => json(request('PUT', `team/${encodeURIComponent(id)}`, { body })),
+  routing: () => withEtag(request('GET', 'profile/routing')),
+  saveRouting: (body, etag) => withEtag(request('PUT', 'profile/routing', { body, etag })),
+  previewRouting: (body) => json(request('POST', 'profile/routing/preview', { body })),
 };

@@ -17,7 +17,8 @@ const CHOICES = [
 const TEXTS = [['customer', 'Customer name', 'The company name starts with'], ['country', 'Country or region', 'e.g. DE or Germany']];
 const DATES = [['createdFrom', 'Received from'], ['createdTo', 'Received to']];
 const FLAGS = [['hot', 'Hot leads only'], ['includeTest', 'Include marketplace test leads']];
-export const FILTER_NAMES = [...CHOICES, ...TEXTS, ...DATES, ...FLAGS].map(([name]) => name);
+// `owner` (me | none) is set by the quick filters above the list (owner-filters.js).
+export const FILTER_NAMES = [...CHOICES, ...TEXTS, ...DATES, ...FLAGS].map(([name]) => name).concat('owner');
 
 export function viewOf(query) {
   const view = query.get('view');

@@ -6,6 +6,7 @@ import { api } from './api.js';
 import { h, uid } from './dom.js';
 import { clearErrors, errorSummary, field, personList, readPeople, showErrors, valueOf } from './forms.js';
 import { options } from './format.js';
+import { OWNER_ACTIONS } from './owner-actions.js';
 
 const CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'JPY', 'CAD', 'AUD', 'SEK', 'NOK', 'DKK', 'PLN', 'INR', 'BRL', 'MXN', 'ZAR'];
 const REASONS = [['', 'Choose a reason'], ...options('reason')];
@@ -134,6 +135,7 @@ export const ACTIONS = {
     body: (form) => ({ reason: valueOf(form, 'reason'), value: valueOf(form, 'value'), currency: upper(valueOf(form, 'currency')), notes: valueOf(form, 'notes') }),
     send: (lead, body, etag) => api.act(lead.id, 'lost', body, etag),
   },
+  ...OWNER_ACTIONS,
 };
 
 /**

@@ -9,6 +9,7 @@ import {
 } from './format.js';
 import { ACTIONS, actionForm, offeredActions } from './lead-forms.js';
 import { heartButton } from './lead-row.js';
+import { ownerName } from './owner-filters.js';
 import { href, lastListUrl } from './router.js';
 
 export async function renderLeadPage(main, route, ctx) {
@@ -139,7 +140,8 @@ class LeadPage {
 /** A sentence on what the offered actions are for, or on why there are none. */
 function actionsIntro(lead, kinds) {
   if (kinds.includes('accept') || kinds.includes('decline')) return 'Accept the lead to work it, or decline it.';
-  if (kinds.length) return 'Keep the deal up to date, then mark it won or lost.';
+  if (kinds.some((kind) => !['assign', 'take'].includes(kind))) return 'Keep the deal up to date, then mark it won or lost.';
+  if (kinds.length) return 'Take the lead to make it yours, or wait for an admin to assign it.';
   if (lead.status === 'Archived') return 'Archived leads are read-only.';
   if (!lead.requiresAction) return 'This is an informational lead: no response is needed. Use it for cross-sell and up-sell outreach.';
   return 'Your role can read leads but not act on them.';
@@ -260,6 +262,7 @@ function detailsSection(lead) {
       ['Call to action', label('callToAction', lead.callToAction)],
       ['Lead source', lead.source ? label('source', lead.source) : lead.rawSource || '—'],
       lead.sender ? ['Sent by', lead.sender.name || lead.sender.email || '—', lead.sender.email ? h('span', { class: 'sub' }, lead.sender.email) : null] : null,
+      ['Owner', ownerName(lead)],
       ['Received', h('time', { datetime: lead.createdAt }, formatDateTime(lead.createdAt))],
       lead.respondBy && lead.status === 'Received' ? ['Respond by', h('time', { datetime: lead.respondBy }, formatDateTime(lead.respondBy)), h('span', { class: 'sub' }, respondByCell(lead))] : null,
       lead.acceptedAt ? ['Accepted', formatDateTime(lead.acceptedAt)] : null,

@@ -4,6 +4,7 @@ import { api } from './api.js';
 import { hotBadge, qualityBadge, respondByCell, spamWarning, statusBadge, validityMark } from './badges.js';
 import { announce, h, icon } from './dom.js';
 import { countryName, formatDateTime, label, personName } from './format.js';
+import { ownerName } from './owner-filters.js';
 import { href } from './router.js';
 
 export const LIST_COLUMNS = [
@@ -13,6 +14,7 @@ export const LIST_COLUMNS = [
   { header: 'Call to action and source' },
   { header: 'Country' },
   { header: 'Status' },
+  { header: 'Owner' },
   { header: 'Quality and contact checks' },
   { header: 'Respond by' },
   { header: 'Received' },
@@ -39,6 +41,7 @@ export function leadRow(lead, { hotHours }) {
       h('span', { class: 'sub' }, lead.source ? label('source', lead.source) : label('qualification', lead.qualification))),
     cell('Country', countryName(customer.country)),
     cell('Status', statusBadge(lead)),
+    cell('Owner', ownerName(lead)),
     cell('Quality', h('span', { class: 'checks' }, qualityBadge(lead),
       validityMark('Email', lead.emailValidity), validityMark('Phone', lead.phoneValidity))),
     cell('Respond by', respondByCell(lead)),

@@ -5,6 +5,8 @@
 import { api } from './api.js';
 import { announce, h, icon } from './dom.js';
 import { clearErrors, errorSummary, field, showErrors } from './forms.js';
+import { fillRoutingSection } from './routing-settings.js';
+import { fillTeamSection } from './team-settings.js';
 
 export async function renderSettings(main, route, ctx) {
   const preferences = h('section', { class: 'card', 'aria-labelledby': 'prefs-heading' },
@@ -13,7 +15,13 @@ export async function renderSettings(main, route, ctx) {
     h('h2', { id: 'contacts-heading' }, 'Business profile contacts'), h('p', { role: 'status' }, 'Loading…'));
   const who = h('section', { class: 'card', 'aria-labelledby': 'who-heading', 'data-testid': 'recipients' },
     h('h2', { id: 'who-heading' }, 'Who receives new-lead emails'), h('p', { role: 'status' }, 'Loading…'));
-  main.replaceChildren(h('div', { class: 'page' }, h('h1', {}, 'Settings'), h('div', { class: 'settings' }, who, preferences, contacts)));
+  const team = h('section', { class: 'card', 'aria-labelledby': 'team-heading', id: 'team' },
+    h('h2', { id: 'team-heading' }, 'Team'), h('p', { role: 'status' }, 'Loading…'));
+  const routing = h('section', { class: 'card', 'aria-labelledby': 'routing-heading', id: 'routing' },
+    h('h2', { id: 'routing-heading' }, 'Routing'), h('p', { role: 'status' }, 'Loading…'));
+  main.replaceChildren(h('div', { class: 'page' }, h('h1', {}, 'Settings'), h('div', { class: 'settings' }, who, preferences, contacts, team, routing)));
+  fillTeamSection(team);
+  fillRoutingSection(routing);
   const [prefs, profile] = await Promise.allSettled([api.preferences(), api.contacts()]);
   if (!ctx.isCurrent()) return;
   if (prefs.status === 'fulfilled' && profile.status === 'fulfilled') {

@@ -6,6 +6,7 @@ import { announce, h, icon } from './dom.js';
 import { FILTER_NAMES, SORTS, VIEWS, apiQuery, filterPanel, viewOf } from './filters.js';
 import { label } from './format.js';
 import { leadRow, LIST_COLUMNS } from './lead-row.js';
+import { ownerQuickFilters } from './owner-filters.js';
 import { href, navigate, rememberList } from './router.js';
 
 const PAGE_SIZE = 50;
@@ -29,6 +30,7 @@ export async function renderWorkspace(main, route, ctx) {
       h('section', { class: 'results', 'aria-labelledby': 'results-heading' },
         h('h2', { id: 'results-heading', class: 'visually-hidden' }, 'Results'),
         searchBox(query),
+        ownerQuickFilters(query),
         h('div', { class: 'toolbar' }, status, sortControl(query)),
         h('div', { class: 'table-wrap' }, table),
         more)));
@@ -99,7 +101,7 @@ function apply(query, chosen) {
   const params = new URLSearchParams();
   params.set('view', viewOf(query));
   for (const name of FILTER_NAMES) if (chosen.get(name)) params.set(name, chosen.get(name));
-  for (const kept of ['q', 'sort', 'pageSize']) if (query.get(kept)) params.set(kept, query.get(kept));
+  for (const kept of ['q', 'sort', 'pageSize', 'owner']) if (query.get(kept)) params.set(kept, query.get(kept));
   navigate(href('', params), { focus: '#results-status' });
 }
 

@@ -1,0 +1,137 @@
+// Settings → Routing: the rules that give each new lead an owner, in order, the default pool,
+// "also notify contacts" and the follow-up SLA; and a preview of which rule a lead would match.
+// The rules are the API's (PUT /profile/routing validates them); the preview asks the API too.
+
+import { api } from './api.js';
+import { announce, h, icon } from './dom.js';
+import { clearErrors, errorSummary, field, showErrors } from './forms.js';
+import { options } from './format.js';
+
+const CONDITIONS = [
+  ['views', 'Tabs', 'marketplace, qualified'],
+  ['callsToAction', 'Calls to action', 'GetItNow, FreeTrial, TestDrive, ContactMe'],
+  ['sources', 'Lead sources', 'AppSource, AzureMarketplace, AzurePortal'],
+  ['offerIds', 'Offer ids', 'publisher.offer'],
+  ['countries', 'Countries or regions', 'DE, FR, AT'],
+  ['qualifications', 'Qualifications', 'MarketingQualified, SalesQualified, CustomerInquiry'],
+];
+const list = (text) => text.split(',').map((part) => part.trim()).filter(Boolean);
+
+export async function fillRoutingSection(section) {
+  const heading = section.querySelector('h2');
+  let loaded;
+  let team;
+  try {
+    [loaded, team] = await Promise.all([api.routing(), api.team()]);
+  } catch (error) {
+    const text = error.status === 403
+      ? 'Only a Referrals admin or a business profile admin can see and change the routing.'
+      : `Could not load: ${error.detail || error.message}`;
+    section.replaceChildren(heading, h('p', { class: 'muted' }, text));
+    return;
+  }
+  section.replaceChildren(heading, ...routingForm(loaded, team.items));
+}
+
+function memberChecks(name, members, chosen) {
+  return h('fieldset', { class: 'choices', 'data-field': name },
+    h('legend', {}, 'Assign to (one person, or several taking turns)'),
+    members.map((member) => h('label', { class: 'choice' },
+      h('input', { type: 'checkbox', name, value: member.id, checked: chosen.includes(member.id) }),
+      h('span', {}, member.name, member.available ? '' : ' (away)'))));
+}
+
+function ruleBlock(rule, index, members, onRemove) {
+  const targets = rule.assignTo ? [rule.assignTo] : rule.pool || [];
+  const block = h('fieldset', { class: 'rule card', 'data-rule': '' },
+    h('legend', {}, `Rule ${index + 1}`),
+    field({ name: 'name', label: 'Name', value: rule.name || '' }),
+    CONDITIONS.map(([name, text, hint]) => field({ name, label: text, hint: `Any of, comma-separated: ${hint}. Empty: any.`, value: (rule.match?.[name] || []).join(', ') })),
+    memberChecks(`rule-${index}`, members, targets),
+    h('button', { type: 'button', class: 'button-quiet', onClick: onRemove }, `Remove rule ${index + 1}`));
+  return block;
+}
+
+function readRule(block) {
+  const value = (name) => block.querySelector(`[name="${name}"]`).value;
+  const chosen = [...block.querySelectorAll('input[type="checkbox"]:checked')].map((box) => box.value);
+  const match = Object.fromEntries(CONDITIONS.map(([name]) => [name, list(value(name))]));
+  const rule = { name: value('name').trim() || null, match };
+  return chosen.length === 1 ? { ...rule, assignTo: chosen[0] } : { ...rule, pool: chosen };
+}
+
+function routingForm({ body, etag }, members) {
+  let currentEtag = etag;
+  let rules = [...(body.rules || [])];
+  const rulesBox = h('div', { class: 'rules' });
+  const draw = () => rulesBox.replaceChildren(...rules.map((rule, index) => ruleBlock(rule, index, members, () => {
+    rules = readRules().filter((_, other) => other !== index);
+    draw();
+  })));
+  const readRules = () => [...rulesBox.querySelectorAll('[data-rule]')].map(readRule);
+  draw();
+  const enabled = h('input', { type: 'checkbox', name: 'enabled', checked: body.enabled });
+  const alsoContacts = h('input', { type: 'checkbox', name: 'alsoNotifyContacts', checked: body.alsoNotifyContacts });
+  const hours = field({ name: 'followUpHours', label: 'Follow-up SLA (hours)', type: 'number', value: String(body.followUpHours), min: 0, hint: 'An unassigned or untouched lead is escalated to the admins and contacts after this long; 0 = never.' });
+  const pool = h('fieldset', { class: 'choices', 'data-field': 'defaultPool' }, h('legend', {}, 'Default pool: when no rule matches'),
+    members.map((member) => h('label', { class: 'choice' },
+      h('input', { type: 'checkbox', name: 'defaultPool', value: member.id, checked: (body.defaultPool || []).includes(member.id) }),
+      h('span', {}, member.name))));
+  const draft = () => ({
+    enabled: enabled.checked,
+    alsoNotifyContacts: alsoContacts.checked,
+    followUpHours: Number(form.elements.followUpHours.value || 0),
+    defaultPool: [...pool.querySelectorAll('input:checked')].map((box) => box.value),
+    rules: readRules(),
+  });
+  const saved = h('p', { class: 'save-status', role: 'status' });
+  const form = h('form', { class: 'form', novalidate: true, 'aria-label': 'Routing rules' },
+    errorSummary(),
+    h('label', { class: 'choice' }, enabled, h('span', {}, 'Route new leads to an owner')),
+    h('label', { class: 'choice' }, alsoContacts, h('span', {}, 'Also email the profile contacts about routed leads')),
+    hours, rulesBox,
+    h('button', { type: 'button', class: 'button-secondary', onClick: () => { rules = [...readRules(), { match: {} }]; draw(); } }, 'Add rule'),
+    pool,
+    h('div', { class: 'actions-row' }, h('button', { type: 'submit', class: 'button-primary' }, 'Save routing'), saved));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    saved.textContent = '';
+    try {
+      const result = await api.saveRouting(draft(), currentEtag);
+      currentEtag = result.etag;
+      saved.replaceChildren(icon('check'), 'Saved');
+      announce('The routing is saved.');
+    } catch (error) {
+      showErrors(form, error.errors || [], error.status === 412 ? 'Someone else changed the routing: reload the page.' : error.detail || error.message);
+    }
+  });
+  return [form, previewForm(draft)];
+}
+
+function previewForm(draft) {
+  const result = h('p', { class: 'preview-result', role: 'status', 'data-testid': 'routing-preview' });
+  const choice = (name, text, group) => field({ name, label: text, options: [['', 'Any'], ...options(group)] });
+  const form = h('form', { class: 'form preview', novalidate: true, 'aria-label': 'Preview' },
+    h('h3', {}, 'Which rule would match this lead?'),
+    field({ name: 'view', label: 'Tab', options: [['marketplace', 'Marketplace leads'], ['qualified', 'Qualified leads']] }),
+    choice('callToAction', 'Call to action', 'callToAction'),
+    choice('source', 'Lead source', 'source'),
+    choice('qualification', 'Qualification', 'qualification'),
+    field({ name: 'country', label: 'Country or region', hint: 'e.g. DE' }),
+    field({ name: 'offerId', label: 'Offer id' }),
+    h('button', { type: 'submit', class: 'button-secondary' }, 'Preview'), result);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const lead = Object.fromEntries([...new FormData(form)].filter(([, value]) => String(value).trim()));
+    try {
+      const answer = await api.previewRouting({ routing: { ...draft(), enabled: true }, lead });
+      result.textContent = answer.matchedRule
+        ? `Rule ${answer.matchedRule} matches: it goes to ${answer.goesTo}${answer.candidates.length ? ` (${answer.candidates.join(', ')})` : ''}.`
+        : `No rule matches: it goes to ${answer.goesTo}${answer.candidates.length ? ` (${answer.candidates.join(', ')})` : ''}.`;
+    } catch (error) {
+      result.textContent = `The preview failed: ${error.errors?.[0]?.message || error.detail || error.message}`;
+    }
+  });
+  return form;
+}

@@ -1,0 +1,52 @@
+// Settings → Team: the people leads are assigned to (users who have used the app and the
+// business profile's contacts), their availability (away: skipped by routing) and their routing
+// weight. Whether they can be changed here is the API's answer (`editable`).
+
+import { api } from './api.js';
+import { announce, h, icon } from './dom.js';
+
+export async function fillTeamSection(section) {
+  const heading = section.querySelector('h2');
+  let team;
+  try {
+    team = await api.team();
+  } catch (error) {
+    section.replaceChildren(heading, h('p', { class: 'error-text' }, `Could not load: ${error.detail || error.message}`));
+    return;
+  }
+  const intro = team.editable
+    ? 'Leads are assigned to these people. Someone away is skipped by routing; a weight of 2 gives twice the leads of a weight of 1.'
+    : 'Leads are assigned to these people. Only a Referrals admin can change availability and weights.';
+  section.replaceChildren(heading, h('p', { class: 'muted' }, intro),
+    h('table', { class: 'team-table' },
+      h('caption', { class: 'visually-hidden' }, 'Team members'),
+      h('thead', {}, h('tr', {}, ['Name', 'Available', 'Weight', ''].map((text) => h('th', { scope: 'col' }, text)))),
+      h('tbody', {}, team.items.map((member) => memberRow(member, team.editable)))));
+}
+
+function memberRow(member, editable) {
+  const who = h('th', { scope: 'row' }, member.name, member.isMe ? ' (you)' : '',
+    h('span', { class: 'sub' }, [member.email, member.kind === 'Contact' ? 'profile contact' : null].filter(Boolean).join(' · ')));
+  if (!editable) {
+    return h('tr', {}, who, h('td', {}, member.available ? 'Yes' : 'Away'), h('td', {}, String(member.weight)), h('td'));
+  }
+  const available = h('input', { type: 'checkbox', checked: member.available, 'aria-label': `${member.name} is available` });
+  const weight = h('input', { type: 'number', min: 1, max: 10, step: 1, value: member.weight, 'aria-label': `Weight of ${member.name}`, class: 'weight' });
+  const status = h('span', { class: 'save-status', role: 'status' });
+  const save = h('button', { type: 'button', class: 'button-secondary' }, `Save ${member.name}`);
+  save.addEventListener('click', async () => {
+    status.textContent = '';
+    save.disabled = true;
+    try {
+      await api.saveMember(member.id, { available: available.checked, weight: Number(weight.value) });
+      status.replaceChildren(icon('check'), 'Saved');
+      announce(`${member.name} is saved.`);
+    } catch (error) {
+      status.textContent = error.errors?.[0]?.message || error.detail || error.message;
+      status.classList.add('error-text');
+    } finally {
+      save.disabled = false;
+    }
+  });
+  return h('tr', {}, who, h('td', {}, available), h('td', {}, weight), h('td', {}, save, status));
+}
