@@ -6,6 +6,7 @@ from functions import (
     deliveries,
     insights,
     intake,
+    integrations,
     lead_import,
     leads,
     ops,
@@ -28,3 +29,4 @@ app.register_functions(workspace_settings.bp)
 app.register_functions(ui.bp)
 app.register_functions(deliveries.bp)
 app.register_functions(lead_import.bp)
+app.register_functions(integrations.bp)

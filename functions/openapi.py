@@ -9,6 +9,11 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from functions.openapi_deliveries import DELIVERY_OPERATIONS
+from functions.openapi_integrations import (
+    INTEGRATION_OPERATIONS,
+    LeadCloudEvent,
+    webhook_documents,
+)
 from functions.openapi_notifications import NOTIFICATION_OPERATIONS
 from functions.openapi_operation import Operation, path_param
 from functions.openapi_responses import Problem, operation_object
@@ -52,6 +57,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *NOTIFICATION_OPERATIONS,
     *UI_OPERATIONS,
     *DELIVERY_OPERATIONS,
+    *INTEGRATION_OPERATIONS,
     Operation(
         "post",
         "/intake/{partnerId}/marketplace",
@@ -164,7 +170,10 @@ def _content(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
 
 @cache
 def openapi_document() -> dict[str, Any]:
-    models: list[tuple[type[BaseModel], JsonSchemaMode]] = [(Problem, "serialization")]
+    models: list[tuple[type[BaseModel], JsonSchemaMode]] = [
+        (Problem, "serialization"),
+        (LeadCloudEvent, "serialization"),
+    ]
     for op in OPERATIONS:
         if op.request:
             models.append((op.request, "validation"))
@@ -183,6 +192,7 @@ def openapi_document() -> dict[str, Any]:
         },
         "servers": [{"url": "/api"}],
         "paths": paths,
+        "webhooks": webhook_documents(refs),
         "components": {
             "schemas": definitions.get("$defs", {}),
             "securitySchemes": {

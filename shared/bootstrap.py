@@ -38,6 +38,7 @@ from shared.adapters.table_outbox_store import TableOutboxStore
 from shared.adapters.table_partner_repository import TablePartnerRepository
 from shared.adapters.table_preference_store import TablePreferenceStore
 from shared.adapters.table_send_ledger import TableSendLedger
+from shared.bootstrap_webhooks import EmptyEventFeed, Webhooks
 from shared.config import Settings, load_settings
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.redelivery import RetryPolicy
@@ -419,10 +420,15 @@ class Container:
         )
 
     @cached_property
+    def webhooks(self) -> Webhooks:
+        return Webhooks(self.settings, self.storage, self.clock, feed=EmptyEventFeed())
+
+    @cached_property
     def jobs(self) -> JobRegistry:
         runners: dict[str, JobRunner] = {
             "relay-outbox": self.outbox_relay.run,
             job_names.RELAY_DELIVERIES: self.delivery_relay.run,
+            job_names.DISPATCH_WEBHOOKS: self.webhooks.dispatcher.run,
         }
         fanned = self.partner_jobs
         runners |= {name: partial(fanned.run, name) for name in fanned.names}
