@@ -36,6 +36,10 @@ def app_env(azurite: Azurite) -> dict[str, str]:
         "SEND_DIGESTS_SCHEDULE": "0 0 0 1 1 *",
         "REMIND_EXPIRING_SCHEDULE": "0 0 0 1 1 *",
         "WORK_QUEUE": f"work-{suffix}",
+        "WEBHOOK_DELIVERIES_QUEUE": f"webhooks-{suffix}",
+        "DISPATCH_WEBHOOKS_SCHEDULE": "0 0 0 1 1 *",
+        # Webhooks only ever reach this machine from a test host (the fuzz invents URLs).
+        "WEBHOOK_TARGETS": "loopback",
         # The tests here read the notifications queue; the notification tests (e2e/notifications)
         # run a host of their own that consumes it.
         "AzureWebJobs.process_notification.Disabled": "true",
