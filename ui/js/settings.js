@@ -5,6 +5,7 @@
 import { api } from './api.js';
 import { announce, h, icon } from './dom.js';
 import { clearErrors, errorSummary, field, showErrors } from './forms.js';
+import { integrationsSection } from './integrations-settings.js';
 
 export async function renderSettings(main, route, ctx) {
   const preferences = h('section', { class: 'card', 'aria-labelledby': 'prefs-heading' },
@@ -13,7 +14,7 @@ export async function renderSettings(main, route, ctx) {
     h('h2', { id: 'contacts-heading' }, 'Business profile contacts'), h('p', { role: 'status' }, 'Loading…'));
   const who = h('section', { class: 'card', 'aria-labelledby': 'who-heading', 'data-testid': 'recipients' },
     h('h2', { id: 'who-heading' }, 'Who receives new-lead emails'), h('p', { role: 'status' }, 'Loading…'));
-  main.replaceChildren(h('div', { class: 'page' }, h('h1', {}, 'Settings'), h('div', { class: 'settings' }, who, preferences, contacts)));
+  main.replaceChildren(h('div', { class: 'page' }, h('h1', {}, 'Settings'), h('div', { class: 'settings' }, who, preferences, contacts, integrationsSection())));
   const [prefs, profile] = await Promise.allSettled([api.preferences(), api.contacts()]);
   if (!ctx.isCurrent()) return;
   if (prefs.status === 'fulfilled' && profile.status === 'fulfilled') {
