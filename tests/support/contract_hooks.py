@@ -38,7 +38,14 @@ def flatmap_path_parameters(
         for name, value in path_parameters.items()
         if _SEEDED.get(name)
     }
+    # A webhook subscription id outside its route's pattern: the host's own 404, as above.
+    subscription = path_parameters.get("subscriptionId")
+    if subscription is not None and not _SUBSCRIPTION_ID.fullmatch(str(subscription)):
+        choices["subscriptionId"] = st.from_regex(_SUBSCRIPTION_ID, fullmatch=True)
     return st.fixed_dictionaries(choices).map(lambda seeded: {**path_parameters, **seeded})
+
+
+_SUBSCRIPTION_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def _routable(name: str, value: Any) -> st.SearchStrategy[Any]:
