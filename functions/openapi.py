@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from functions.openapi_deliveries import DELIVERY_OPERATIONS
+from functions.openapi_events import EVENT_OPERATIONS
 from functions.openapi_integrations import (
     INTEGRATION_OPERATIONS,
     LeadCloudEvent,
@@ -58,6 +59,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *UI_OPERATIONS,
     *DELIVERY_OPERATIONS,
     *INTEGRATION_OPERATIONS,
+    *EVENT_OPERATIONS,
     Operation(
         "post",
         "/intake/{partnerId}/marketplace",
@@ -121,7 +123,7 @@ OPERATIONS: tuple[Operation, ...] = (
             path_param(
                 "job",
                 "expire-leads, archive-informational-leads, send-digests, remind-expiring, "
-                "relay-outbox or relay-deliveries.",
+                "prune-events, relay-outbox or relay-deliveries.",
             ),
             {
                 "name": "asOf",

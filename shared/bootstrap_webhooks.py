@@ -17,7 +17,7 @@ from shared.adapters.table_webhook_deliveries import TableWebhookDeliveries
 from shared.adapters.table_webhook_subscriptions import TableWebhookSubscriptions
 from shared.config import Settings
 from shared.domain.errors import ConfigurationError
-from shared.services.event_ports import EventFeed, EventPage
+from shared.services.event_ports import EventFeed
 from shared.services.ports import Clock
 from shared.services.webhook_deliveries import WebhookDeliveries
 from shared.services.webhook_dispatcher import WebhookDispatcher
@@ -88,13 +88,3 @@ class Webhooks:
             store=self.store, log=self.log_store, sender=self.sender, box=self.box,
             redeliveries=redeliveries, clock=self.clock, ui_base_url=self.settings.ui_base_url,
         )  # fmt: skip
-
-
-class EmptyEventFeed:
-    """Until the event log's table adapter is wired: a log with nothing in it."""
-
-    def read_after(
-        self, partner_id: str, after: str | None, *, types: frozenset[str] | None = None,
-        limit: int = 100,
-    ) -> EventPage:  # fmt: skip
-        return EventPage(events=[], next_cursor=after, has_more=False)

@@ -1,15 +1,23 @@
-"""Leads in Azure Table storage: one partition a partner, one batch a change (lead_rows.py)."""
+"""Leads in Azure Table storage: one partition a partner, one batch a change (lead_rows.py).
+
+The batch carries the change's events too (event_rows.py): their keys are stamped just before
+it is sent, and it gets `write_deadline` for all its tries, so the event log can tell when a
+key can no longer be committed (table_event_log.py).
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
 from azure.data.tables import TableClient
 
+from shared.adapters import event_rows
 from shared.adapters import lead_rows as rows
+from shared.adapters.clock import SystemClock
 from shared.adapters.lead_batches import (
     REPLACE,
     Guard,
@@ -24,12 +32,25 @@ from shared.adapters.storage_errors import submit_batch, translate_storage_error
 from shared.domain.errors import ConcurrentModification, NotFound
 from shared.domain.lead import Lead
 from shared.domain.notification import Notification
-from shared.services.ports import DedupRecord, IdempotencyRecord
+from shared.services.event_ports import LeadChangeEvent
+from shared.services.ports import Clock, DedupRecord, IdempotencyRecord
+
+# What a batch carrying events may take, every try and back-off included: the event log's
+# settle window must exceed it by Table storage's 30 s server timeout and the clocks' skew.
+DEFAULT_WRITE_DEADLINE = timedelta(seconds=10)
 
 
 class TableLeadRepository:
-    def __init__(self, table: TableClient) -> None:
+    def __init__(
+        self,
+        table: TableClient,
+        *,
+        clock: Clock | None = None,
+        write_deadline: timedelta = DEFAULT_WRITE_DEADLINE,
+    ) -> None:
         self._table = table
+        self._clock: Clock = clock or SystemClock()
+        self._write_deadline = write_deadline
 
     def find_dedup(self, partner_id: str, dedup_key: str) -> DedupRecord | None:
         entity = self._find(partner_id, f"{rows.DEDUP}{dedup_key}")
@@ -78,6 +99,7 @@ class TableLeadRepository:
         *,
         outbox: Sequence[Notification] = (),
         replaces: DedupRecord | None = None,
+        events: Sequence[LeadChangeEvent] = (),
     ) -> Lead:
         keys = index_keys(lead)
         operations: list[Operation] = [
@@ -91,21 +113,41 @@ class TableLeadRepository:
             operations.append(("update", dedup, if_match(replaces.etag)))
         operations += [("upsert", stored_entity(lead, keys, key), REPLACE) for key in keys[1:]]
         operations += [("create", outbox_entity(item)) for item in outbox]
-        return self._commit(lead, operations, keys)
+        return self._commit(lead, operations, keys, events)
 
     def save(
-        self, lead: Lead, *, outbox: Sequence[Notification] = (), guard: Guard | None = None
+        self,
+        lead: Lead,
+        *,
+        outbox: Sequence[Notification] = (),
+        guard: Guard | None = None,
+        events: Sequence[LeadChangeEvent] = (),
     ) -> Lead:
         """Under the lead's ETag, or with `guard` under the ETag of the due row it was read from."""
         keys = index_keys(lead)
         operations = change_operations(lead, keys, outbox=outbox, guard=guard)
-        return self._commit(lead, operations, keys)
+        return self._commit(lead, operations, keys, events)
 
-    def _commit(self, lead: Lead, operations: list[Operation], keys: tuple[str, ...]) -> Lead:
+    def _commit(
+        self,
+        lead: Lead,
+        operations: list[Operation],
+        keys: tuple[str, ...],
+        events: Sequence[LeadChangeEvent],
+    ) -> Lead:
+        deadline = None
+        if events:
+            logged_at = self._clock.now()  # as late as possible: the send follows at once
+            operations = operations + [
+                ("create", event_rows.event_entity(lead.partner_id, event, logged_at))
+                for event in events
+            ]
+            deadline = self._write_deadline.total_seconds()
         results = submit_batch(
             self._table,
             operations,
             lost_race=f"Lead '{lead.id}' changed while this request was writing it.",
+            deadline=deadline,
         )
         stored = lead.model_copy(update={"etag": results[0].get("etag")})
         stored.remember_index_keys(keys)

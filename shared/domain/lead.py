@@ -225,6 +225,12 @@ class Lead(BaseModel):
         return True
 
     @property
+    def version(self) -> int:
+        """How many changes the lead has been through: one more with every recorded step, so a
+        receiver of its events can drop one older than what it has (ETags are storage's own)."""
+        return len(self.history) + self.history_omitted
+
+    @property
     def stored_index_keys(self) -> tuple[str, ...]:
         return self._stored_index_keys
 

@@ -8,3 +8,4 @@ SEND_DIGESTS = "send-digests"
 REMIND_EXPIRING = "remind-expiring"
 RELAY_DELIVERIES = "relay-deliveries"
 DISPATCH_WEBHOOKS = "dispatch-webhooks"
+PRUNE_EVENTS = "prune-events"  # run by the archive timer (functions/timers.py)

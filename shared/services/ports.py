@@ -22,6 +22,7 @@ from shared.domain.lead_values import (
 from shared.domain.notification import Notification
 from shared.domain.partner import Partner
 from shared.domain.principal import Principal
+from shared.services.event_ports import LeadChangeEvent
 
 
 class Clock(Protocol):
@@ -99,16 +100,25 @@ class LeadRepository(Protocol):
         *,
         outbox: Sequence[Notification] = (),
         replaces: DedupRecord | None = None,
+        events: Sequence[LeadChangeEvent] = (),
     ) -> Lead:
-        """Store a new lead with its index rows and owed notifications, all or nothing.
+        """Store a new lead with its index rows, owed notifications and log events, all or
+        nothing.
 
         `ConcurrentModification` when another request claimed the same customer-and-offer
         first: the caller re-reads and decides again.
         """
         ...
 
-    def save(self, lead: Lead, *, outbox: Sequence[Notification] = ()) -> Lead:
-        """Write back a lead read earlier (ETag-checked), its index rows and notifications."""
+    def save(
+        self,
+        lead: Lead,
+        *,
+        outbox: Sequence[Notification] = (),
+        events: Sequence[LeadChangeEvent] = (),
+    ) -> Lead:
+        """Write back a lead read earlier (ETag-checked), its index rows, notifications and log
+        events (lead_events.py), all or nothing."""
         ...
 
     def find_idempotency(self, partner_id: str, key: str) -> IdempotencyRecord | None: ...

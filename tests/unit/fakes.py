@@ -11,6 +11,7 @@ from shared.domain.errors import ConcurrentModification, Conflict, DependencyUna
 from shared.domain.lead import Lead
 from shared.domain.notification import Notification
 from shared.domain.partner import Partner
+from shared.services.event_ports import LeadChangeEvent
 from shared.services.ports import DedupRecord, IdempotencyRecord
 
 
@@ -62,6 +63,7 @@ class InMemoryLeadRepository:
     leads: dict[tuple[str, str], Lead] = field(default_factory=dict)
     dedup: dict[tuple[str, str], DedupRecord] = field(default_factory=dict)
     outbox: list[Notification] = field(default_factory=list)
+    events: list[LeadChangeEvent] = field(default_factory=list)  # the log, in commit order
     idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
     reads: int = 0
     _versions: itertools.count[int] = field(default_factory=itertools.count)
@@ -82,18 +84,25 @@ class InMemoryLeadRepository:
         *,
         outbox: Sequence[Notification] = (),
         replaces: DedupRecord | None = None,
+        events: Sequence[LeadChangeEvent] = (),
     ) -> Lead:
         current = self.dedup.get((lead.partner_id, lead.dedup_key))
         if (replaces is None and current is not None) or (
             replaces is not None and (current is None or current.etag != replaces.etag)
         ):
             raise ConcurrentModification("claimed")
-        return self._store(lead, outbox)
+        return self._store(lead, outbox, events)
 
-    def save(self, lead: Lead, *, outbox: Sequence[Notification] = ()) -> Lead:
+    def save(
+        self,
+        lead: Lead,
+        *,
+        outbox: Sequence[Notification] = (),
+        events: Sequence[LeadChangeEvent] = (),
+    ) -> Lead:
         if self.leads[(lead.partner_id, lead.id)].etag != lead.etag:
             raise ConcurrentModification("stale")
-        return self._store(lead, outbox)
+        return self._store(lead, outbox, events)
 
     def find_idempotency(self, partner_id: str, key: str) -> IdempotencyRecord | None:
         return self.idempotency.get((partner_id, key))
@@ -101,13 +110,17 @@ class InMemoryLeadRepository:
     def remember_idempotency(self, partner_id: str, record: IdempotencyRecord) -> IdempotencyRecord:
         return self.idempotency.setdefault((partner_id, record.key), record)
 
-    def _store(self, lead: Lead, outbox: Sequence[Notification]) -> Lead:
+    def _store(
+        self, lead: Lead, outbox: Sequence[Notification], events: Sequence[LeadChangeEvent] = ()
+    ) -> Lead:
         stored = lead.model_copy(deep=True, update={"etag": f"v{next(self._versions)}"})
+        stored.pull_events()  # storage keeps the lead, not what happened to it in memory
         self.leads[(lead.partner_id, lead.id)] = stored
         self.dedup[(lead.partner_id, lead.dedup_key)] = DedupRecord(
             lead_id=lead.id, archived=lead.is_archived, stages=lead.stages, etag=stored.etag
         )
         self.outbox.extend(outbox)
+        self.events.extend(events)
         return stored
 
 
