@@ -68,8 +68,9 @@ class Webhooks:
     @cached_property
     def dispatcher(self) -> WebhookDispatcher:
         return WebhookDispatcher(
-            store=self.store, feed=self.feed, queue=self.queue, clock=self.clock
-        )
+            store=self.store, feed=self.feed, queue=self.queue, log=self.log_store,
+            clock=self.clock,
+        )  # fmt: skip
 
     @cached_property
     def sender(self) -> HttpxWebhookSender:

@@ -106,6 +106,9 @@ class WebhookMessage(ValueObject):
     event: dict[str, Any]
     # A replay starts a fresh chain of attempts; the log keeps counting across them.
     replay: bool = False
+    # The event was too large for a queue message: `event` holds only its id, type and time,
+    # and the delivery reads the whole event from its log row.
+    stored: bool = False
     redelivery: Redelivery | None = None
 
     @property
@@ -123,6 +126,15 @@ class WebhookMessage(ValueObject):
     @property
     def delivery_id(self) -> str:
         return delivery_id(self.event_time or datetime.fromtimestamp(0, UTC), self.event_id)
+
+
+# A queue message holds 48 KiB of text; the rest of the message and base64 need some room.
+MAX_INLINE_EVENT = 40_000
+
+
+def stub(event: dict[str, Any]) -> dict[str, Any]:
+    """What a message carries of an event kept in its log row: enough to name the row."""
+    return {key: event[key] for key in ("id", "type", "time", "subject") if key in event}
 
 
 def event_time(event: dict[str, Any]) -> datetime | None:

@@ -60,10 +60,10 @@ class WebhookDeliveries:
             subscription = self._store.get(message.partner_id, message.subscription_id)
         except NotFound:
             return None  # deleted with its log: nobody to deliver to
-        before = self._log.find(message.partner_id, message.subscription_id, message.delivery_id)
-        if before is not None and before.state is DeliveryState.DELIVERED and not message.replay:
-            return None  # the queue delivered this message twice: the endpoint had it
-        attempts = (before.attempts if before else 0) + 1
+        due = self._due(message)
+        if due is None:
+            return None
+        message, attempts = due
         now = self._clock.now()
         if not subscription.enabled:
             result = SendResult(status=None, error="The subscription is disabled.")
@@ -78,6 +78,21 @@ class WebhookDeliveries:
             self._disable(subscription, now.isoformat())
             return self._record(message, DeliveryState.FAILED, attempts, result)
         return self._retry(message, delivery, attempts, result)
+
+    def _due(self, message: WebhookMessage) -> tuple[WebhookMessage, int] | None:
+        """The message to send (with its event) and the attempt's number in the log; None when
+        it was delivered already (the queue delivered the message twice)."""
+        before = self._log.find(message.partner_id, message.subscription_id, message.delivery_id)
+        if before is not None and before.state is DeliveryState.DELIVERED and not message.replay:
+            return None
+        if message.stored:  # too large for the queue: the event is in its log row
+            if before is None or before.event is None:
+                logger.error(
+                    "Webhook delivery %s names an event its log lacks", message.delivery_id
+                )
+                return None
+            message = message.model_copy(update={"event": dict(before.event), "stored": False})
+        return message, (before.attempts if before else 0) + 1
 
     def _retry(
         self, message: WebhookMessage, delivery: Delivery, attempts: int, result: SendResult

@@ -14,15 +14,29 @@ does not receive the partner's history.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from datetime import datetime
+from typing import Any
 
 from shared.domain.errors import ConcurrentModification
-from shared.domain.webhooks import Subscription, WebhookMessage, event_time
+from shared.domain.webhooks import (
+    MAX_INLINE_EVENT,
+    DeliveryState,
+    Subscription,
+    WebhookMessage,
+    event_time,
+    stub,
+)
 from shared.services.event_ports import EventFeed
 from shared.services.ports import Clock
-from shared.services.webhook_ports import DeliveryQueue, SubscriptionStore
+from shared.services.webhook_ports import (
+    DeliveryQueue,
+    DeliveryRecord,
+    DeliveryRecorder,
+    SubscriptionStore,
+)
 
 logger = logging.getLogger(__name__)
 DISPATCH_COUNTS = ("partners", "events", "deliveries", "conflicts")
@@ -35,6 +49,7 @@ class WebhookDispatcher:
         store: SubscriptionStore,
         feed: EventFeed,
         queue: DeliveryQueue,
+        log: DeliveryRecorder,
         clock: Clock,
         page_size: int = 100,
         events_per_partner: int = 2000,
@@ -42,6 +57,7 @@ class WebhookDispatcher:
         self._store = store
         self._feed = feed
         self._queue = queue
+        self._log = log
         self._clock = clock
         self._page_size = page_size
         # Per run: a partner with a backlog continues at the next tick, the others are not
@@ -65,9 +81,7 @@ class WebhookDispatcher:
         while read < self._events_per_partner:
             page = self._feed.read_after(partner_id, cursor, limit=self._page_size)
             messages = [
-                WebhookMessage(
-                    partner_id=partner_id, subscription_id=subscription.id, event=item.cloud_event
-                )
+                self._message(partner_id, subscription.id, item.cloud_event)
                 for item in page.events
                 for subscription in subscriptions
                 if subscription.wants(
@@ -89,3 +103,20 @@ class WebhookDispatcher:
                 cursor = page.next_cursor
             if not page.has_more or not page.events:
                 return
+
+    def _message(
+        self, partner_id: str, subscription_id: str, event: dict[str, Any]
+    ) -> WebhookMessage:
+        if len(json.dumps(event, separators=(",", ":"))) <= MAX_INLINE_EVENT:
+            return WebhookMessage(
+                partner_id=partner_id, subscription_id=subscription_id, event=event
+            )
+        # Too large for a queue message: kept in its (Pending) log row, the message names it.
+        now = self._clock.now()
+        self._log.record(DeliveryRecord(
+            partner_id=partner_id, subscription_id=subscription_id, event_id=str(event.get("id")),
+            event_type=str(event.get("type", "")), event_time=event_time(event) or now,
+            state=DeliveryState.PENDING, next_try_at=now, event=event,
+        ))  # fmt: skip
+        return WebhookMessage(partner_id=partner_id, subscription_id=subscription_id,
+                              event=stub(event), stored=True)  # fmt: skip

@@ -63,11 +63,13 @@ class DeliveryRecord:
     event: Mapping[str, object] | None = None  # the CloudEvent, kept for a replay
 
 
-class DeliveryLog(Protocol):
+class DeliveryRecorder(Protocol):
     def record(self, entry: DeliveryRecord) -> None:
         """Upsert the delivery's row (with its event, so a replay can send it again)."""
         ...
 
+
+class DeliveryLog(DeliveryRecorder, Protocol):
     def find(
         self, partner_id: str, subscription_id: str, delivery_id: str
     ) -> DeliveryRecord | None:

@@ -168,3 +168,16 @@ def test_chat_formats_carry_headline_hot_respond_by_and_the_lead_link(
         assert attachment["content"]["actions"][0]["type"] == "Action.OpenUrl"
     else:
         assert [block["type"] for block in body["blocks"]] == ["header", "section", "actions"]
+
+
+def test_an_event_larger_than_a_queue_message_arrives_whole(world: WebhookWorld) -> None:
+    sub_id, secret = world.subscribe("/big")
+    event = _events(1)[0]
+    event["data"] = {"id": "lead1", "notes": "é" * 60_000, "version": 1}  # 120 KB of UTF-8
+    world.feed.events["contoso"] = [event]
+    world.webhooks.dispatcher.run(NOW)
+    assert world.drain() == 1
+    (item,) = world.receiver.at("/big")
+    assert item.verified_with == [secret]
+    assert json.loads(item.body)["data"]["notes"] == "é" * 60_000
+    assert world.log(sub_id)[0].status is DeliveryState.DELIVERED

@@ -11,15 +11,23 @@ from shared.adapters.clock import FixedClock
 from shared.domain.errors import DependencyUnavailable
 from shared.services.event_ports import EVENT_TYPE_PREFIX
 from shared.services.webhook_dispatcher import WebhookDispatcher
-from tests.unit.webhook_fakes import T0, FakeFeed, FakeQueue, FakeStore, lead_event, subscription
+from tests.unit.webhook_fakes import (
+    T0,
+    FakeFeed,
+    FakeLog,
+    FakeQueue,
+    FakeStore,
+    lead_event,
+    subscription,
+)
 
 ALL = subscription("a" * 32)
 ACCEPTED_ONLY = subscription("b" * 32, event_types=frozenset({EVENT_TYPE_PREFIX + "accepted"}))
 
 
 def _dispatcher(store: FakeStore, feed: FakeFeed, queue: FakeQueue) -> WebhookDispatcher:
-    return WebhookDispatcher(store=store, feed=feed, queue=queue, clock=FixedClock(T0),
-                             page_size=3)  # fmt: skip
+    return WebhookDispatcher(store=store, feed=feed, queue=queue, log=FakeLog(),
+                             clock=FixedClock(T0), page_size=3)  # fmt: skip
 
 
 def test_one_message_per_event_and_subscription_that_wants_it_then_nothing_twice() -> None:
@@ -65,3 +73,21 @@ def test_partners_without_an_enabled_subscription_are_not_read() -> None:
     feed = FakeFeed({"contoso": [lead_event(1)]})
     assert _dispatcher(store, feed, FakeQueue()).run(T0)["partners"] == 0
     assert feed.reads == 0
+
+
+def test_an_event_too_large_for_a_queue_message_waits_in_its_log_row() -> None:
+    big = lead_event(1) | {"data": {"id": "lead1", "notes": "x" * 60_000, "version": 1}}
+    store, feed, queue, log = (
+        FakeStore().put(ALL),
+        FakeFeed({"contoso": [big]}),
+        FakeQueue(),
+        FakeLog(),
+    )
+    WebhookDispatcher(store=store, feed=feed, queue=queue, log=log, clock=FixedClock(T0)).run(T0)
+    (message,) = queue.messages
+    assert message.stored
+    assert "data" not in message.event
+    assert len(message.model_dump_json()) < 1_000
+    (row,) = log.rows.values()
+    assert row.event == big
+    assert row.state.value == "Pending"

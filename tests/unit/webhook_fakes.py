@@ -9,8 +9,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared.domain.errors import ConcurrentModification, DependencyUnavailable, NotFound
-from shared.domain.webhooks import SigningSecrets, Subscription, WebhookFormat, WebhookMessage
+from shared.domain.webhooks import (
+    SigningSecrets,
+    Subscription,
+    WebhookFormat,
+    WebhookMessage,
+    delivery_id,
+)
 from shared.services.event_ports import EVENT_TYPE_PREFIX, EventPage, StoredEvent
+from shared.services.webhook_ports import DeliveryRecord
 
 T0 = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -120,3 +127,19 @@ class FakeQueue:
         if self.down:
             raise DependencyUnavailable("queue down")
         self.messages.extend(messages)
+
+
+@dataclass
+class FakeLog:
+    rows: dict[tuple[str, str, str], DeliveryRecord] = field(default_factory=dict)
+
+    def record(self, entry: DeliveryRecord) -> None:
+        key = (
+            entry.partner_id,
+            entry.subscription_id,
+            delivery_id(entry.event_time, entry.event_id),
+        )
+        self.rows[key] = entry
+
+    def find(self, partner_id: str, subscription_id: str, delivery: str) -> DeliveryRecord | None:
+        return self.rows.get((partner_id, subscription_id, delivery))
