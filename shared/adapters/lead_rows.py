@@ -19,6 +19,9 @@ its index rows and the notifications it owes. RowKey prefixes keep each kind in 
     C|<yyyy-mm-dd>                      new-lead emails counted on a day of the partner (ETag)
     H|<yyyy-mm-dd>|<leadId>             a new lead held for that day's digest (see below)
     V|<yyyy-mm-dd>                      that day's digest releases: version (ETag), unfinished ids
+    T|<logged-at>|<eventId>             event log: one CloudEvent per change, in its batch
+                                        (event_rows.py; read by table_event_log.py); the
+                                        lead row's `EventKeys` name those an expiry scrubs
 
 Due rows (E, G, R) are full copies of the lead row, IndexKeys included, and every write of the
 lead rewrites (or deletes) them in its batch: a job reads what is due with one range query and

@@ -70,6 +70,7 @@ class TableDueLeads:
             lead = rows.lead_from_entity(entity)
             lead.etag = None  # the copy's ETag versions the lead: the Guard carries it
             lead.remember_index_keys(tuple(json.loads(entity["IndexKeys"])))
+            lead.remember_event_keys(tuple(json.loads(entity.get("EventKeys") or "[]")))
             return DueLead(lead=lead, row_key=row_key, etag=entity.metadata.get("etag"))
         # A thin row, written before due rows were copies: read the lead row itself.
         try:

@@ -71,8 +71,10 @@ class TableEventLog:
                 has_more = True
                 break
             last_key = entity["RowKey"]
-            if types is None or entity["Type"] in types:
-                events.append(event_rows.stored_event(entity))
+            if types is None or entity.get("Type") in types:
+                stored = event_rows.stored_event(entity)
+                if stored is not None:
+                    events.append(stored)
         cursor = event_rows.cursor_of(last_key) if last_key else after
         return EventPage(events=events, next_cursor=cursor, has_more=has_more)
 

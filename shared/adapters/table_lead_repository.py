@@ -31,6 +31,7 @@ from shared.adapters.lead_batches import (
 from shared.adapters.storage_errors import submit_batch, translate_storage_errors
 from shared.domain.errors import ConcurrentModification, NotFound
 from shared.domain.lead import Lead
+from shared.domain.lead_values import LeadStatus
 from shared.domain.notification import Notification
 from shared.services.event_ports import LeadChangeEvent
 from shared.services.ports import Clock, DedupRecord, IdempotencyRecord
@@ -38,6 +39,8 @@ from shared.services.ports import Clock, DedupRecord, IdempotencyRecord
 # What a batch carrying events may take, every try and back-off included: the event log's
 # settle window must exceed it by Table storage's 30 s server timeout and the clocks' skew.
 DEFAULT_WRITE_DEADLINE = timedelta(seconds=10)
+# A Received lead's events: its receipt, up to 23 more stages (lead_limits.py), one reminder.
+_MAX_CONTACT_EVENTS = 40
 
 
 class TableLeadRepository:
@@ -91,6 +94,7 @@ class TableLeadRepository:
             raise NotFound(f"No lead '{lead_id}'.")
         lead = rows.lead_from_entity(entity)
         lead.remember_index_keys(tuple(json.loads(entity.get("IndexKeys") or "[]")))
+        lead.remember_event_keys(tuple(json.loads(entity.get("EventKeys") or "[]")))
         return lead
 
     def add(
@@ -136,13 +140,20 @@ class TableLeadRepository:
         events: Sequence[LeadChangeEvent],
     ) -> Lead:
         deadline = None
+        logged: list[dict[str, Any]] = []
         if events:
             logged_at = self._clock.now()  # as late as possible: the send follows at once
-            operations = operations + [
-                ("create", event_rows.event_entity(lead.partner_id, event, logged_at))
-                for event in events
-            ]
+            logged = [event_rows.event_entity(lead.partner_id, item, logged_at) for item in events]
+            operations = operations + [("create", row) for row in logged]
             deadline = self._write_deadline.total_seconds()
+        if not lead.shows_contact:  # expired or aged out: no earlier event keeps the contact
+            operations += [
+                event_rows.scrub_operation(lead.partner_id, key) for key in lead.stored_event_keys
+            ]
+        event_keys = _contact_events(lead, tuple(row["RowKey"] for row in logged))
+        for operation in operations:
+            if "IndexKeys" in operation[1]:  # the lead row and its copies
+                operation[1]["EventKeys"] = json.dumps(event_keys)
         results = submit_batch(
             self._table,
             operations,
@@ -151,6 +162,7 @@ class TableLeadRepository:
         )
         stored = lead.model_copy(update={"etag": results[0].get("etag")})
         stored.remember_index_keys(keys)
+        stored.remember_event_keys(event_keys)
         return stored
 
     def _find(self, partner_id: str, row_key: str) -> Any:
@@ -164,6 +176,14 @@ class TableLeadRepository:
                 if error.status_code == 400:
                     return None
                 raise
+
+
+def _contact_events(lead: Lead, new: tuple[str, ...]) -> tuple[str, ...]:
+    """The lead's events that carry its contact, while it may still expire or age out (only a
+    Received lead does: at most its stages and a reminder, so the scrub fits in its batch)."""
+    if lead.status is not LeadStatus.RECEIVED or not lead.shows_contact:
+        return ()
+    return (*lead.stored_event_keys, *new)[-_MAX_CONTACT_EVENTS:]
 
 
 def _idempotency_entity(partner_id: str, record: IdempotencyRecord) -> dict[str, Any]:

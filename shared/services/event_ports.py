@@ -61,7 +61,10 @@ class EventFeed(Protocol):
         limit: int = 100,
     ) -> EventPage:
         """The partner's events after `after` (None: from the start), oldest first, at most
-        `limit`, only of `types` when given."""
+        `limit`, only of `types` when given. Only events older than the settle window are
+        served (table_event_log.py), so a cursor never passes one still to be committed; a page
+        may be empty while `has_more` is true (with `types`). `InvalidInput` naming `after` for
+        a cursor the log never gave out."""
         ...
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
@@ -73,3 +74,14 @@ def test_a_crm_syncs_every_change_once_by_polling_the_feed(
     assert refused.status_code == 400
     assert refused.headers["Content-Type"].startswith("application/problem+json")
     assert refused.json()["errors"][0]["field"] == "after"
+
+    # Kept 30 days: the daily prune (here on demand, as of 31 days on) empties the feed.
+    later = (datetime.now(UTC) + timedelta(days=31)).isoformat()
+    pruned = http.post(
+        f"{api}/ops/jobs/prune-events",
+        params={"asOf": later, "partnerId": partner_id},
+        headers=bearer("Leads.Operator"),
+    )
+    assert pruned.status_code == 200, pruned.text
+    assert pruned.json()["counts"] == {"partners": 1, "eventsPruned": 3}
+    assert poll(http, api, reader)[0] == []

@@ -12,12 +12,11 @@ from typing import Any, Protocol
 import pytest
 from azure.data.tables import TableClient, TableServiceClient
 
+from shared.adapters import event_rows
 from shared.adapters.table_event_log import TableEventLog
-from shared.adapters.table_lead_repository import TableLeadRepository
 from shared.domain.errors import InvalidInput
 from shared.services.event_ports import EVENT_TYPE_PREFIX, EventPage, LeadChangeEvent
 from tests.support.azurite import Azurite
-from tests.support.leads import make_lead
 from tests.unit.event_fakes import InMemoryEventLog
 from tests.unit.fakes import SteppingClock
 
@@ -33,7 +32,9 @@ class Log(Protocol):
     @property
     def examined(self) -> int: ...
 
-    def append(self, partner_id: str, events: Sequence[LeadChangeEvent]) -> None: ...
+    def append_at(
+        self, partner_id: str, logged: Sequence[tuple[datetime, LeadChangeEvent]]
+    ) -> None: ...
 
     def read_after(
         self, partner_id: str, after: str | None, *, types: frozenset[str] | None, limit: int
@@ -60,20 +61,24 @@ class CountingTable:
 
 
 class TableLog:
-    """Writes go through the lead repository, as a change's batch carries its events."""
+    """Event rows written as a change's batch writes them (event_rows.py), many a batch here to
+    keep the test short; test_table_event_log.py writes them through the lead repository."""
 
     def __init__(self, table: TableClient, clock: SteppingClock) -> None:
         self.clock = clock
+        self._table = table
         self._counting = CountingTable(table)
-        self._leads = TableLeadRepository(table, clock=clock)
         self._log = TableEventLog(self._counting, clock=clock, settle=SETTLE)  # type: ignore[arg-type]
 
     @property
     def examined(self) -> int:
         return self._counting.examined
 
-    def append(self, partner_id: str, events: Sequence[LeadChangeEvent]) -> None:
-        self._leads.add(make_lead(partner_id, at=self.clock.now()), events=events)
+    def append_at(
+        self, partner_id: str, logged: Sequence[tuple[datetime, LeadChangeEvent]]
+    ) -> None:
+        rows = [event_rows.event_entity(partner_id, event, at) for at, event in logged]
+        self._table.submit_transaction([("create", row) for row in rows])
 
     def read_after(
         self, partner_id: str, after: str | None, *, types: frozenset[str] | None, limit: int
@@ -100,6 +105,12 @@ def log(request: pytest.FixtureRequest) -> Log:
 class MemoryLog(InMemoryEventLog):
     clock: SteppingClock = field(default_factory=SteppingClock)
 
+    def append_at(
+        self, partner_id: str, logged: Sequence[tuple[datetime, LeadChangeEvent]]
+    ) -> None:
+        for at, event in logged:
+            self.append(partner_id, [event], logged_at=at)
+
 
 def event(kind: str = "accepted") -> LeadChangeEvent:
     event_id = uuid.uuid4().hex
@@ -114,13 +125,12 @@ def event(kind: str = "accepted") -> LeadChangeEvent:
 
 def write(log: Log, kinds: Sequence[str], *, partner_id: str = P) -> list[str]:
     """One change per kind, a millisecond apart; their event ids in log order."""
-    ids = []
+    logged = []
     for kind in kinds:
         log.clock.advance(milliseconds=1)
-        written = event(kind)
-        log.append(partner_id, [written])
-        ids.append(written.event_id)
-    return ids
+        logged.append((log.clock.now(), event(kind)))
+    log.append_at(partner_id, logged)
+    return [written.event_id for _, written in logged]
 
 
 def walk(

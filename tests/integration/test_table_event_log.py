@@ -20,7 +20,9 @@ from shared.adapters.clock import SystemClock
 from shared.adapters.table_event_log import TableEventLog
 from shared.adapters.table_lead_repository import TableLeadRepository
 from shared.domain.errors import ConcurrentModification, DependencyUnavailable
+from shared.domain.lead_policy import LeadPolicy
 from shared.services.event_ports import EVENT_TYPE_PREFIX, LeadChangeEvent
+from shared.services.lead_events import LeadEvents
 from tests.support.azurite import Azurite, connection_string, free_port
 from tests.support.leads import make_lead
 
@@ -136,7 +138,7 @@ def test_pages_have_no_gap_and_no_repeat_while_writers_keep_committing_out_of_or
             repository.add(make_lead(P, at=_now()), events=[logged])
             written.append(logged.event_id)
 
-    writers = [threading.Thread(target=write, args=(10,)) for _ in range(3)]
+    writers = [threading.Thread(target=write, args=(8,)) for _ in range(3)]
     served: list[str] = []
     cursors: list[str] = []
 
@@ -233,3 +235,41 @@ def test_no_try_of_a_batch_with_events_is_sent_after_its_write_deadline(busy_tab
     assert len(with_events) > 1  # the SDK still retries ...
     assert max(with_events) < 0.6  # ... but sends no try once the deadline has passed
     assert max(without) > 0.6
+
+
+def test_expiry_scrubs_the_contact_from_every_earlier_event_of_the_lead(
+    table: TableClient,
+) -> None:
+    repository = TableLeadRepository(table)
+    events = LeadEvents(policy=LeadPolicy())
+    received = make_lead(P, at=_now(), company="Northwind")
+    repository.add(received, events=events.of(received, received.pull_events()))
+    other = make_lead(P, at=_now())  # another lead keeps its contact
+    repository.add(other, events=events.of(other, other.pull_events()))
+    lead = repository.get(P, received.id)
+    assert lead.respond_by
+    lead.remind(lead.respond_by - timedelta(hours=1), _now())
+    lead = repository.save(lead, events=events.of(lead, lead.pull_events()))
+
+    assert lead.respond_by
+    assert lead.expire(lead.respond_by, _now())
+    repository.save(lead, events=events.of(lead, lead.pull_events()))
+
+    rows = list(table.query_entities("RowKey ge 'T|' and RowKey lt 'T}'"))
+    mine = [row for row in rows if row["LeadId"] == lead.id]
+    assert len(mine) == 3  # received, reminderDue, expired
+    assert not any("Schmidt" in str(dict(row)) for row in mine)
+    assert not any("@fabrikam.example" in str(dict(row)) for row in mine)
+    assert any("Schmidt" in str(dict(row)) for row in rows if row["LeadId"] == other.id)
+    time.sleep(0.01)
+    served = TableEventLog(table, clock=SystemClock(), settle=timedelta(0)).read_after(P, None)
+    kinds = [(e.cloud_event["subject"], e.cloud_event["type"]) for e in served.events]
+    assert kinds == [
+        (lead.id, EVENT_TYPE_PREFIX + "received"),
+        (other.id, EVENT_TYPE_PREFIX + "received"),
+        (lead.id, EVENT_TYPE_PREFIX + "reminderDue"),
+        (lead.id, EVENT_TYPE_PREFIX + "expired"),
+    ]
+    for item in served.events:
+        customer = item.cloud_event["data"]["customer"]
+        assert (customer["lastName"] is None) == (item.cloud_event["subject"] == lead.id)

@@ -23,8 +23,15 @@ class InMemoryEventLog:
     events: dict[str, dict[str, LeadChangeEvent]] = field(default_factory=dict)
     examined: int = 0  # entities the last read looked at
 
-    def append(self, partner_id: str, events: Sequence[LeadChangeEvent]) -> None:
-        logged_at = self.clock.now()
+    def append(
+        self,
+        partner_id: str,
+        events: Sequence[LeadChangeEvent],
+        *,
+        logged_at: datetime | None = None,
+    ) -> None:
+        """As a change's batch appends its events, stamped `logged_at` (default: now)."""
+        logged_at = logged_at or self.clock.now()
         for event in events:
             key = event_rows.event_key(logged_at, event.event_id)
             bisect.insort(self.keys.setdefault(partner_id, []), key)

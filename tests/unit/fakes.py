@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from shared.adapters import event_rows
 from shared.domain.errors import ConcurrentModification, Conflict, DependencyUnavailable, NotFound
 from shared.domain.lead import Lead
 from shared.domain.notification import Notification
@@ -120,8 +122,17 @@ class InMemoryLeadRepository:
             lead_id=lead.id, archived=lead.is_archived, stages=lead.stages, etag=stored.etag
         )
         self.outbox.extend(outbox)
+        if not lead.shows_contact:  # as the Table adapter scrubs the lead's earlier events
+            self.events = [_scrubbed(e) if e.lead_id == lead.id else e for e in self.events]
         self.events.extend(events)
         return stored
+
+
+def _scrubbed(event: LeadChangeEvent) -> LeadChangeEvent:
+    data = event.cloud_event["data"]
+    customer = {**data["customer"], **dict.fromkeys(event_rows.CONTACT_FIELDS)}
+    cloud_event = {**event.cloud_event, "data": {**data, "customer": customer}}
+    return dataclasses.replace(event, cloud_event=cloud_event)
 
 
 @dataclass
