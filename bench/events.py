@@ -17,6 +17,7 @@ Prints figures and PASS/FAIL; always exits 0.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
@@ -24,6 +25,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
+from azure.core.exceptions import ResourceExistsError
 from azure.storage.queue import BinaryBase64DecodePolicy, QueueClient
 
 from bench._support import StorageRequestCounter, app_env, on_every_pipeline
@@ -73,16 +75,21 @@ def _deliver(container: Container, queue: QueueClient, receiver: WebhookReceiver
     done = threading.Event()
 
     def worker() -> None:
-        while not done.is_set():
-            batch = list(queue.receive_messages(messages_per_page=32, visibility_timeout=60))
+        while not done.is_set():  # like the trigger: a few messages, each deleted once handled
+            batch = list(queue.receive_messages(max_messages=4, visibility_timeout=600))
             if not batch:
                 time.sleep(0.05)
             for message in batch:
                 body = WebhookMessage.model_validate_json(message.content)
                 delivery = Delivery.of(message.id, message.dequeue_count, body.redelivery)
-                container.webhooks.deliveries.handle(body, delivery)
-                queue.delete_message(message)
+                try:
+                    container.webhooks.deliveries.handle(body, delivery)
+                    queue.delete_message(message)
+                except Exception as error:  # the host would retry it; so do we
+                    print("  delivery failed:", type(error).__name__, file=sys.stderr)
 
+    with contextlib.suppress(ResourceExistsError):  # the trigger's host creates it likewise
+        queue.create_queue()
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(WORKERS)]
     for thread in threads:
         thread.start()

@@ -60,7 +60,7 @@ class WebhookDeliveries:
             subscription = self._store.get(message.partner_id, message.subscription_id)
         except NotFound:
             return None  # deleted with its log: nobody to deliver to
-        due = self._due(message)
+        due = self._due(message, delivery)
         if due is None:
             return None
         message, attempts = due
@@ -79,10 +79,18 @@ class WebhookDeliveries:
             return self._record(message, DeliveryState.FAILED, attempts, result)
         return self._retry(message, delivery, attempts, result)
 
-    def _due(self, message: WebhookMessage) -> tuple[WebhookMessage, int] | None:
+    def _due(
+        self, message: WebhookMessage, delivery: Delivery
+    ) -> tuple[WebhookMessage, int] | None:
         """The message to send (with its event) and the attempt's number in the log; None when
         it was delivered already (the queue delivered the message twice)."""
-        before = self._log.find(message.partner_id, message.subscription_id, message.delivery_id)
+        # A first try of a fresh message has no row to read (one storage round trip saved per
+        # delivery); a dequeued-again message, a retry, a replay or a stored event has.
+        first_try = delivery.dequeue_count <= 1 and message.redelivery is None
+        before = None
+        if not first_try or message.replay or message.stored:
+            before = self._log.find(message.partner_id, message.subscription_id,
+                                    message.delivery_id)  # fmt: skip
         if before is not None and before.state is DeliveryState.DELIVERED and not message.replay:
             return None
         if message.stored:  # too large for the queue: the event is in its log row
@@ -92,7 +100,7 @@ class WebhookDeliveries:
                 )
                 return None
             message = message.model_copy(update={"event": dict(before.event), "stored": False})
-        return message, (before.attempts if before else 0) + 1
+        return message, (before.attempts + 1) if before else delivery.attempt
 
     def _retry(
         self, message: WebhookMessage, delivery: Delivery, attempts: int, result: SendResult
