@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
@@ -29,6 +30,7 @@ from azure.core.exceptions import ResourceExistsError
 from azure.storage.queue import BinaryBase64DecodePolicy, QueueClient
 
 from bench._support import StorageRequestCounter, app_env, on_every_pipeline
+from shared.adapters.httpx_webhook_sender import HttpxWebhookSender
 from shared.bootstrap import Container
 from shared.config import Settings
 from shared.domain.delivery import Delivery
@@ -38,6 +40,7 @@ from shared.domain.webhooks import WebhookMessage
 from shared.services.partners import RegisterPartner
 from shared.services.referrals import ReferLead, ReferralCustomer
 from shared.services.webhook_models import CreateWebhook
+from shared.services.webhook_ports import SendResult
 from tests.support.azurite import Azurite
 from tests.support.webhook_receiver import WebhookReceiver
 
@@ -69,6 +72,25 @@ def _changes(container: Container, counter: StorageRequestCounter) -> tuple[floa
     return seconds, sum(counter.take().values()) / CHANGES
 
 
+class TimedSender:
+    """The real sender, timed: how much of a delivery is the HTTP request itself."""
+
+    def __init__(self, sender: HttpxWebhookSender) -> None:
+        self._sender = sender
+        self.seconds = 0.0
+        self.calls = 0
+        self._lock = threading.Lock()
+
+    def send(self, url: str, body: bytes, headers: Mapping[str, str]) -> SendResult:
+        started = time.perf_counter()
+        try:
+            return self._sender.send(url, body, headers)
+        finally:
+            with self._lock:
+                self.seconds += time.perf_counter() - started
+                self.calls += 1
+
+
 def _deliver(container: Container, queue: QueueClient, receiver: WebhookReceiver) -> float:
     """Dispatch and deliver until both healthy receivers have every event: seconds."""
     started = time.perf_counter()
@@ -97,12 +119,12 @@ def _deliver(container: Container, queue: QueueClient, receiver: WebhookReceiver
         pass  # the timer would tick every 5 s; here it runs until the log is read
     deadline, shown = time.monotonic() + 900, time.monotonic()
     while time.monotonic() < deadline and not all(
-        len(receiver.at(path)) >= CHANGES for path in ("/crm", "/teams")
+        receiver.count(path) >= CHANGES for path in ("/crm", "/teams")
     ):
         time.sleep(0.05)
         if time.monotonic() - shown > 10:
             shown = time.monotonic()
-            print("  delivering:", {p: len(receiver.at(p)) for p in ("/crm", "/teams", "/down")},
+            print("  delivering:", {p: receiver.count(p) for p in ("/crm", "/teams", "/down")},
                   file=sys.stderr)  # fmt: skip
     seconds = time.perf_counter() - started
     done.set()
@@ -142,8 +164,12 @@ def run(azurite: Azurite, receiver: WebhookReceiver) -> None:
             azurite.connection_string, settings.webhook_deliveries_queue,
             message_decode_policy=BinaryBase64DecodePolicy(),
         )  # fmt: skip
+        timed = TimedSender(container.webhooks.sender)
+        container.webhooks.__dict__["sender"] = timed  # before `deliveries` is built
+        counter.take()
         deliver_seconds = _deliver(container, queue, receiver)
-    healthy = len(receiver.at("/crm")) + len(receiver.at("/teams"))
+        deliver_trips = sum(counter.take().values())
+    healthy = receiver.count("/crm") + receiver.count("/teams")
     verified = sum(1 for path in ("/crm", "/teams") for item in receiver.at(path)
                    if item.verified_with)  # fmt: skip
     ids = {item.event_id for item in receiver.at("/crm")}
@@ -161,6 +187,10 @@ def run(azurite: Azurite, receiver: WebhookReceiver) -> None:
     whole = "PASS" if healthy == 2 * CHANGES == verified else "FAIL"
     print(f"  healthy deliveries: {healthy:,} of {2 * CHANGES:,}, {verified:,} signatures "
           f"verified, {len(ids):,} distinct events at /crm  {whole}")  # fmt: skip
+    sends = max(timed.calls, 1)
+    print(f"  delivery phase: {timed.calls:,} HTTP sends ({timed.seconds / sends * 1000:.0f} ms "
+          f"each on average, {WORKERS} in parallel), {deliver_trips / sends:.2f} "
+          "storage round trips a send (dispatch, queue, subscription, log)")  # fmt: skip
     print(
         f"  failing endpoint (500): {len(receiver.at('/down')):,} attempts so far, each "
         "retried after 5 s by queue delay, none holding up the healthy two"

@@ -42,6 +42,7 @@ class WebhookReceiver:
     def __init__(self) -> None:
         self.endpoints: dict[str, Endpoint] = {}
         self.received: list[Received] = []
+        self._counts: dict[str, int] = {}
         self.slow_seconds = 2.0
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -54,6 +55,10 @@ class WebhookReceiver:
     def endpoint(self, path: str, behaviour: str = "ok", secrets: list[str] | None = None) -> str:
         self.endpoints[path] = Endpoint(behaviour, list(secrets or []))
         return f"{self.base_url}{path}"
+
+    def count(self, path: str) -> int:
+        """How many requests `path` got: cheap enough to poll."""
+        return self._counts.get(path, 0)
 
     def at(self, path: str) -> list[Received]:
         with self._lock:
@@ -93,6 +98,7 @@ class WebhookReceiver:
                             event_type, event_id, status)  # fmt: skip
         with self._lock:
             self.received.append(received)
+            self._counts[path] = self._counts.get(path, 0) + 1
         return status
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
