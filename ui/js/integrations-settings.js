@@ -78,10 +78,12 @@ function endpoint(section, item) {
 async function showLog(item, log) {
   const page = await call('GET', `${HOOKS}/${item.id}/deliveries?pageSize=20`);
   const replay = (body) => async () => { const report = await call('POST', `${HOOKS}/${item.id}/deliveries/replay`, body); announce(`${report.queued} queued again.`); await showLog(item, log); };
+  // data-label: on a phone the table becomes one line per delivery, labelled.
   const rows = page.items.map((d) => h('tr', { 'data-status': d.status },
-    h('td', {}, d.eventType.replace(PREFIX, '').replace('com.partnerleads.webhook.', '')),
-    h('td', {}, d.status), h('td', {}, String(d.attempts)), h('td', {}, d.lastStatusCode ? String(d.lastStatusCode) : (d.lastError || '—')),
-    h('td', {}, d.nextTryAt && d.status === 'Pending' ? formatDateTime(d.nextTryAt) : '—'),
+    h('td', { 'data-label': 'Event' }, d.eventType.replace(PREFIX, '').replace('com.partnerleads.webhook.', '')),
+    h('td', { 'data-label': 'Status' }, d.status), h('td', { 'data-label': 'Attempts' }, `${d.attempts} ${d.attempts === 1 ? 'attempt' : 'attempts'}`),
+    h('td', { 'data-label': 'Last answer' }, d.lastStatusCode ? `HTTP ${d.lastStatusCode}` : (d.lastError || '—')),
+    h('td', { 'data-label': 'Next try' }, d.nextTryAt && d.status === 'Pending' ? `next try ${formatDateTime(d.nextTryAt)}` : '—'),
     h('td', {}, d.status === 'Failed' ? h('button', { type: 'button', class: 'button-quiet', onClick: replay({ deliveryId: d.id }) }, 'Replay') : null)));
   const since = new Date(Date.now() - 3 * 86400e3).toISOString();
   log.replaceChildren(
