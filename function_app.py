@@ -7,6 +7,7 @@ from functions import (
     events,
     insights,
     intake,
+    integrations,
     lead_import,
     leads,
     operator,
@@ -31,6 +32,7 @@ app.register_functions(workspace_settings.bp)
 app.register_functions(ui.bp)
 app.register_functions(deliveries.bp)
 app.register_functions(lead_import.bp)
+app.register_functions(integrations.bp)
 app.register_functions(events.bp)
 app.register_functions(operator.bp)
 app.register_functions(team.bp)

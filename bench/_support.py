@@ -86,6 +86,9 @@ def app_env(azurite: Azurite, prefix: str) -> dict[str, str]:
         "REMIND_EXPIRING_SCHEDULE": "0 0 0 1 1 *",
         "ESCALATE_STALE_LEADS_SCHEDULE": "0 0 0 1 1 *",
         "WORK_QUEUE": f"work-{prefix}",
+        "WEBHOOK_DELIVERIES_QUEUE": f"webhooks-{prefix}",
+        "DISPATCH_WEBHOOKS_SCHEDULE": "0 0 0 1 1 *",
+        "WEBHOOK_TARGETS": "loopback",
         # Intake alone: the notification consumer (when the app has one) would share the host.
         "AzureWebJobs.process_notification.Disabled": "true",
     }

@@ -10,6 +10,11 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from functions.openapi_deliveries import DELIVERY_OPERATIONS
 from functions.openapi_events import EVENT_OPERATIONS
+from functions.openapi_integrations import (
+    INTEGRATION_OPERATIONS,
+    LeadCloudEvent,
+    webhook_documents,
+)
 from functions.openapi_notifications import NOTIFICATION_OPERATIONS
 from functions.openapi_operation import Operation, path_param
 from functions.openapi_operator import OPERATOR_OPERATIONS
@@ -54,6 +59,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *NOTIFICATION_OPERATIONS,
     *UI_OPERATIONS,
     *DELIVERY_OPERATIONS,
+    *INTEGRATION_OPERATIONS,
     *EVENT_OPERATIONS,
     *OPERATOR_OPERATIONS,
     *TEAM_OPERATIONS,
@@ -131,7 +137,10 @@ def _content(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
 
 @cache
 def openapi_document() -> dict[str, Any]:
-    models: list[tuple[type[BaseModel], JsonSchemaMode]] = [(Problem, "serialization")]
+    models: list[tuple[type[BaseModel], JsonSchemaMode]] = [
+        (Problem, "serialization"),
+        (LeadCloudEvent, "serialization"),
+    ]
     for op in OPERATIONS:
         if op.request:
             models.append((op.request, "validation"))
@@ -150,6 +159,7 @@ def openapi_document() -> dict[str, Any]:
         },
         "servers": [{"url": "/api"}],
         "paths": paths,
+        "webhooks": webhook_documents(refs),
         "components": {
             "schemas": definitions.get("$defs", {}),
             "securitySchemes": {

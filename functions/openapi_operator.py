@@ -23,7 +23,9 @@ from shared.services.operator_queues import (
 )
 
 _PARTNER = path_param("partnerId", "The partner.")
-_QUEUE = path_param("queue", "deliveries, notifications or work (the app's queues).")
+_QUEUE = path_param(
+    "queue", "deliveries, notifications, work or webhook-deliveries (the app's queues)."
+)
 
 
 def _flag(name: str, description: str) -> dict[str, Any]:

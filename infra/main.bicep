@@ -59,6 +59,10 @@ param sendgridApiKey string = ''
 @secure()
 param pagingTokenSecret string = newGuid()
 
+@description('Fernet keys (url-safe base64 of 32 bytes, space-separated, newest first) that seal the webhook signing secrets in storage. Keep them: a removed key makes its subscriptions unusable.')
+@secure()
+param webhookSecretKeys string = ''
+
 @description('Base of the intake URLs handed to partners; empty means https://<the app\'s default host name>.')
 param publicBaseUrl string = ''
 
@@ -95,6 +99,8 @@ var tableNames = [
   'Partners'
   'Leads'
   'Deliveries'
+  'WebhookSubscriptions'
+  'WebhookDeliveries'
 ]
 var queueNames = [
   'notifications'
@@ -103,6 +109,8 @@ var queueNames = [
   'work-poison'
   'deliveries'
   'deliveries-poison'
+  'webhook-deliveries'
+  'webhook-deliveries-poison'
 ]
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -210,6 +218,11 @@ var appSettings = {
   SEND_DIGESTS_SCHEDULE: '0 1 * * * *'
   REMIND_EXPIRING_SCHEDULE: '0 5 * * * *'
   ESCALATE_STALE_LEADS_SCHEDULE: '0 10,40 * * * *'
+  WEBHOOK_DELIVERIES_QUEUE: 'webhook-deliveries'
+  DISPATCH_WEBHOOKS_SCHEDULE: '*/5 * * * * *'
+  WEBHOOK_TARGETS: 'public'
+  WEBHOOK_TIMEOUT_SECONDS: '15'
+  WEBHOOK_SECRET_KEYS: webhookSecretKeys
   PAGING_TOKEN_SECRET: pagingTokenSecret
   SENDGRID_API_KEY: empty(sendgridApiKey) ? '' : '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.sendgridSecretUri})'
   SENDGRID_API_HOST: 'https://api.sendgrid.com'

@@ -44,6 +44,7 @@ from shared.adapters.table_preference_store import TablePreferenceStore
 from shared.adapters.table_send_ledger import TableSendLedger
 from shared.adapters.table_team_store import TablePoolRotation, TableTeamStore
 from shared.adapters.telemetry import configure_telemetry
+from shared.bootstrap_webhooks import Webhooks
 from shared.config import Settings, load_settings
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.redelivery import RetryPolicy
@@ -514,6 +515,9 @@ class Container:
         runners: dict[str, JobRunner] = {
             "relay-outbox": outbox.run,
             job_names.RELAY_DELIVERIES: deliveries.run,
+            job_names.DISPATCH_WEBHOOKS: (
+                self.webhooks.dry_dispatcher if preview else self.webhooks.dispatcher
+            ).run,
         }
         runners |= {name: partial(partner_jobs.run, name) for name in partner_jobs.names}
         return JobRunners(jobs=JobRegistry(runners), partner_jobs=partner_jobs)
@@ -525,6 +529,10 @@ class Container:
     @cached_property
     def partner_jobs(self) -> PartnerJobs:
         return self._live_jobs.partner_jobs
+
+    @cached_property
+    def webhooks(self) -> Webhooks:
+        return Webhooks(self.settings, self.storage, self.clock, feed=self.event_log)
 
     @cached_property
     def jobs(self) -> JobRegistry:
@@ -567,6 +575,7 @@ class Container:
             "deliveries": settings.deliveries_queue,
             "notifications": settings.notifications_queue,
             "work": settings.work_queue,
+            "webhook-deliveries": settings.webhook_deliveries_queue,
         }
         return OperatorQueues(queues=QueuePoisonDesk(self.storage.queues), names=names)
 

@@ -19,6 +19,7 @@ from pydantic_settings import (
 )
 
 from shared.domain.errors import ConfigurationError
+from shared.domain.webhook_targets import TargetPolicy
 
 
 def _env(name: str) -> AliasChoices:
@@ -139,6 +140,30 @@ class Settings(BaseSettings):
     # (shared/adapters/telemetry.py). The same setting the Functions host exports to.
     applicationinsights_connection_string: Annotated[
         SecretStr | None, Field(validation_alias=_env("APPLICATIONINSIGHTS_CONNECTION_STRING"))
+    ] = None
+
+    # Webhooks: the dispatcher reads the partners' event logs on this schedule and queues one
+    # delivery per (event, subscription) on WEBHOOK_DELIVERIES_QUEUE.
+    webhook_deliveries_queue: Annotated[
+        str,
+        Field(
+            validation_alias=_env("WEBHOOK_DELIVERIES_QUEUE"), pattern=r"^[a-z0-9][a-z0-9-]{2,62}$"
+        ),
+    ] = "webhook-deliveries"
+    dispatch_webhooks_schedule: Annotated[
+        str, Field(validation_alias=_env("DISPATCH_WEBHOOKS_SCHEDULE"))
+    ] = "*/5 * * * * *"
+    # public (Azure: https to public addresses only); public-and-loopback (make run); loopback
+    # (tests: nothing leaves the machine). Only `public` on the platform, whatever this says.
+    webhook_targets: Annotated[TargetPolicy, Field(validation_alias=_env("WEBHOOK_TARGETS"))] = (
+        TargetPolicy.PUBLIC
+    )
+    webhook_timeout_seconds: Annotated[
+        float, Field(validation_alias=_env("WEBHOOK_TIMEOUT_SECONDS"), gt=0, le=15)
+    ] = 15.0
+    # Fernet keys (space-separated, newest first) sealing the signing secrets in storage.
+    webhook_secret_keys: Annotated[
+        SecretStr | None, Field(validation_alias=_env("WEBHOOK_SECRET_KEYS"))
     ] = None
 
     # Email.
@@ -300,6 +325,11 @@ class Settings(BaseSettings):
         if self.partner_ui_base_url:
             return self.partner_ui_base_url.rstrip("/")
         return f"{self.base_url}/api/ui"
+
+    @property
+    def webhook_target_policy(self) -> TargetPolicy:
+        """Loopback targets are for local runs: refused on the platform, as the dev sign-in is."""
+        return TargetPolicy.PUBLIC if self.on_platform else self.webhook_targets
 
     @property
     def on_platform(self) -> bool:

@@ -8,4 +8,5 @@ SEND_DIGESTS = "send-digests"
 REMIND_EXPIRING = "remind-expiring"
 ESCALATE_STALE_LEADS = "escalate-stale-leads"
 RELAY_DELIVERIES = "relay-deliveries"
+DISPATCH_WEBHOOKS = "dispatch-webhooks"
 PRUNE_EVENTS = "prune-events"  # run by the archive timer (functions/timers.py)

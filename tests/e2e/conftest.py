@@ -37,6 +37,10 @@ def app_env(azurite: Azurite) -> dict[str, str]:
         "REMIND_EXPIRING_SCHEDULE": "0 0 0 1 1 *",
         "ESCALATE_STALE_LEADS_SCHEDULE": "0 0 0 1 1 *",
         "WORK_QUEUE": f"work-{suffix}",
+        "WEBHOOK_DELIVERIES_QUEUE": f"webhooks-{suffix}",
+        "DISPATCH_WEBHOOKS_SCHEDULE": "0 0 0 1 1 *",
+        # Webhooks only ever reach this machine from a test host (the fuzz invents URLs).
+        "WEBHOOK_TARGETS": "loopback",
         # The change feed serves events half a second old here, not a minute (table_event_log.py:
         # exact only while batches commit within it, which Azurite's do).
         "EVENT_FEED_SETTLE_SECONDS": "0.5",

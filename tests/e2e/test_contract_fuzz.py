@@ -82,6 +82,7 @@ def test_every_answer_keeps_the_documented_contract(
         "PYTHONPATH": str(Path(__file__).parents[2]),
         "FUZZ_PARTNER_ID": seed.partner_id,
         "FUZZ_LEAD_IDS": ",".join(seed.lead_ids),
+        "FUZZ_SUBSCRIPTION_IDS": ",".join(seed.subscription_ids),
     }
     # Its working directory is the test's own: schemathesis keeps a cache there.
     run = subprocess.run(

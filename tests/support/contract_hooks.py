@@ -24,6 +24,7 @@ from shared.domain.lead_ids import LEAD_ID_PATTERN, is_lead_id
 _SEEDED = {
     "partnerId": tuple(filter(None, os.environ.get("FUZZ_PARTNER_ID", "").split(","))),
     "leadId": tuple(filter(None, os.environ.get("FUZZ_LEAD_IDS", "").split(","))),
+    "subscriptionId": tuple(filter(None, os.environ.get("FUZZ_SUBSCRIPTION_IDS", "").split(","))),
 }
 
 
@@ -41,7 +42,13 @@ def flatmap_path_parameters(
     return st.fixed_dictionaries(choices).map(lambda seeded: {**path_parameters, **seeded})
 
 
+_SUBSCRIPTION_ID = re.compile(r"[0-9a-f]{32}")
+
+
 def _routable(name: str, value: Any) -> st.SearchStrategy[Any]:
     if name == "leadId" and not (isinstance(value, str) and is_lead_id(value)):
         return st.from_regex(re.compile(LEAD_ID_PATTERN), fullmatch=True)
+    # A webhook subscription id outside its route's pattern: the host's own 404, as above.
+    if name == "subscriptionId" and not _SUBSCRIPTION_ID.fullmatch(str(value)):
+        return st.from_regex(_SUBSCRIPTION_ID, fullmatch=True)
     return st.just(value)

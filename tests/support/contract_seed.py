@@ -22,6 +22,7 @@ class Seed:
     partner_id: str
     intake_key: str
     lead_ids: tuple[str, ...]
+    subscription_ids: tuple[str, ...] = ()
 
 
 def _ok(response: requests.Response) -> dict[str, Any]:
@@ -104,7 +105,12 @@ def seed_partner(http: requests.Session, api: str, partner_id: str) -> Seed:
     _ok(http.post(f"{api}/leads/{won}/won", json={"value": 30000}, headers=admin))
     _ok(http.post(f"{api}/leads/{declined}/decline", json={"reason": "Other"}, headers=admin))
     _ok(http.put(f"{api}/leads/{lead_ids[0]}/favorite", headers=admin))
-    return Seed(partner_id=partner_id, intake_key=key, lead_ids=tuple(lead_ids))
+    # A webhook subscription, so the fuzz reaches its routes past the lookup; port 9 (discard)
+    # on loopback: a ping or a delivery fails at once and nothing leaves the machine.
+    fuzz_hook = {"url": "http://127.0.0.1:9/hook", "description": "fuzz"}
+    hook = _ok(http.post(f"{api}/integrations/webhooks", headers=admin, json=fuzz_hook))
+    return Seed(partner_id=partner_id, intake_key=key, lead_ids=tuple(lead_ids),
+                subscription_ids=(hook["id"],))  # fmt: skip
 
 
 def _landed(http: requests.Session, api: str, admin: dict[str, str], count: int) -> list[str]:

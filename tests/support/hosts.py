@@ -39,6 +39,7 @@ def isolated_env(base: Mapping[str, str], tag: str) -> dict[str, str]:
         NOTIFICATIONS_QUEUE=f"notify-{tag}",
         DELIVERIES_QUEUE=f"deliveries-{tag}",
         WORK_QUEUE=f"work-{tag}",
+        WEBHOOK_DELIVERIES_QUEUE=f"webhooks-{tag}",
         AzureFunctionsWebHost__hostid=f"host-{tag}",
     )
     return env

@@ -62,6 +62,7 @@ def ui_env(azurite: Azurite) -> dict[str, str]:
         "PUBLIC_BASE_URL": "http://leads.test",
         "DEV_SIGN_IN_ENABLED": "true",
         "DEV_SIGNING_KEY": key_pair().private_pem.decode(),
+        "WEBHOOK_TARGETS": "loopback",
     }
 
 

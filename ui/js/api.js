@@ -20,7 +20,7 @@ export class ApiError extends Error {
   }
 }
 
-async function request(method, path, { query, body, etag, contentType, accept } = {}) {
+export async function request(method, path, { query, body, etag, contentType, accept } = {}) {
   const headers = { Accept: accept || 'application/json' };
   const token = await getToken();
   if (token) headers.Authorization = `Bearer ${token}`;

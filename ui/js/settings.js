@@ -7,6 +7,7 @@ import { announce, h, icon } from './dom.js';
 import { clearErrors, errorSummary, field, showErrors } from './forms.js';
 import { fillRoutingSection } from './routing-settings.js';
 import { fillTeamSection } from './team-settings.js';
+import { integrationsSection } from './integrations-settings.js';
 
 export async function renderSettings(main, route, ctx) {
   const preferences = h('section', { class: 'card', 'aria-labelledby': 'prefs-heading' },
@@ -19,7 +20,7 @@ export async function renderSettings(main, route, ctx) {
     h('h2', { id: 'team-heading' }, 'Team'), h('p', { role: 'status' }, 'Loading…'));
   const routing = h('section', { class: 'card', 'aria-labelledby': 'routing-heading', id: 'routing' },
     h('h2', { id: 'routing-heading' }, 'Routing'), h('p', { role: 'status' }, 'Loading…'));
-  main.replaceChildren(h('div', { class: 'page' }, h('h1', {}, 'Settings'), h('div', { class: 'settings' }, who, preferences, contacts, team, routing)));
+  main.replaceChildren(h('div', { class: 'page' }, h('h1', {}, 'Settings'), h('div', { class: 'settings' }, who, preferences, contacts, team, routing, integrationsSection())));
   fillTeamSection(team);
   fillRoutingSection(routing);
   const [prefs, profile] = await Promise.allSettled([api.preferences(), api.contacts()]);
