@@ -28,9 +28,9 @@ def test_the_function_listens_on_the_notifications_queue_setting() -> None:
         binding
         for text in function_jsons()  # the app as the host indexes it (test_infra.py)
         for binding in json.loads(text)["bindings"]
-        if binding["name"] == "msg"
+        if binding["type"] == "queueTrigger" and "NOTIFICATIONS" in binding["queueName"]
     ]
-    assert trigger["type"] == "queueTrigger"
+    assert trigger["name"] == "msg"
     assert trigger["queueName"] == "%NOTIFICATIONS_QUEUE%"
     assert trigger["connection"] == "AzureWebJobsStorage"
 
