@@ -283,7 +283,9 @@ class Container:
 
     @cached_property
     def routing_settings(self) -> RoutingSettingsService:
-        return RoutingSettingsService(store=self.team_store, team=self.team_roster)
+        return RoutingSettingsService(
+            store=self.team_store, team=self.team_roster, summary=self.partner_overview
+        )
 
     @cached_property
     def lead_router(self) -> LeadRouter:
@@ -532,7 +534,10 @@ class Container:
 
     @cached_property
     def webhooks(self) -> Webhooks:
-        return Webhooks(self.settings, self.storage, self.clock, feed=self.event_log)
+        return Webhooks(
+            self.settings, self.storage, self.clock, feed=self.event_log,
+            summary=self.partner_overview,
+        )  # fmt: skip
 
     @cached_property
     def jobs(self) -> JobRegistry:

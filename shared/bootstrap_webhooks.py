@@ -18,6 +18,7 @@ from shared.adapters.table_webhook_subscriptions import TableWebhookSubscription
 from shared.config import Settings
 from shared.domain.errors import ConfigurationError
 from shared.services.event_ports import EventFeed
+from shared.services.partner_summary import PartnerSummary
 from shared.services.ports import Clock
 from shared.services.webhook_deliveries import WebhookDeliveries
 from shared.services.webhook_dispatcher import WebhookDispatcher
@@ -34,6 +35,7 @@ class Webhooks:
     storage: StorageAccount
     clock: Clock
     feed: EventFeed
+    summary: PartnerSummary | None = None  # the operators' view of each partner
 
     @cached_property
     def store(self) -> TableWebhookSubscriptions:
@@ -58,7 +60,7 @@ class Webhooks:
     def subscriptions(self) -> WebhookSubscriptions:
         return WebhookSubscriptions(
             store=self.store, box=self.box, clock=self.clock,
-            policy=self.settings.webhook_target_policy,
+            policy=self.settings.webhook_target_policy, summary=self.summary,
         )  # fmt: skip
 
     @cached_property
@@ -96,4 +98,5 @@ class Webhooks:
         return WebhookDeliveries(
             store=self.store, log=self.log_store, sender=self.sender, box=self.box,
             redeliveries=redeliveries, clock=self.clock, ui_base_url=self.settings.ui_base_url,
+            summary=self.summary,
         )  # fmt: skip

@@ -23,6 +23,7 @@ from shared.domain.model import ApiModel
 from shared.domain.principal import Principal, Role
 from shared.domain.routing import RoutingSettings, choose_target, matching_rule
 from shared.domain.team import TeamMember
+from shared.services.partner_summary import PartnerSummary
 from shared.services.ports import Clock, PoolTurn
 from shared.services.team import TeamRoster
 from shared.services.team_ports import PoolRotation, RoutingStore
@@ -68,9 +69,12 @@ class PreviewAnswer(ApiModel):
 
 
 class RoutingSettingsService:
-    def __init__(self, *, store: RoutingStore, team: TeamRoster) -> None:
+    def __init__(
+        self, *, store: RoutingStore, team: TeamRoster, summary: PartnerSummary | None = None
+    ) -> None:
         self._store = store
         self._team = team
+        self._summary = summary  # the operators' view of the partner
         self._cache: dict[str, tuple[float, RoutingSettings]] = {}
         self._lock = threading.Lock()
 
@@ -93,6 +97,8 @@ class RoutingSettingsService:
             raise StalePrecondition("The routing changed meanwhile: reload and retry.") from None
         with self._lock:
             self._cache.pop(partner_id, None)
+        if self._summary is not None:
+            self._summary.set_routing(partner_id, on=settings.enabled)
         return RoutingAnswer(routing=settings, etag=_http_etag(new_etag))
 
     def preview(self, principal: Principal, preview: RoutingPreview) -> PreviewAnswer:

@@ -17,6 +17,7 @@ from datetime import datetime
 from shared.domain.delivery import Delivery
 from shared.domain.errors import ConcurrentModification, NotFound
 from shared.domain.webhooks import DeliveryState, Subscription, WebhookMessage, retry_delay
+from shared.services.partner_summary import PartnerSummary, note_failing_webhooks
 from shared.services.ports import Clock
 from shared.services.retries import Redeliveries
 from shared.services.webhook_payloads import outgoing
@@ -44,7 +45,9 @@ class WebhookDeliveries:
         redeliveries: Redeliveries,
         clock: Clock,
         ui_base_url: str,
+        summary: PartnerSummary | None = None,
     ) -> None:
+        self._summary = summary  # the operators' view of the partner
         self._store = store
         self._log = log
         self._sender = sender
@@ -154,6 +157,7 @@ class WebhookDeliveries:
             try:
                 self._store.replace(dataclasses.replace(current, enabled=False,
                                                         disabled_reason=reason))  # fmt: skip
+                note_failing_webhooks(self._summary, self._store, subscription.partner_id)
                 return
             except ConcurrentModification:
                 current = self._store.get(subscription.partner_id, subscription.id)

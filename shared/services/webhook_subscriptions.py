@@ -16,6 +16,7 @@ from shared.domain.errors import Conflict, FieldError, InvalidInput
 from shared.domain.principal import PARTNER_ACTORS, Principal
 from shared.domain.webhook_targets import TargetPolicy, url_refusal
 from shared.domain.webhooks import ROTATION_OVERLAP, SigningSecrets, Subscription
+from shared.services.partner_summary import PartnerSummary, note_failing_webhooks
 from shared.services.ports import Clock
 from shared.services.webhook_models import (
     MAX_SUBSCRIPTIONS,
@@ -52,8 +53,15 @@ def view(subscription: Subscription) -> WebhookView:
 
 class WebhookSubscriptions:
     def __init__(
-        self, *, store: SubscriptionStore, box: SecretBox, clock: Clock, policy: TargetPolicy
+        self,
+        *,
+        store: SubscriptionStore,
+        box: SecretBox,
+        clock: Clock,
+        policy: TargetPolicy,
+        summary: PartnerSummary | None = None,
     ) -> None:
+        self._summary = summary  # the operators' view of the partner
         self._store = store
         self._box = box
         self._clock = clock
@@ -107,12 +115,15 @@ class WebhookSubscriptions:
             changes["enabled"] = patch.enabled
             if patch.enabled:
                 changes["disabled_reason"] = None
-        return view(self._store.replace(dataclasses.replace(current, **changes)))  # type: ignore[arg-type]
+        saved = self._store.replace(dataclasses.replace(current, **changes))  # type: ignore[arg-type]
+        note_failing_webhooks(self._summary, self._store, partner_id)
+        return view(saved)
 
     def delete(self, principal: Principal, subscription_id: str) -> None:
         partner_id = principal.require_partner(PARTNER_ACTORS)
         self._store.get(partner_id, subscription_id)  # 404 when not the caller's
         self._store.delete(partner_id, subscription_id)
+        note_failing_webhooks(self._summary, self._store, partner_id)
 
     def rotate_secret(self, principal: Principal, subscription_id: str) -> WebhookSecret:
         partner_id = principal.require_partner(PARTNER_ACTORS)

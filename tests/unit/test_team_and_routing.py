@@ -54,6 +54,19 @@ STAFF = Principal("staff", frozenset({Role.VENDOR_REFERRER}), None, "Sid", "sid@
 A, B, C = (user_member_id(p.user_id) for p in (ANA, BEN, CAT))
 
 
+class RecordingSummary:
+    """The operators' partner summary: what it was told."""
+
+    def __init__(self) -> None:
+        self.routing: dict[str, bool] = {}
+
+    def set_routing(self, partner_id: str, *, on: bool) -> None:
+        self.routing[partner_id] = on
+
+    def set_failing_webhooks(self, partner_id: str, count: int) -> None:
+        raise AssertionError("routing never counts webhooks")
+
+
 class World:
     def __init__(self) -> None:
         self.clock = SteppingClock()
@@ -68,7 +81,10 @@ class World:
             )
         )
         self.team = TeamRoster(store=self.store, partners=partners, clock=self.clock)
-        self.routing = RoutingSettingsService(store=self.store, team=self.team)
+        self.summary = RecordingSummary()
+        self.routing = RoutingSettingsService(
+            store=self.store, team=self.team, summary=self.summary
+        )
         router = LeadRouter(
             settings=self.routing, team=self.team, rotation=self.leads, clock=self.clock
         )
@@ -274,6 +290,9 @@ def test_the_preview_names_the_rule_and_who_takes_turns(world: World) -> None:
 def test_routing_is_replaced_under_its_etag(world: World) -> None:
     first = world.routing.read(ADMIN)
     world.routing.replace(ADMIN, RoutingSettings(follow_up_hours=4), first.etag)
+    assert world.summary.routing == {PARTNER: False}  # operators see routing off
+    world.routing.replace(ADMIN, RoutingSettings(enabled=True), None)
+    assert world.summary.routing == {PARTNER: True}
     with pytest.raises(StalePrecondition):
         world.routing.replace(ADMIN, RoutingSettings(), first.etag)
     with pytest.raises(Forbidden):

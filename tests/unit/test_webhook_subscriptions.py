@@ -19,9 +19,25 @@ ADMIN = Principal("u1", frozenset({Role.BUSINESS_PROFILE_ADMIN}), partner_id="co
 URL = "https://crm.contoso.example/hooks/leads"
 
 
-def _service(store: FakeStore | None = None) -> WebhookSubscriptions:
+class RecordingSummary:
+    """The operators' partner summary: the failing-webhook counts it was told."""
+
+    def __init__(self) -> None:
+        self.failing: list[int] = []
+
+    def set_routing(self, partner_id: str, *, on: bool) -> None:
+        raise AssertionError("webhooks never set routing")
+
+    def set_failing_webhooks(self, partner_id: str, count: int) -> None:
+        self.failing.append(count)
+
+
+def _service(
+    store: FakeStore | None = None, summary: RecordingSummary | None = None
+) -> WebhookSubscriptions:
     return WebhookSubscriptions(store=store or FakeStore(), box=FernetSecretBox(DEV_WEBHOOK_KEY),
-                                clock=FixedClock(T0), policy=TargetPolicy.PUBLIC)  # fmt: skip
+                                clock=FixedClock(T0), policy=TargetPolicy.PUBLIC,
+                                summary=summary)  # fmt: skip
 
 
 def test_the_secret_is_answered_once_and_stored_sealed() -> None:
@@ -90,3 +106,17 @@ def test_another_partners_subscription_is_not_found() -> None:
     stranger = Principal("u3", frozenset({Role.REFERRALS_ADMIN}), partner_id="fabrikam")
     with pytest.raises(NotFound):
         _service(store).get(stranger, created.id)
+
+
+def test_operators_are_told_how_many_subscriptions_delivery_stopped() -> None:
+    store, summary = FakeStore(), RecordingSummary()
+    service = _service(store, summary)
+    stopped = service.create(ADMIN, CreateWebhook(url=URL))
+    other = service.create(ADMIN, CreateWebhook(url=URL + "/2"))
+    store.subscriptions[("contoso", stopped.id)] = dataclasses.replace(
+        store.get("contoso", stopped.id), enabled=False, disabled_reason="410 Gone"
+    )
+    service.update(ADMIN, other.id, UpdateWebhook(description="CRM"))
+    service.update(ADMIN, stopped.id, UpdateWebhook(enabled=True))
+    service.delete(ADMIN, other.id)
+    assert summary.failing == [1, 0, 0]
