@@ -8,6 +8,7 @@ from functions import (
     intake,
     lead_import,
     leads,
+    monitoring,
     ops,
     queues,
     timers,
@@ -28,3 +29,4 @@ app.register_functions(workspace_settings.bp)
 app.register_functions(ui.bp)
 app.register_functions(deliveries.bp)
 app.register_functions(lead_import.bp)
+app.register_functions(monitoring.bp)

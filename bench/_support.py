@@ -84,6 +84,7 @@ def app_env(azurite: Azurite, prefix: str) -> dict[str, str]:
         "ARCHIVE_INFORMATIONAL_SCHEDULE": "0 0 0 1 1 *",
         "SEND_DIGESTS_SCHEDULE": "0 0 0 1 1 *",
         "REMIND_EXPIRING_SCHEDULE": "0 0 0 1 1 *",
+        "WATCH_QUEUES_SCHEDULE": "0 0 0 1 1 *",
         "WORK_QUEUE": f"work-{prefix}",
         # Intake alone: the notification consumer (when the app has one) would share the host.
         "AzureWebJobs.process_notification.Disabled": "true",

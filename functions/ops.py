@@ -60,7 +60,10 @@ def run_job(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="health", methods=["GET"])
 @http_endpoint
 def health(req: func.HttpRequest) -> func.HttpResponse:
-    report = container().health()
+    deep = _flag(req.params.get("deep"), "deep")
+    if deep:  # queue depths are the operator's business: anonymous callers see only the states
+        authenticate(req).require_any(OPERATORS)
+    report = container().health.report(deep=deep)
     return json_response(report, status=200 if report.status == "ok" else 503)
 
 
@@ -80,3 +83,11 @@ def _instant(text: str | None) -> datetime | None:
     if instant.tzinfo is None:
         raise InvalidInput("asOf needs a UTC offset (Z or +hh:mm): a bare local time is ambiguous.")
     return instant
+
+
+def _flag(text: str | None, name: str) -> bool:
+    if text is None or text == "false":
+        return False
+    if text == "true":
+        return True
+    raise InvalidInput(f"{name} must be true or false.")

@@ -205,6 +205,7 @@ var appSettings = {
   ARCHIVE_INFORMATIONAL_SCHEDULE: '0 30 2 * * *'
   SEND_DIGESTS_SCHEDULE: '0 1 * * * *'
   REMIND_EXPIRING_SCHEDULE: '0 5 * * * *'
+  WATCH_QUEUES_SCHEDULE: '15 */5 * * * *'
   PAGING_TOKEN_SECRET: pagingTokenSecret
   SENDGRID_API_KEY: empty(sendgridApiKey) ? '' : '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.sendgridSecretUri})'
   SENDGRID_API_HOST: 'https://api.sendgrid.com'

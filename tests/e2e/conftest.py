@@ -35,6 +35,7 @@ def app_env(azurite: Azurite) -> dict[str, str]:
         "ARCHIVE_INFORMATIONAL_SCHEDULE": "0 0 0 1 1 *",
         "SEND_DIGESTS_SCHEDULE": "0 0 0 1 1 *",
         "REMIND_EXPIRING_SCHEDULE": "0 0 0 1 1 *",
+        "WATCH_QUEUES_SCHEDULE": "0 0 0 1 1 *",
         "WORK_QUEUE": f"work-{suffix}",
         # The tests here read the notifications queue; the notification tests (e2e/notifications)
         # run a host of their own that consumes it.
