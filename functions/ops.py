@@ -17,6 +17,7 @@ from functions.http_kit import (
     parse_body,
 )
 from functions.openapi import openapi_document
+from shared.domain import errors
 from shared.domain.errors import InvalidInput
 from shared.domain.principal import OPERATORS
 from shared.services.jobs import JobReport
@@ -90,4 +91,4 @@ def _flag(text: str | None, name: str) -> bool:
         return False
     if text == "true":
         return True
-    raise InvalidInput(f"{name} must be true or false.")
+    raise errors.InvalidInput(f"{name} must be true or false.")
