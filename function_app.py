@@ -8,7 +8,6 @@ from functions import (
     intake,
     lead_import,
     leads,
-    monitoring,
     ops,
     queues,
     timers,
@@ -29,4 +28,3 @@ app.register_functions(workspace_settings.bp)
 app.register_functions(ui.bp)
 app.register_functions(deliveries.bp)
 app.register_functions(lead_import.bp)
-app.register_functions(monitoring.bp)

@@ -1,4 +1,4 @@
-"""Operations routes: partners, intake keys, jobs, health, OpenAPI.
+"""Operations: partners, intake keys, jobs, health and the queue watch, OpenAPI.
 
 The contract: docs/http-contract.md, "Operations".
 """
@@ -17,7 +17,6 @@ from functions.http_kit import (
     parse_body,
 )
 from functions.openapi import openapi_document
-from shared.domain import errors
 from shared.domain.errors import InvalidInput
 from shared.domain.principal import OPERATORS
 from shared.services.jobs import JobReport
@@ -61,11 +60,18 @@ def run_job(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="health", methods=["GET"])
 @http_endpoint
 def health(req: func.HttpRequest) -> func.HttpResponse:
-    deep = _flag(req.params.get("deep"), "deep")
+    checks = container().health
+    deep = checks.wants_deep(req.params.get("deep"))
     if deep:  # queue depths are the operator's business: anonymous callers see only the states
         authenticate(req).require_any(OPERATORS)
-    report = container().health.report(deep=deep)
+    report = checks.report(deep=deep)
     return json_response(report, status=200 if report.status == "ok" else 503)
+
+
+# Not a job: it only counts and logs. The poison-queue alert reads what it logs (queue.poison).
+@bp.timer_trigger(schedule="%WATCH_QUEUES_SCHEDULE%", arg_name="timer", run_on_startup=False)
+def watch_queues(timer: func.TimerRequest) -> None:
+    container().queue_watch.run()
 
 
 @bp.route(route="openapi.json", methods=["GET"])
@@ -84,11 +90,3 @@ def _instant(text: str | None) -> datetime | None:
     if instant.tzinfo is None:
         raise InvalidInput("asOf needs a UTC offset (Z or +hh:mm): a bare local time is ambiguous.")
     return instant
-
-
-def _flag(text: str | None, name: str) -> bool:
-    if text is None or text == "false":
-        return False
-    if text == "true":
-        return True
-    raise errors.InvalidInput(f"{name} must be true or false.")

@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Literal
 
-from shared.domain.errors import DependencyUnavailable
+from shared.domain.errors import DependencyUnavailable, InvalidInput
 from shared.domain.model import ApiModel
 from shared.services.health_ports import DependencyStatus, HealthProbe, Probed, QueueGauge
 
@@ -70,6 +70,15 @@ class HealthCheck:
         self._queues = list(dict.fromkeys(queues))
         self._budget = budget_seconds
         self._stopwatch = stopwatch
+
+    @staticmethod
+    def wants_deep(text: str | None) -> bool:
+        """The `deep` query parameter: absent or false, or true; anything else is a 400."""
+        if text is None or text == "false":
+            return False
+        if text == "true":
+            return True
+        raise InvalidInput("deep must be true or false.")
 
     def report(self, *, deep: bool = False) -> HealthReport:
         """Every dependency's state; with `deep`, every app queue's depth and poison count."""
