@@ -4,6 +4,7 @@ import azure.functions as func
 
 from functions import (
     deliveries,
+    events,
     insights,
     intake,
     lead_import,
@@ -28,3 +29,4 @@ app.register_functions(workspace_settings.bp)
 app.register_functions(ui.bp)
 app.register_functions(deliveries.bp)
 app.register_functions(lead_import.bp)
+app.register_functions(events.bp)

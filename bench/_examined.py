@@ -19,20 +19,21 @@ from shared.adapters import lead_rows as rows
 from shared.adapters.lead_index_queries import key_range_query
 from shared.adapters.table_lead_lister import build_query
 from shared.domain.lead_values import View
-from shared.services.ports import LeadBatch, LeadFilter, LeadLister, Resume
+from shared.services.ports import LeadBatch, LeadFilter, LeadLister, ListingRange, Resume
 
 
 @dataclass(frozen=True)
 class RecordedPage:
     partner_id: str
     view: View
-    archived: bool | None
+    archived: bool | None  # the search index's: only archived, only active, or both (None)
     filters: LeadFilter
     resume: Resume | None
     returned: int
     following: Resume | None  # where the real query stopped; None: at the range's end
     index: str = "listing"  # or "awaiting" (the expiry index), "search" (under `term`)
     term: str = ""
+    listing: ListingRange | None = None  # the listing range a listing page read
 
 
 @dataclass
@@ -47,19 +48,20 @@ class RecordingLister:
         partner_id: str,
         view: View,
         *,
-        archived: bool,
+        listing: ListingRange,
         filters: LeadFilter,
         resume: Resume | None,
         limit: int,
     ) -> LeadBatch:
         batch = self.inner.page(
-            partner_id, view, archived=archived, filters=filters, resume=resume, limit=limit
+            partner_id, view, listing=listing, filters=filters, resume=resume, limit=limit
         )
         self.calls.append(
             RecordedPage(
-                partner_id, view, archived, filters, resume, len(batch.items), batch.resume
+                partner_id, view, listing is ListingRange.ARCHIVED, filters, resume,
+                len(batch.items), batch.resume, listing=listing,
             )
-        )
+        )  # fmt: skip
         return batch
 
     def awaiting_page(
@@ -130,7 +132,7 @@ def _key_conditions(call: RecordedPage) -> tuple[str, dict[str, Any]]:
         )
     if call.index == "search":
         return key_range_query(call.partner_id, rows.search_range(call.term), call.resume)
-    assert call.archived is not None
+    assert call.listing is not None
     # Only what narrows the key range: the view and range prefix, the created window (RowKey
     # bounds) and the `after` position; no column filter, not even IsTest.
     keys_only = LeadFilter(
@@ -139,7 +141,7 @@ def _key_conditions(call: RecordedPage) -> tuple[str, dict[str, Any]]:
         include_test=True,
     )
     return build_query(
-        call.partner_id, call.view, archived=call.archived, filters=keys_only, resume=call.resume
+        call.partner_id, call.view, listing=call.listing, filters=keys_only, resume=call.resume
     )
 
 

@@ -1,8 +1,8 @@
 """The expiry benchmark's seed: partners and their leads written straight to storage in batches
 of 100, built by the domain and laid out by lead_rows.py as the repository writes them; only the
-rows a sweep reads or rewrites: the lead (`L|`), its listing copy (`A|`, or `Z|` once archived)
-and its expiry row (`E|`, a copy). Leads are seeded as already reminded (no `R|` row): 48 hours
-before their expiry, they would be.
+rows a sweep reads or rewrites: the lead (`L|`), its listing copy (`U|` while it awaits an
+answer, `Z|` once archived) and its expiry row (`E|`, a copy). Leads are seeded as already
+reminded (no `R|` row): 48 hours before their expiry, they would be.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from shared.adapters.table_due_leads import due_range
 from shared.adapters.table_lead_repository import TableLeadRepository
 from shared.domain.lead import Lead
 from shared.domain.notification import Notification
+from shared.services.event_ports import LeadChangeEvent
 from shared.services.job_ports import DueKind, DueLead, DueLeadStore
 from shared.services.ports import PartnerDirectory
 
@@ -77,8 +78,14 @@ class RecordingDueLeads:
         self.examined.due_rows += self.examined.count(self.table, query, parameters)
         return self.inner.due(partner_id, kind, since=since, through=through)
 
-    def commit(self, item: DueLead, *, outbox: Sequence[Notification]) -> Lead:
-        return self.inner.commit(item, outbox=outbox)
+    def commit(
+        self,
+        item: DueLead,
+        *,
+        outbox: Sequence[Notification],
+        events: Sequence[LeadChangeEvent] = (),
+    ) -> Lead:
+        return self.inner.commit(item, outbox=outbox, events=events)
 
 
 class RecordingLeads(TableLeadRepository):

@@ -1,7 +1,7 @@
 """A partner with a long archive and a working set of active leads, written straight to storage.
 
 Leads are built by the domain (so they are what the app would have stored) and only the copies
-listing, search and export read are written: the listing copies (`A|…`, `Z|…`) and the index
+listing, search and export read are written: the listing copies (`U|…`, `A|…`, `Z|…`) and the index
 copies (`E|`, `G|`, `R|`, `Q|`), in batches of 100; not the lead rows or the dedup rows.
 """
 

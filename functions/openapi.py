@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from functions.openapi_deliveries import DELIVERY_OPERATIONS
+from functions.openapi_events import EVENT_OPERATIONS
 from functions.openapi_notifications import NOTIFICATION_OPERATIONS
 from functions.openapi_operation import Operation, path_param
 from functions.openapi_responses import Problem, operation_object
@@ -52,6 +53,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *NOTIFICATION_OPERATIONS,
     *UI_OPERATIONS,
     *DELIVERY_OPERATIONS,
+    *EVENT_OPERATIONS,
     Operation(
         "post",
         "/intake/{partnerId}/marketplace",
@@ -115,7 +117,7 @@ OPERATIONS: tuple[Operation, ...] = (
             path_param(
                 "job",
                 "expire-leads, archive-informational-leads, send-digests, remind-expiring, "
-                "relay-outbox or relay-deliveries.",
+                "prune-events, relay-outbox or relay-deliveries.",
             ),
             {
                 "name": "asOf",

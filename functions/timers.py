@@ -34,6 +34,8 @@ def expire_leads(timer: func.TimerRequest) -> None:
 )
 def archive_informational_leads(timer: func.TimerRequest) -> None:
     _dispatch(job_names.ARCHIVE_INFORMATIONAL_LEADS, timer)
+    # The event log's retention rides on this daily timer (event_retention.py).
+    _dispatch(job_names.PRUNE_EVENTS, timer)
 
 
 @bp.timer_trigger(schedule="%SEND_DIGESTS_SCHEDULE%", arg_name="timer", run_on_startup=False)

@@ -235,6 +235,9 @@ var appSettings = {
   INFORMATIONAL_RETENTION_MONTHS: '6'
   DIGEST_THRESHOLD: '10'
   REMINDER_HOURS: '48'
+  EVENT_WRITE_DEADLINE_SECONDS: '10'
+  EVENT_FEED_SETTLE_SECONDS: '60'
+  EVENT_RETENTION_DAYS: '30'
 }
 
 module app 'modules/function-app.bicep' = {

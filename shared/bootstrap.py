@@ -30,6 +30,7 @@ from shared.adapters.table_daily_counter import TableDailyCounter
 from shared.adapters.table_delivery_journal import TableDeliveryJournal
 from shared.adapters.table_digest_holds import TableDigestHolds
 from shared.adapters.table_due_leads import TableDueLeads
+from shared.adapters.table_event_log import TableEventLog
 from shared.adapters.table_favorite_store import TableFavoriteStore
 from shared.adapters.table_feed_reader import TableFeedReader
 from shared.adapters.table_lead_lister import TableLeadLister
@@ -42,6 +43,7 @@ from shared.config import Settings, app_queues, load_settings
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.redelivery import RetryPolicy
 from shared.services import job_names
+from shared.services.change_feed import ChangeFeed
 from shared.services.customer_checks import SpamDomains
 from shared.services.daily_digests import DailyDigests
 from shared.services.delivery_desk import DeliveryDesk
@@ -51,10 +53,12 @@ from shared.services.delivery_processor import DeliveryProcessor
 from shared.services.delivery_relay import DeliveryRelay
 from shared.services.dev_sign_in import DevSignIn
 from shared.services.email_context import EmailLinks
+from shared.services.event_retention import EventRetention
 from shared.services.health import HealthCheck
 from shared.services.insights import PartnerInsights
 from shared.services.jobs import JobRegistry, JobRunner
 from shared.services.lead_actions import LeadActions
+from shared.services.lead_events import LeadEvents
 from shared.services.lead_import import LeadImport
 from shared.services.lead_intake import IntakeService
 from shared.services.lead_listing import LeadListing
@@ -133,7 +137,29 @@ class Container:
 
     @cached_property
     def lead_repository(self) -> TableLeadRepository:
-        return TableLeadRepository(self.storage.table(LEADS_TABLE))
+        return TableLeadRepository(
+            self.storage.table(LEADS_TABLE),
+            clock=self.clock,
+            write_deadline=timedelta(seconds=self.settings.event_write_deadline_seconds),
+        )
+
+    # -- the event log: appended in each change's batch, read by the feed and the webhooks -----
+
+    @cached_property
+    def lead_events(self) -> LeadEvents:
+        return LeadEvents(policy=self.lead_policy)
+
+    @cached_property
+    def event_log(self) -> TableEventLog:
+        return TableEventLog(
+            self.storage.table(LEADS_TABLE),
+            clock=self.clock,
+            settle=timedelta(seconds=self.settings.event_feed_settle_seconds),
+        )
+
+    @cached_property
+    def change_feed(self) -> ChangeFeed:
+        return ChangeFeed(feed=self.event_log)
 
     @cached_property
     def publisher(self) -> NotificationPublisher:
@@ -148,6 +174,7 @@ class Container:
             clock=self.clock,
             policy=self.lead_policy,
             spam_domains=self.spam_domains,
+            events=self.lead_events,
         )
 
     @cached_property
@@ -227,6 +254,7 @@ class Container:
             publisher=self.publisher,
             clock=self.clock,
             policy=self.lead_policy,
+            events=self.lead_events,
         )
 
     @cached_property
@@ -383,7 +411,14 @@ class Container:
     def _sweep(self, rule: SweepRule) -> LeadSweep:
         due = TableDueLeads(self.storage.table(LEADS_TABLE), self.lead_repository)
         leads, publisher = self.lead_repository, self.publisher
-        return LeadSweep(rule=rule, due=due, leads=leads, publisher=publisher, clock=self.clock)
+        return LeadSweep(
+            rule=rule,
+            due=due,
+            leads=leads,
+            publisher=publisher,
+            clock=self.clock,
+            events=self.lead_events,
+        )
 
     def _reminders(self) -> ReminderSweep:
         return ReminderSweep(
@@ -392,6 +427,7 @@ class Container:
             leads=self.lead_repository,
             publisher=self.publisher,
             clock=self.clock,
+            events=self.lead_events,
         )
 
     @cached_property
@@ -408,6 +444,10 @@ class Container:
                 job_names.ARCHIVE_INFORMATIONAL_LEADS: self._sweep(AGE_OUT),
                 job_names.REMIND_EXPIRING: self._reminders(),
                 job_names.SEND_DIGESTS: digests,
+                job_names.PRUNE_EVENTS: EventRetention(
+                    log=self.event_log,
+                    keep_for=timedelta(days=self.settings.event_retention_days),
+                ),
             },
             partners=self.partner_repository,
             queue=QueueWorkQueue(self.storage.queue(self.settings.work_queue)),

@@ -219,6 +219,20 @@ class Settings(BaseSettings):
     # An action-required lead is reminded this long before it would expire.
     reminder_hours: Annotated[int, Field(validation_alias=_env("REMINDER_HOURS"), gt=0)] = 48
 
+    # The event log (table_event_log.py): a batch carrying events gets EVENT_WRITE_DEADLINE for
+    # every try; the feed serves events older than EVENT_FEED_SETTLE, which in Azure must exceed
+    # the deadline + Table storage's 30 s server timeout + clock skew; events are pruned after
+    # EVENT_RETENTION_DAYS.
+    event_write_deadline_seconds: Annotated[
+        float, Field(validation_alias=_env("EVENT_WRITE_DEADLINE_SECONDS"), gt=0, le=60)
+    ] = 10
+    event_feed_settle_seconds: Annotated[
+        float, Field(validation_alias=_env("EVENT_FEED_SETTLE_SECONDS"), ge=0, le=3600)
+    ] = 60
+    event_retention_days: Annotated[
+        int, Field(validation_alias=_env("EVENT_RETENTION_DAYS"), ge=1, le=365)
+    ] = 30
+
     # The partner UI: Entra ID sign-in through MSAL when UI_CLIENT_ID is set.
     ui_client_id: Annotated[str | None, Field(validation_alias=_env("UI_CLIENT_ID"))] = None
     ui_authority: Annotated[

@@ -4,7 +4,8 @@ Every row of a partner shares PartitionKey = partner id, so one batch writes a l
 its index rows and the notifications it owes. RowKey prefixes keep each kind in its own range:
 
     L|<leadId>                          the lead (point reads, ETag for optimistic concurrency)
-    A|<view>|<newest-first>|<leadId>    copy of an active lead, in list order
+    U|<view>|<newest-first>|<leadId>    copy of a lead awaiting an answer (its `E|` row's rule)
+    A|<view>|<newest-first>|<leadId>    copy of any other active lead, in list order
     Z|<view>|<newest-first>|<leadId>    copy of an archived lead (never scanned for active work)
     D|<dedupKey>                        customer + offer → lead id, stages seen, archived?
     E|<respondBy>|<leadId>              due index: action-required leads by expiry instant
@@ -19,6 +20,9 @@ its index rows and the notifications it owes. RowKey prefixes keep each kind in 
     C|<yyyy-mm-dd>                      new-lead emails counted on a day of the partner (ETag)
     H|<yyyy-mm-dd>|<leadId>             a new lead held for that day's digest (see below)
     V|<yyyy-mm-dd>                      that day's digest releases: version (ETag), unfinished ids
+    T|<logged-at>|<eventId>             event log: one CloudEvent per change, in its batch
+                                        (event_rows.py; read by table_event_log.py); the
+                                        lead row's `EventKeys` name those an expiry scrubs
 
 Due rows (E, G, R) are full copies of the lead row, IndexKeys included, and every write of the
 lead rewrites (or deletes) them in its batch: a job reads what is due with one range query and
@@ -48,8 +52,11 @@ from typing import Any
 from shared.domain.lead import Lead
 from shared.domain.lead_values import LeadStatus
 from shared.domain.search_terms import search_terms
+from shared.services.lead_matching import awaits_answer
+from shared.services.ports import ListingRange
 
 LEAD = "L|"
+AWAITING = "U|"
 ACTIVE = "A|"
 ARCHIVED = "Z|"
 DEDUP = "D|"
@@ -98,19 +105,34 @@ def _micros(instant: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
+_LISTING_PREFIXES = {
+    ListingRange.AWAITING: AWAITING,
+    ListingRange.ACTIVE: ACTIVE,
+    ListingRange.ARCHIVED: ARCHIVED,
+}
+
+
+def listing_range(lead: Lead) -> ListingRange:
+    """Awaiting leads are kept apart so a list in respond-by order, once it has given them from
+    the expiry index, reads the others without stepping over them."""
+    if lead.status is LeadStatus.ARCHIVED:
+        return ListingRange.ARCHIVED
+    return ListingRange.AWAITING if awaits_answer(lead) else ListingRange.ACTIVE
+
+
 def listing_key(lead: Lead) -> str:
-    prefix = ARCHIVED if lead.status is LeadStatus.ARCHIVED else ACTIVE
+    prefix = _LISTING_PREFIXES[listing_range(lead)]
     return f"{prefix}{lead.view.value}|{newest_first(lead.created_at)}|{lead.id}"
 
 
-def listing_prefix(view: str, *, archived: bool) -> str:
-    return f"{ARCHIVED if archived else ACTIVE}{view}|"
+def listing_prefix(view: str, listing: ListingRange) -> str:
+    return f"{_LISTING_PREFIXES[listing]}{view}|"
 
 
 def due_keys(lead: Lead) -> list[str]:
     """The due-index rows a lead needs now: none once it has left the state they track."""
     keys = []
-    if lead.status is LeadStatus.RECEIVED and lead.requires_action and lead.respond_by:
+    if awaits_answer(lead) and lead.respond_by:
         keys.append(f"{EXPIRY_DUE}{instant_key(lead.respond_by)}|{lead.id}")
     if lead.status is not LeadStatus.ARCHIVED and not lead.requires_action and lead.archive_at:
         keys.append(f"{AGING_DUE}{instant_key(lead.archive_at)}|{lead.id}")

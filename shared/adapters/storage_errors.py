@@ -66,12 +66,18 @@ def translate_storage_errors(*, otherwise: str | None = None) -> Iterator[None]:
 
 
 def submit_batch(
-    table: TableClient, operations: Sequence[Any], *, lost_race: str
+    table: TableClient, operations: Sequence[Any], *, lost_race: str, deadline: float | None = None
 ) -> list[Mapping[str, Any]]:
-    """One entity-group transaction: all or nothing; a lost race is `ConcurrentModification`."""
+    """One entity-group transaction: all or nothing; a lost race is `ConcurrentModification`.
+
+    `deadline` (seconds) bounds every try and back-off together: azure-core's RetryPolicy takes
+    a per-call `timeout`, caps each try's connection timeout by what is left and sends no try
+    once it is spent (ServiceRequestTimeoutError / ServiceResponseTimeoutError: unavailable).
+    """
+    options: dict[str, Any] = {} if deadline is None else {"timeout": deadline}
     with translate_storage_errors():
         try:
-            return table.submit_transaction(operations)
+            return table.submit_transaction(operations, **options)
         except TableTransactionError as error:
             if error.status_code in _LOST_RACE:
                 raise ConcurrentModification(lost_race) from None

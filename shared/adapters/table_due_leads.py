@@ -19,6 +19,7 @@ from shared.adapters.table_lead_repository import TableLeadRepository
 from shared.domain.errors import NotFound
 from shared.domain.lead import Lead
 from shared.domain.notification import Notification
+from shared.services.event_ports import LeadChangeEvent
 from shared.services.job_ports import DueKind, DueLead
 
 PREFIXES = {
@@ -53,9 +54,15 @@ class TableDueLeads:
                 if item is not None:
                     yield item
 
-    def commit(self, item: DueLead, *, outbox: Sequence[Notification]) -> Lead:
+    def commit(
+        self,
+        item: DueLead,
+        *,
+        outbox: Sequence[Notification],
+        events: Sequence[LeadChangeEvent] = (),
+    ) -> Lead:
         guard = Guard(item.row_key, item.etag) if item.etag is not None else None
-        return self._leads.save(item.lead, outbox=outbox, guard=guard)
+        return self._leads.save(item.lead, outbox=outbox, guard=guard, events=events)
 
     def _item(self, entity: TableEntity) -> DueLead | None:
         row_key: str = entity["RowKey"]
@@ -63,6 +70,7 @@ class TableDueLeads:
             lead = rows.lead_from_entity(entity)
             lead.etag = None  # the copy's ETag versions the lead: the Guard carries it
             lead.remember_index_keys(tuple(json.loads(entity["IndexKeys"])))
+            lead.remember_event_keys(tuple(json.loads(entity.get("EventKeys") or "[]")))
             return DueLead(lead=lead, row_key=row_key, etag=entity.metadata.get("etag"))
         # A thin row, written before due rows were copies: read the lead row itself.
         try:

@@ -1,4 +1,5 @@
-"""Lists leads from the listing copies (`A|…` active, `Z|…` archived) in key order = newest first,
+"""Lists leads from the listing copies (`U|…` awaiting an answer, `A|…` other active, `Z|…`
+archived) in key order = newest first,
 and from the index copies: the expiry index (`E|`, soonest respondBy first) and the search
 index (`Q|`, by term; lead_index_queries.py).
 
@@ -18,7 +19,7 @@ from shared.adapters.lead_filter_clauses import column_clauses
 from shared.adapters.lead_index_queries import awaiting_query, search_query
 from shared.adapters.storage_errors import translate_storage_errors
 from shared.domain.lead_values import View
-from shared.services.ports import LeadBatch, LeadFilter, ListedLead, Resume
+from shared.services.ports import LeadBatch, LeadFilter, ListedLead, ListingRange, Resume
 
 
 class TableLeadLister:
@@ -30,15 +31,15 @@ class TableLeadLister:
         partner_id: str,
         view: View,
         *,
-        archived: bool,
+        listing: ListingRange,
         filters: LeadFilter,
         resume: Resume | None,
         limit: int,
     ) -> LeadBatch:
-        if archived and filters.hot:
+        if listing is ListingRange.ARCHIVED and filters.hot:
             return LeadBatch([], None)  # no archived lead is hot (LeadPolicy.is_hot)
         query, parameters = build_query(
-            partner_id, view, archived=archived, filters=filters, resume=resume
+            partner_id, view, listing=listing, filters=filters, resume=resume
         )
         return self._run(query, parameters, resume, limit)
 
@@ -89,10 +90,16 @@ class TableLeadLister:
 
 
 def build_query(
-    partner_id: str, view: View, *, archived: bool, filters: LeadFilter, resume: Resume | None
+    partner_id: str,
+    view: View,
+    *,
+    listing: ListingRange,
+    filters: LeadFilter,
+    resume: Resume | None,
 ) -> tuple[str, dict[str, Any]]:
     """The OData filter: key conditions first (they bound the scan), then column conditions."""
-    prefix = rows.listing_prefix(view.value, archived=archived)
+    archived = listing is ListingRange.ARCHIVED
+    prefix = rows.listing_prefix(view.value, listing)
     start, end = prefix, rows.key_after(prefix)
     if filters.created_to is not None:  # newest first: a later bound is a smaller key
         start = max(start, prefix + rows.newest_first(filters.created_to))

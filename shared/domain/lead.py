@@ -156,6 +156,9 @@ class Lead(BaseModel):
     _events: list[LeadEvent] = PrivateAttr(default_factory=list)
     # Storage bookkeeping, like `etag`: the index rows last written, so a save can move them.
     _stored_index_keys: tuple[str, ...] = PrivateAttr(default=())
+    # Likewise the log events of its changes that carry its contact, until it can no longer expire
+    # or age out: those are scrubbed in the batch that removes the contact from the lead.
+    _stored_event_keys: tuple[str, ...] = PrivateAttr(default=())
 
     @classmethod
     def receive(
@@ -225,11 +228,24 @@ class Lead(BaseModel):
         return True
 
     @property
+    def version(self) -> int:
+        """How many changes the lead has been through: one more with every recorded step, so a
+        receiver of its events can drop one older than what it has (ETags are storage's own)."""
+        return len(self.history) + self.history_omitted
+
+    @property
     def stored_index_keys(self) -> tuple[str, ...]:
         return self._stored_index_keys
 
     def remember_index_keys(self, keys: tuple[str, ...]) -> None:
         self._stored_index_keys = keys
+
+    @property
+    def stored_event_keys(self) -> tuple[str, ...]:
+        return self._stored_event_keys
+
+    def remember_event_keys(self, keys: tuple[str, ...]) -> None:
+        self._stored_event_keys = keys
 
     def pull_events(self) -> list[LeadEvent]:
         events, self._events = self._events, []

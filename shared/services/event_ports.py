@@ -8,6 +8,7 @@ event twice or miss one, so a consumer that stores the last cursor it processed 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 EVENT_TYPE_PREFIX = "com.partnerleads.lead."
@@ -43,7 +44,9 @@ class StoredEvent:
 class EventPage:
     events: list[StoredEvent]
     # Where the next read starts: the last event's cursor, or the `after` given when the page is
-    # empty, so a poller can always store it and call again.
+    # empty, so a poller can always store it and call again. With `types`, a page examines at
+    # most twice `limit` events, so it may end past events of other types it skipped (still
+    # exact: none of `types` lies between).
     next_cursor: str | None
     has_more: bool
 
@@ -58,5 +61,26 @@ class EventFeed(Protocol):
         limit: int = 100,
     ) -> EventPage:
         """The partner's events after `after` (None: from the start), oldest first, at most
-        `limit`, only of `types` when given."""
+        `limit`, only of `types` when given. Only events older than the settle window are
+        served (table_event_log.py), so a cursor never passes one still to be committed; a page
+        may be empty while `has_more` is true (with `types`). `InvalidInput` naming `after` for
+        a cursor the log never gave out."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class LeadChangeEvent:
+    """An event to append to the log in the batch that writes its change (`LeadRepository.save`
+    and friends take them): the log, not its writer, gives it its place (`StoredEvent.cursor`)."""
+
+    event_id: str
+    event_type: str
+    lead_id: str
+    cloud_event: dict[str, Any]
+
+
+class EventLogPruner(Protocol):
+    def prune(self, partner_id: str, before: datetime, *, limit: int) -> int:
+        """Delete up to `limit` of the partner's events logged before `before`, oldest first;
+        answers how many went (fewer than `limit`: none older is left)."""
         ...

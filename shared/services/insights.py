@@ -23,7 +23,7 @@ from shared.domain.lead_values import LeadStatus, Outcome, ReasonCode, View
 from shared.domain.model import ApiModel
 from shared.domain.principal import PARTNER_READERS, Principal
 from shared.services.insights_query import InsightsQuery
-from shared.services.ports import Clock, LeadFilter, LeadLister, Resume
+from shared.services.ports import Clock, LeadFilter, LeadLister, ListingRange, Resume
 
 # The history labels `Lead.accept` and `Lead.decline` record: the partner's first answer.
 _FIRST_ACTIONS = frozenset({LeadEventKind.ACCEPTED.value, LeadEventKind.DECLINED.value})
@@ -139,27 +139,33 @@ class PartnerInsights:
         return summarise(leads, created_from=start, created_to=end)
 
     def _leads(self, partner_id: str, filters: LeadFilter) -> Iterator[Lead]:
-        # Active first, kept by id; then archived, streamed. A lead archived between the two
-        # reads is met twice and counted once, in its archived (newer) state; reading archived
-        # first would miss it in both. Only the active leads are held, never the archive.
+        # Active first, kept by id; then archived, streamed. A lead that moves on between two
+        # reads is met twice and counted once, in its later state; reading the archive first
+        # would miss a lead archived meanwhile in both. A lead moves from awaiting to active
+        # (accepted) and back (an informational lead asks to be contacted), so the small
+        # awaiting range is read on both sides of the active one. Only the active leads are
+        # held, never the archive.
         active = {
             lead.id: lead
+            for listing in (ListingRange.AWAITING, ListingRange.ACTIVE, ListingRange.AWAITING)
             for view in View
-            for lead in self._range(partner_id, view, archived=False, filters=filters)
+            for lead in self._range(partner_id, view, listing=listing, filters=filters)
         }
         for view in View:
-            for lead in self._range(partner_id, view, archived=True, filters=filters):
+            for lead in self._range(
+                partner_id, view, listing=ListingRange.ARCHIVED, filters=filters
+            ):
                 active.pop(lead.id, None)
                 yield lead
         yield from active.values()
 
     def _range(
-        self, partner_id: str, view: View, *, archived: bool, filters: LeadFilter
+        self, partner_id: str, view: View, *, listing: ListingRange, filters: LeadFilter
     ) -> Iterator[Lead]:
         resume: Resume | None = None
         while True:
             batch = self._lister.page(
-                partner_id, view, archived=archived, filters=filters, resume=resume,
+                partner_id, view, listing=listing, filters=filters, resume=resume,
                 limit=_READ_PAGE,
             )  # fmt: skip
             yield from (item.lead for item in batch.items)

@@ -7,3 +7,4 @@ ARCHIVE_INFORMATIONAL_LEADS = "archive-informational-leads"
 SEND_DIGESTS = "send-digests"
 REMIND_EXPIRING = "remind-expiring"
 RELAY_DELIVERIES = "relay-deliveries"
+PRUNE_EVENTS = "prune-events"  # run by the archive timer (functions/timers.py)

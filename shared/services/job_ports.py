@@ -13,6 +13,7 @@ from shared.domain.delivery import HeldDay, HeldLead
 from shared.domain.lead import Lead
 from shared.domain.notification import Notification
 from shared.domain.work_order import WorkOrder
+from shared.services.event_ports import LeadChangeEvent
 
 
 class DueKind(StrEnum):
@@ -40,8 +41,15 @@ class DueLeadStore(Protocol):
         query over the due index, never a scan of the partner's leads."""
         ...
 
-    def commit(self, item: DueLead, *, outbox: Sequence[Notification]) -> Lead:
-        """Write back `item.lead`, changed, with the notifications it owes, all or nothing;
+    def commit(
+        self,
+        item: DueLead,
+        *,
+        outbox: Sequence[Notification],
+        events: Sequence[LeadChangeEvent] = (),
+    ) -> Lead:
+        """Write back `item.lead`, changed, with the notifications it owes and the events of its
+        change, all or nothing;
         `ConcurrentModification` if the lead changed since it was read."""
         ...
 

@@ -18,7 +18,7 @@ from shared.domain.errors import (
     DependencyUnavailable,
     StalePrecondition,
 )
-from shared.domain.lead import Actor, Lead, LeadEventKind
+from shared.domain.lead import Actor, Lead, LeadEvent, LeadEventKind
 from shared.domain.lead_action import LeadAction, required_roles
 from shared.domain.lead_parts import Deal
 from shared.domain.lead_policy import LeadPolicy
@@ -33,6 +33,7 @@ from shared.services.lead_commands import (
     WinLead,
     refuse_past_close_date,
 )
+from shared.services.lead_events import LeadEvents
 from shared.services.lead_view import LeadView, http_etag, present
 from shared.services.outbox_relay import publish_committed
 from shared.services.ports import Clock, FavoriteStore, LeadRepository, NotificationPublisher
@@ -53,12 +54,14 @@ class LeadActions:
         publisher: NotificationPublisher,
         clock: Clock,
         policy: LeadPolicy,
+        events: LeadEvents | None = None,
     ) -> None:
         self._leads = leads
         self._favorites = favorites
         self._publisher = publisher
         self._clock = clock
         self._policy = policy
+        self._events = events or LeadEvents(policy=policy)
 
     def get(self, principal: Principal, lead_id: str) -> LeadView:
         partner_id = principal.require_partner(PARTNER_READERS)
@@ -178,9 +181,10 @@ class LeadActions:
             if if_match is not None and if_match.strip() not in (http_etag(lead), "*"):
                 raise StalePrecondition("The lead changed since you read it: reload and retry.")
             step(lead, actor)
-            owed = self._owed(lead)
+            changes = lead.pull_events()
+            owed = self._owed(lead, changes)
             try:
-                stored = self._leads.save(lead, outbox=owed)
+                stored = self._leads.save(lead, outbox=owed, events=self._events.of(lead, changes))
             except ConcurrentModification:
                 if if_match is not None:
                     raise StalePrecondition(
@@ -192,9 +196,9 @@ class LeadActions:
         # Not a 409: the action may well be allowed; the caller should simply try again.
         raise DependencyUnavailable("The lead is being changed by many requests; retry shortly.")
 
-    def _owed(self, lead: Lead) -> list[Notification]:
+    def _owed(self, lead: Lead, changes: list[LeadEvent]) -> list[Notification]:
         """Declining tells the customer to choose another partner (not for test leads)."""
-        kinds = {event.kind for event in lead.pull_events()}
+        kinds = {change.kind for change in changes}
         if LeadEventKind.DECLINED not in kinds or lead.is_test or not lead.customer.email:
             return []
         return [

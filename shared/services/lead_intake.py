@@ -11,13 +11,22 @@ from collections.abc import Callable
 from enum import StrEnum
 
 from shared.domain.errors import ConcurrentModification, Conflict
-from shared.domain.lead import MARKETPLACE, Actor, Lead, LeadDetails, LeadEventKind, stage_key
+from shared.domain.lead import (
+    MARKETPLACE,
+    Actor,
+    Lead,
+    LeadDetails,
+    LeadEvent,
+    LeadEventKind,
+    stage_key,
+)
 from shared.domain.lead_ids import new_lead_id
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.model import ApiModel
 from shared.domain.notification import Notification, NotificationKind
 from shared.domain.principal import REFERRERS, Principal
 from shared.services.customer_checks import SpamDomains
+from shared.services.lead_events import LeadEvents
 from shared.services.lead_identity import dedup_key, hashed_key
 from shared.services.outbox_relay import publish_committed
 from shared.services.partners import PartnerService
@@ -56,6 +65,7 @@ class IntakeService:
         policy: LeadPolicy,
         spam_domains: SpamDomains,
         new_id: Callable[[], str] = new_lead_id,
+        events: LeadEvents | None = None,
     ) -> None:
         self._partners = partners
         self._leads = leads
@@ -64,6 +74,7 @@ class IntakeService:
         self._policy = policy
         self._spam_domains = spam_domains
         self._new_id = new_id
+        self._events = events or LeadEvents(policy=policy)
 
     def land_marketplace(self, partner_id: str, details: LeadDetails) -> IntakeReceipt:
         """Land a journaled marketplace delivery (see `DeliveryProcessor`): at most one lead
@@ -137,8 +148,9 @@ class IntakeService:
             now=details.interaction.at,
             policy=self._policy,
         )
-        owed = self._owed(lead)
-        self._leads.add(lead, outbox=owed, replaces=replaces)
+        changes = lead.pull_events()
+        owed = self._owed(lead, changes)
+        self._leads.add(lead, outbox=owed, replaces=replaces, events=self._events.of(lead, changes))
         publish_committed(self._publisher, owed)
         return IntakeReceipt(lead_id=lead.id, duplicate=False, result=IntakeResult.CREATED)
 
@@ -158,14 +170,15 @@ class IntakeService:
         )
         if not added:  # a concurrent delivery added this stage first
             return IntakeReceipt(lead_id=lead.id, duplicate=True, result=IntakeResult.DUPLICATE)
-        owed = self._owed(lead)
-        self._leads.save(lead, outbox=owed)
+        changes = lead.pull_events()
+        owed = self._owed(lead, changes)
+        self._leads.save(lead, outbox=owed, events=self._events.of(lead, changes))
         publish_committed(self._publisher, owed)
         return IntakeReceipt(lead_id=lead.id, duplicate=True, result=IntakeResult.STAGE_ADDED)
 
-    def _owed(self, lead: Lead) -> list[Notification]:
+    def _owed(self, lead: Lead, changes: list[LeadEvent]) -> list[Notification]:
         """A lead that now needs the partner's answer is announced; test leads never are."""
-        events = {event.kind for event in lead.pull_events()}
+        events = {change.kind for change in changes}
         if lead.is_test or LeadEventKind.BECAME_ACTION_REQUIRED not in events:
             return []
         return [

@@ -33,6 +33,7 @@ from shared.services.ports import (
     LeadFilter,
     LeadLister,
     LeadRepository,
+    ListingRange,
     Resume,
 )
 
@@ -156,9 +157,14 @@ class LeadListing:
         place = awaiting.to_token()
         if place != DONE:
             return listed, {"awaiting": place, "ranges": {}}
+        # The awaiting leads were all listed: the rest come from the other ranges. Awaiting
+        # leads stored before their own range existed are still in the active one: skipped.
+        others: list[ListingRange] = [
+            listing for listing in query.ranges() if listing is not ListingRange.AWAITING
+        ]
         rest, after = self._merged_page(
             partner_id, query, now, position, limit=query.page_size - len(listed),
-            skip=awaits_answer,
+            ranges=others, skip=awaits_answer,
         )  # fmt: skip
         return listed + rest, (None if after is None else {"awaiting": DONE, **after})
 
@@ -172,38 +178,36 @@ class LeadListing:
         position: Position,
         *,
         limit: int | None = None,
+        ranges: list[ListingRange] | None = None,
         skip: Callable[[Lead], bool] | None = None,
     ) -> Paged:
         filters = query.filters(now, self._policy)
         saved = position.get("ranges", {})
         view = View(query.view)
-        ranges = {archived: RangeCursor.from_token(saved.get(_range_name(archived)))
-                  for archived in query.ranges()}  # fmt: skip
+        cursors = {listing: RangeCursor.from_token(saved.get(listing.value))
+                   for listing in (query.ranges() if ranges is None else ranges)}  # fmt: skip
         keep = None if skip is None else (lambda item: not skip(item.lead))
         wanted = query.page_size if limit is None else limit
+        size = _read_size(wanted, len(cursors))
         listed: list[Lead] = []
         while len(listed) < wanted:
-            for archived, cursor in ranges.items():
-                # After the respondBy phase, the archive (never skipped) is read only as far as
-                # the page's remainder; the active range in pages, as it may skip many leads.
-                size = wanted if limit is not None and archived else query.page_size
-                fetch = self._range_fetch(partner_id, view, archived, filters, max(size, 1))
-                cursor.fill(fetch, keep)
-            candidates = [cursor for cursor in ranges.values() if cursor.buffer]
+            for listing, cursor in cursors.items():
+                cursor.fill(self._range_fetch(partner_id, view, listing, filters, size), keep)
+            candidates = [cursor for cursor in cursors.values() if cursor.buffer]
             if not candidates:
                 break
             newest = min(candidates, key=lambda cursor: _list_order(cursor.buffer[0].key))
             listed.append(newest.pop().lead)
-        places = {_range_name(archived): c.to_token() for archived, c in ranges.items()}
+        places = {listing.value: cursor.to_token() for listing, cursor in cursors.items()}
         finished = all(place == DONE for place in places.values())
         return listed, (None if finished else {"ranges": places})
 
     def _range_fetch(
-        self, partner_id: str, view: View, archived: bool, filters: LeadFilter, limit: int
+        self, partner_id: str, view: View, listing: ListingRange, filters: LeadFilter, limit: int
     ) -> Callable[[Resume | None], LeadBatch]:
         def fetch(resume: Resume | None) -> LeadBatch:
             return self._lister.page(
-                partner_id, view, archived=archived, filters=filters, resume=resume, limit=limit
+                partner_id, view, listing=listing, filters=filters, resume=resume, limit=limit
             )
 
         return fetch
@@ -244,11 +248,11 @@ class LeadListing:
     def _every(
         self, partner_id: str, view: View, query: LeadQuery, filters: LeadFilter
     ) -> Iterator[Lead]:
-        for archived in query.ranges():
+        for listing in query.ranges():
             resume: Resume | None = None
             while True:
                 batch = self._lister.page(
-                    partner_id, view, archived=archived, filters=filters,
+                    partner_id, view, listing=listing, filters=filters,
                     resume=resume, limit=_SCAN_PAGE,
                 )  # fmt: skip
                 yield from (item.lead for item in batch.items)
@@ -258,8 +262,9 @@ class LeadListing:
 
 
 def _may_await(query: LeadQuery) -> bool:
-    """Whether the query can select a lead waiting for an answer at all."""
-    return False in query.ranges() and query.status in (None, LeadStatus.RECEIVED)
+    """Whether the query can select a lead waiting for an answer at all: an active Received
+    one (whichever ranges its copies are read from)."""
+    return query.outcome is None and query.status in (None, LeadStatus.RECEIVED)
 
 
 def _in_memory(query: LeadQuery) -> bool:
@@ -280,9 +285,14 @@ def _every_page(page: Callable[[Position], Paged]) -> Iterator[Lead]:
 
 
 def _list_order(key: str) -> str:
-    """`A|view|<newest-first>|id` and `Z|…` compare by what follows the view."""
+    """`U|view|<newest-first>|id`, `A|…` and `Z|…` compare by what follows the view."""
     return key.split("|", 2)[2]
 
 
-def _range_name(archived: bool) -> str:
-    return "archived" if archived else "active"
+def _read_size(wanted: int, ranges: int) -> int:
+    """How many copies to ask each range for at a time, so that a page of `wanted` leads
+    examines at most twice that many: each range leaves at most one read's worth unlisted.
+    Two ranges may each read the whole page at once (two queries); three read thirds."""
+    if ranges <= 2:
+        return max(wanted, 1)
+    return max(wanted // ranges, 1)

@@ -15,7 +15,8 @@ from shared.services.ports import LeadFilter
 
 
 def awaits_answer(lead: Lead) -> bool:
-    """In the expiry index: the rule of lead_rows.due_keys' `E|` row (test_lead_listing_order)."""
+    """Waiting for an accept or decline: the rule of the expiry index's `E|` row and of the
+    awaiting listing range (lead_rows.py)."""
     return (
         lead.status is LeadStatus.RECEIVED and lead.requires_action and lead.respond_by is not None
     )

@@ -25,7 +25,7 @@ from shared.domain.lead_values import (
 from shared.domain.model import ApiModel
 from shared.domain.search_terms import normalise, searchable
 from shared.services.countries import normalise_country
-from shared.services.ports import LeadFilter
+from shared.services.ports import LeadFilter, ListingRange
 
 SortKey = Literal[
     "createdAt", "-createdAt", "respondBy", "-respondBy",
@@ -139,10 +139,14 @@ class LeadQuery(ApiModel):
             created_to=self.created_to,
         )
 
-    def ranges(self) -> list[bool]:
-        """Which key ranges to read (archived?): an outcome or Archived status means archived."""
+    def ranges(self) -> list[ListingRange]:
+        """Which listing ranges to read: an outcome or Archived status means archived; only
+        Received leads await an answer (and only they can be hot)."""
         if self.outcome is not None or self.status is LeadStatus.ARCHIVED:
-            return [] if self.hot else [True]  # no archived lead is hot
+            return [] if self.hot else [ListingRange.ARCHIVED]  # no archived lead is hot
+        if self.status is LeadStatus.ACCEPTED:
+            return [ListingRange.ACTIVE]
+        # Awaiting leads stored before their range existed are still in the active one.
         if self.status is not None or self.hot:
-            return [False]  # Received and Accepted leads, and hot ones, are all active
-        return [False, True]
+            return [ListingRange.AWAITING, ListingRange.ACTIVE]
+        return list(ListingRange)

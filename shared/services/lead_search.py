@@ -15,7 +15,14 @@ from shared.domain.lead_values import View
 from shared.domain.search_terms import first_match, search_terms
 from shared.services.lead_cursor import DONE, RangeCursor
 from shared.services.lead_query import LeadQuery
-from shared.services.ports import LeadBatch, LeadFilter, LeadLister, ListedLead, Resume
+from shared.services.ports import (
+    LeadBatch,
+    LeadFilter,
+    LeadLister,
+    ListedLead,
+    ListingRange,
+    Resume,
+)
 
 Position = dict[str, Any]
 
@@ -49,10 +56,19 @@ class SearchPages:
         ranges = self._query.ranges()
         return self._lister.search_page(
             self._partner_id, View(self._query.view), term=self._term,
-            archived=None if len(ranges) == 2 else ranges[0], filters=self._filters,
+            archived=_archived_only(ranges), filters=self._filters,
             resume=resume, limit=self._query.page_size,
         )  # fmt: skip
 
     def _first_row_of_its_lead(self, item: ListedLead) -> bool:
         row_term = item.key.split("|", 1)[1].rsplit("|", 1)[0]
         return first_match(search_terms(item.lead.customer), self._term) == row_term
+
+
+def _archived_only(ranges: list[ListingRange]) -> bool | None:
+    """The search index holds active and archived leads alike: which of them the query wants
+    (None: both)."""
+    archived = ListingRange.ARCHIVED in ranges
+    if archived and len(ranges) > 1:
+        return None
+    return archived

@@ -17,8 +17,10 @@ from datetime import datetime
 
 from shared.domain.errors import ConcurrentModification, NotFound
 from shared.domain.lead import Lead
+from shared.domain.lead_policy import LeadPolicy
 from shared.domain.notification import Notification, NotificationKind
 from shared.services.job_ports import DueKind, DueLead, DueLeadStore, PartnerRun
+from shared.services.lead_events import LeadEvents
 from shared.services.outbox_relay import publish_committed
 from shared.services.ports import Clock, LeadRepository, NotificationPublisher
 
@@ -53,8 +55,10 @@ class LeadSweep:
         leads: LeadRepository,
         publisher: NotificationPublisher,
         clock: Clock,
+        events: LeadEvents | None = None,
     ) -> None:
         self._rule = rule
+        self._events = events or LeadEvents(policy=LeadPolicy())
         self._clock = clock
         self._due = due
         self._leads = leads
@@ -88,11 +92,12 @@ class LeadSweep:
             if lead is None or not self._rule.step(lead, as_of, now):
                 return SKIPPED, []
             owed = self._owed(lead, now)
+            logged = self._events.of(lead, lead.pull_events())
             try:
                 if attempt == 0:
-                    self._due.commit(item, outbox=owed)
+                    self._due.commit(item, outbox=owed, events=logged)
                 else:
-                    self._leads.save(lead, outbox=owed)
+                    self._leads.save(lead, outbox=owed, events=logged)
             except ConcurrentModification:
                 lead = self._fresh(lead)
                 continue

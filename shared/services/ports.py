@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
 from shared.domain.lead import Lead
@@ -22,6 +23,7 @@ from shared.domain.lead_values import (
 from shared.domain.notification import Notification
 from shared.domain.partner import Partner
 from shared.domain.principal import Principal
+from shared.services.event_ports import LeadChangeEvent
 
 
 class Clock(Protocol):
@@ -91,16 +93,25 @@ class LeadRepository(Protocol):
         *,
         outbox: Sequence[Notification] = (),
         replaces: DedupRecord | None = None,
+        events: Sequence[LeadChangeEvent] = (),
     ) -> Lead:
-        """Store a new lead with its index rows and owed notifications, all or nothing.
+        """Store a new lead with its index rows, owed notifications and log events, all or
+        nothing.
 
         `ConcurrentModification` when another request claimed the same customer-and-offer
         first: the caller re-reads and decides again.
         """
         ...
 
-    def save(self, lead: Lead, *, outbox: Sequence[Notification] = ()) -> Lead:
-        """Write back a lead read earlier (ETag-checked), its index rows and notifications."""
+    def save(
+        self,
+        lead: Lead,
+        *,
+        outbox: Sequence[Notification] = (),
+        events: Sequence[LeadChangeEvent] = (),
+    ) -> Lead:
+        """Write back a lead read earlier (ETag-checked), its index rows, notifications and log
+        events (lead_events.py), all or nothing."""
         ...
 
     def find_idempotency(self, partner_id: str, key: str) -> IdempotencyRecord | None: ...
@@ -155,6 +166,14 @@ class Resume:
     continuation: dict[str, str] | None = None
 
 
+class ListingRange(StrEnum):
+    """The key ranges a partner's listing copies are kept in, each newest first."""
+
+    AWAITING = "awaiting"  # Received leads an accept or decline is still owed for
+    ACTIVE = "active"  # every other lead not archived
+    ARCHIVED = "archived"
+
+
 @dataclass(frozen=True, slots=True)
 class ListedLead:
     key: str  # its place in list order; Resume(key) goes on after it
@@ -173,12 +192,13 @@ class LeadLister(Protocol):
         partner_id: str,
         view: View,
         *,
-        archived: bool,
+        listing: ListingRange,
         filters: LeadFilter,
         resume: Resume | None,
         limit: int,
     ) -> LeadBatch:
-        """One storage page of leads, newest first; may be short, even empty, with more to come."""
+        """One storage page of a listing range, newest first; may be short, even empty, with
+        more to come."""
         ...
 
     def awaiting_page(

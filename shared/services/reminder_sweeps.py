@@ -18,8 +18,10 @@ from datetime import datetime, timedelta
 
 from shared.domain.errors import ConcurrentModification, NotFound
 from shared.domain.lead import Lead
+from shared.domain.lead_policy import LeadPolicy
 from shared.domain.notification import DIGEST_MAX_LEADS, Notification
 from shared.services.job_ports import DueKind, DueLead, DueLeadStore, PartnerRun
+from shared.services.lead_events import LeadEvents
 from shared.services.lead_sweeps import CONFLICTS, DEFERRED, SKIPPED
 from shared.services.outbox_relay import publish_committed
 from shared.services.ports import Clock, LeadRepository, NotificationPublisher
@@ -38,8 +40,10 @@ class ReminderSweep:
         leads: LeadRepository,
         publisher: NotificationPublisher,
         clock: Clock,
+        events: LeadEvents | None = None,
     ) -> None:
         self._reminder_before = reminder_before
+        self._events = events or LeadEvents(policy=LeadPolicy())
         self._due = due
         self._leads = leads
         self._publisher = publisher
@@ -93,7 +97,8 @@ class ReminderSweep:
     ) -> str:
         """Commit as read from the due row; after a lost race, once more as re-read."""
         try:
-            self._due.commit(item, outbox=outbox)
+            logged = self._events.of(item.lead, item.lead.pull_events())
+            self._due.commit(item, outbox=outbox, events=logged)
             return REMINDED
         except ConcurrentModification:
             pass
@@ -101,7 +106,8 @@ class ReminderSweep:
         if fresh is None or not fresh.remind(as_of, now):
             return SKIPPED
         try:
-            self._leads.save(fresh, outbox=outbox)
+            logged = self._events.of(fresh, fresh.pull_events())
+            self._leads.save(fresh, outbox=outbox, events=logged)
         except ConcurrentModification:
             logger.warning("Lead %s kept changing; the next run reminds it", fresh.id)
             return CONFLICTS

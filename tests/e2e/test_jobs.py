@@ -55,7 +55,7 @@ def test_contact_data_is_gone_from_every_row_once_expired(
     assert run_job(http, api, "expire-leads", lead["respondBy"], partner)["expired"] == 1
     rows = storage.rows("Leads", partner.id)
     assert any(row["RowKey"].startswith("Z|") for row in rows)
-    assert not any(row["RowKey"].startswith(("A|", "E|", "R|")) for row in rows)
+    assert not any(row["RowKey"].startswith(("U|", "A|", "E|", "R|")) for row in rows)
     assert all("ana.contact" not in str(dict(row)) for row in rows)
     assert all("Schmidt" not in str(dict(row)) for row in rows)
     listed = http.get(f"{api}/leads", params={"status": "Archived"}, headers=partner.reader)

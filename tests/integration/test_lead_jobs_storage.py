@@ -161,7 +161,7 @@ def test_two_concurrent_sweeps_expire_and_notify_each_lead_once(
         assert [h.action for h in lead.history].count("Expired") == 1
     assert _keys(table, rows.EXPIRY_DUE) == _keys(table, rows.REMINDER_DUE) == []
     assert len(_keys(table, rows.ARCHIVED)) == 40
-    assert _keys(table, rows.ACTIVE) == []
+    assert _keys(table, rows.ACTIVE) == _keys(table, rows.AWAITING) == []
 
 
 def test_a_reminder_moves_the_lead_out_of_the_reminder_index_only(

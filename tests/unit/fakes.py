@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from shared.adapters import event_rows
 from shared.domain.errors import ConcurrentModification, Conflict, DependencyUnavailable, NotFound
 from shared.domain.lead import Lead
 from shared.domain.notification import Notification
 from shared.domain.partner import Partner
+from shared.services.event_ports import LeadChangeEvent
 from shared.services.ports import DedupRecord, IdempotencyRecord
 
 
@@ -62,6 +65,7 @@ class InMemoryLeadRepository:
     leads: dict[tuple[str, str], Lead] = field(default_factory=dict)
     dedup: dict[tuple[str, str], DedupRecord] = field(default_factory=dict)
     outbox: list[Notification] = field(default_factory=list)
+    events: list[LeadChangeEvent] = field(default_factory=list)  # the log, in commit order
     idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
     reads: int = 0
     _versions: itertools.count[int] = field(default_factory=itertools.count)
@@ -82,18 +86,25 @@ class InMemoryLeadRepository:
         *,
         outbox: Sequence[Notification] = (),
         replaces: DedupRecord | None = None,
+        events: Sequence[LeadChangeEvent] = (),
     ) -> Lead:
         current = self.dedup.get((lead.partner_id, lead.dedup_key))
         if (replaces is None and current is not None) or (
             replaces is not None and (current is None or current.etag != replaces.etag)
         ):
             raise ConcurrentModification("claimed")
-        return self._store(lead, outbox)
+        return self._store(lead, outbox, events)
 
-    def save(self, lead: Lead, *, outbox: Sequence[Notification] = ()) -> Lead:
+    def save(
+        self,
+        lead: Lead,
+        *,
+        outbox: Sequence[Notification] = (),
+        events: Sequence[LeadChangeEvent] = (),
+    ) -> Lead:
         if self.leads[(lead.partner_id, lead.id)].etag != lead.etag:
             raise ConcurrentModification("stale")
-        return self._store(lead, outbox)
+        return self._store(lead, outbox, events)
 
     def find_idempotency(self, partner_id: str, key: str) -> IdempotencyRecord | None:
         return self.idempotency.get((partner_id, key))
@@ -101,14 +112,27 @@ class InMemoryLeadRepository:
     def remember_idempotency(self, partner_id: str, record: IdempotencyRecord) -> IdempotencyRecord:
         return self.idempotency.setdefault((partner_id, record.key), record)
 
-    def _store(self, lead: Lead, outbox: Sequence[Notification]) -> Lead:
+    def _store(
+        self, lead: Lead, outbox: Sequence[Notification], events: Sequence[LeadChangeEvent] = ()
+    ) -> Lead:
         stored = lead.model_copy(deep=True, update={"etag": f"v{next(self._versions)}"})
+        stored.pull_events()  # storage keeps the lead, not what happened to it in memory
         self.leads[(lead.partner_id, lead.id)] = stored
         self.dedup[(lead.partner_id, lead.dedup_key)] = DedupRecord(
             lead_id=lead.id, archived=lead.is_archived, stages=lead.stages, etag=stored.etag
         )
         self.outbox.extend(outbox)
+        if not lead.shows_contact:  # as the Table adapter scrubs the lead's earlier events
+            self.events = [_scrubbed(e) if e.lead_id == lead.id else e for e in self.events]
+        self.events.extend(events)
         return stored
+
+
+def _scrubbed(event: LeadChangeEvent) -> LeadChangeEvent:
+    data = event.cloud_event["data"]
+    customer = {**data["customer"], **dict.fromkeys(event_rows.CONTACT_FIELDS)}
+    cloud_event = {**event.cloud_event, "data": {**data, "customer": customer}}
+    return dataclasses.replace(event, cloud_event=cloud_event)
 
 
 @dataclass

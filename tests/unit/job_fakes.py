@@ -14,6 +14,7 @@ from shared.domain.errors import ConcurrentModification
 from shared.domain.lead import Lead
 from shared.domain.notification import Notification
 from shared.domain.work_order import WorkOrder
+from shared.services.event_ports import LeadChangeEvent
 from shared.services.job_ports import DueKind, DueLead
 from shared.services.lead_sweeps import LeadSweep, SweepRule
 from shared.services.reminder_sweeps import ReminderSweep
@@ -44,7 +45,13 @@ class InMemoryDueLeads:
             self.rows_read += 1
             yield DueLead(lead=lead.model_copy(deep=True), row_key=key, etag=lead.etag)
 
-    def commit(self, item: DueLead, *, outbox: Sequence[Notification]) -> Lead:
+    def commit(
+        self,
+        item: DueLead,
+        *,
+        outbox: Sequence[Notification],
+        events: Sequence[LeadChangeEvent] = (),
+    ) -> Lead:
         current = self.leads.leads[(item.lead.partner_id, item.lead.id)]
         if self.conflicts_to_inject:
             self.conflicts_to_inject -= 1
@@ -52,7 +59,7 @@ class InMemoryDueLeads:
         if current.etag != item.etag or item.row_key not in rows.due_keys(current):
             raise ConcurrentModification("the due row changed")
         lead = item.lead.model_copy(update={"etag": current.etag})
-        return self.leads.save(lead, outbox=outbox)
+        return self.leads.save(lead, outbox=outbox, events=events)
 
 
 @dataclass

@@ -16,7 +16,7 @@ from starlette.responses import Response, StreamingResponse
 from functions.http_kit import Handler, StreamedBody, http_endpoint
 from shared.domain.errors import ConfigurationError, DependencyUnavailable, NotFound
 from tests.support.event_loops import run_on_own_loop
-from tools.localhost.http_streams import IncomingRequest, starlette_request
+from tests.support.starlette_requests import IncomingRequest, starlette_request
 
 
 def _request(body: bytes = b"") -> Request:

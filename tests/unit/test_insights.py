@@ -28,8 +28,8 @@ from shared.domain.model import parse_model
 from shared.domain.principal import Principal
 from shared.services.insights import PartnerInsights, WonValue, summarise
 from shared.services.insights_query import InsightsQuery
-from shared.services.lead_matching import matches
-from shared.services.ports import LeadBatch, LeadFilter, ListedLead, Resume
+from shared.services.lead_matching import awaits_answer, matches
+from shared.services.ports import LeadBatch, LeadFilter, ListedLead, ListingRange, Resume
 from tests.unit.fakes import SteppingClock
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -163,28 +163,28 @@ class PagingLister:
     """Keeps the port's contract: a range per view and active/archived, filters applied, short
     pages chained by `resume`. `placed` can put one lead in both ranges (a move mid-read)."""
 
-    placed: list[tuple[bool, Lead]] = field(default_factory=list)
-    calls: list[tuple[str, View, bool, LeadFilter]] = field(default_factory=list)
+    placed: list[tuple[ListingRange, Lead]] = field(default_factory=list)
+    calls: list[tuple[str, View, ListingRange, LeadFilter]] = field(default_factory=list)
     page_size: int = 2
 
     def add(self, *leads: Lead) -> None:
-        self.placed += [(lead.is_archived, lead) for lead in leads]
+        self.placed += [(_range_of(lead), lead) for lead in leads]
 
     def page(
         self,
         partner_id: str,
         view: View,
         *,
-        archived: bool,
+        listing: ListingRange,
         filters: LeadFilter,
         resume: Resume | None,
         limit: int,
     ) -> LeadBatch:
-        self.calls.append((partner_id, view, archived, filters))
+        self.calls.append((partner_id, view, listing, filters))
         found = [
             lead
-            for in_archive, lead in self.placed
-            if (lead.partner_id, lead.view, in_archive) == (partner_id, view, archived)
+            for in_range, lead in self.placed
+            if (lead.partner_id, lead.view, in_range) == (partner_id, view, listing)
             and matches(lead, filters)
         ]
         start = int(resume.after) if resume and resume.after else 0
@@ -212,8 +212,8 @@ def test_reads_both_views_active_and_archived_through_the_created_window() -> No
     lister.add(*_funnel(), _lead(view=View.QUALIFIED), _lead(test=True))
     insights = _service(lister).report(ADMIN, _query(**{"from": "2026-11-01", "to": "2026-11-30"}))
     assert insights.leads == 10  # the funnel and the qualified lead; the test lead is left out
-    ranges = {(view, archived) for _, view, archived, _ in lister.calls}
-    assert ranges == {(v, a) for v in View for a in (False, True)}
+    ranges = {(view, listing) for _, view, listing, _ in lister.calls}
+    assert ranges == {(v, listing) for v in View for listing in ListingRange}
     assert {partner for partner, *_ in lister.calls} == {"p"}
     filters = lister.calls[0][3]
     assert filters.created_from == datetime(2026, 11, 1, tzinfo=UTC)
@@ -236,10 +236,39 @@ def test_a_lead_archived_between_the_reads_counts_once_as_archived() -> None:
     lead = _lead()
     before = lead.model_copy(deep=True)
     lead.decline(Closure(reason=ReasonCode.OTHER), actor=ALEX, now=T0)
-    lister = PagingLister(placed=[(False, before), (True, lead)])
+    lister = PagingLister(placed=[(ListingRange.AWAITING, before), (ListingRange.ARCHIVED, lead)])
     insights = _service(lister).report(ADMIN, _query(**{"from": "2026-11-01"}))
     assert insights.leads == 1
     assert insights.by_outcome[Outcome.DECLINED] == 1
+
+
+class MovingLister(PagingLister):
+    """Moves a lead into the awaiting range once the active range has been read."""
+
+    def __init__(self, lead: Lead, later: Lead) -> None:
+        super().__init__(placed=[(ListingRange.ACTIVE, lead)])
+        self._later = later
+
+    def page(self, partner_id: str, view: View, *, listing: ListingRange, **rest: Any) -> LeadBatch:
+        batch = super().page(partner_id, view, listing=listing, **rest)
+        if listing is ListingRange.ACTIVE and view is self._later.view:
+            self.placed = [(ListingRange.AWAITING, self._later)]
+        return batch
+
+
+def test_a_lead_that_starts_to_await_an_answer_between_the_reads_is_counted() -> None:
+    informational = _lead(contact_me=False)
+    asked = informational.model_copy(deep=True)
+    contact_me = Interaction(
+        action_code="PLT", call_to_action=CallToAction.CONTACT_ME, at=T0 + timedelta(hours=1)
+    )
+    assert asked.add_stage(contact_me, requires_action=True, actor=MARKETPLACE, policy=POLICY)
+    assert awaits_answer(asked)
+    assert not awaits_answer(informational)
+    insights = _service(MovingLister(informational, asked)).report(
+        ADMIN, _query(**{"from": "2026-11-01"})
+    )
+    assert insights.leads == 1
 
 
 @pytest.mark.parametrize(
@@ -271,3 +300,9 @@ def test_any_partner_role_reads_and_others_are_refused() -> None:
     assert _service(PagingLister()).report(user, _query()).leads == 0
     with pytest.raises(Forbidden):
         _service(PagingLister()).report(Principal("s", frozenset({"Vendor.Referrer"})), _query())
+
+
+def _range_of(lead: Lead) -> ListingRange:
+    if lead.is_archived:
+        return ListingRange.ARCHIVED
+    return ListingRange.AWAITING if awaits_answer(lead) else ListingRange.ACTIVE

@@ -17,6 +17,7 @@ from shared.domain.lead_policy import LeadPolicy
 from shared.domain.notification import Notification
 from shared.domain.principal import Principal
 from shared.services import lead_actions
+from shared.services.event_ports import LeadChangeEvent
 from shared.services.lead_actions import LeadActions
 from shared.services.lead_commands import EditDeal
 from tests.support.leads import make_lead
@@ -34,7 +35,13 @@ class RivalledRepository(InMemoryLeadRepository):
     rivals: int = 0
     rival_notes: list[str] = field(default_factory=list)
 
-    def save(self, lead: Lead, *, outbox: Sequence[Notification] = ()) -> Lead:
+    def save(
+        self,
+        lead: Lead,
+        *,
+        outbox: Sequence[Notification] = (),
+        events: Sequence[LeadChangeEvent] = (),
+    ) -> Lead:
         if self.rivals:
             self.rivals -= 1
             rival = self.get(lead.partner_id, lead.id)
@@ -42,7 +49,7 @@ class RivalledRepository(InMemoryLeadRepository):
             rival.edit(Deal(name="Deal", notes=note), team=None, actor=Actor("Rival"), now=T0)
             super().save(rival)
             self.rival_notes.append(note)
-        return super().save(lead, outbox=outbox)
+        return super().save(lead, outbox=outbox, events=events)
 
 
 @pytest.fixture(autouse=True)

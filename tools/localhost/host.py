@@ -63,7 +63,6 @@ class LocalHost:
             *self._timers(environ),
             *self._queue_listeners(environ),
         ]
-        self._serving: threading.Thread | None = None
 
     @property
     def base_url(self) -> str:
@@ -123,20 +122,12 @@ class LocalHost:
     def start(self) -> None:
         for worker in self.workers:
             worker.start()
-        self._serving = threading.Thread(
-            target=self.server.serve_forever,
-            kwargs={"poll_interval": 0.2},
-            name="http",
-            daemon=True,
-        )
-        self._serving.start()
+        self.server.start()
 
     def stop(self) -> bool:
         """Stop accepting work and give running invocations a moment; False if some still run."""
         self.stop_event.set()
-        if self._serving is not None:
-            self.server.shutdown()
-        self.server.server_close()
+        self.server.stop()
         deadline = time.monotonic() + _JOIN_SECONDS  # one budget for all, not one per thread
         for worker in self.workers:
             if worker.is_alive():

@@ -54,41 +54,34 @@ class Invoker:
 
         Only the name, reason, id and duration are logged: arguments carry personal data.
         """
-        invocation_id = uuid.uuid4()
-        name = function.name
-        logger.info("Executing 'Functions.%s' (Reason='%s', Id=%s)", name, reason, invocation_id)
-        started = time.monotonic()
+        execution = _Execution(function.name, reason, self.timeout)
         try:
             result = self._call(function, {function.trigger["name"]: argument})
-        except FunctionTimeoutError:
-            span = format_timespan(self.timeout or timedelta(0))
-            logger.error(
-                "Timeout value of %s exceeded by function 'Functions.%s' (Id: '%s'). "
-                "Initiating cancellation.",
-                span,
-                name,
-                invocation_id,
-            )
-            self._log_failure(name, invocation_id, started)
+        except BaseException as error:
+            execution.failed(error)
             raise
-        except Exception:
-            self._log_failure(name, invocation_id, started)
-            raise
-        elapsed = (time.monotonic() - started) * 1000
-        logger.info(
-            "Executed 'Functions.%s' (Succeeded, Id=%s, Duration=%dms)",
-            name,
-            invocation_id,
-            elapsed,
-        )
+        execution.succeeded()
         return result
 
-    @staticmethod
-    def _log_failure(name: str, invocation_id: uuid.UUID, started: float) -> None:
-        elapsed = (time.monotonic() - started) * 1000
-        logger.exception(
-            "Executed 'Functions.%s' (Failed, Id=%s, Duration=%dms)", name, invocation_id, elapsed
-        )
+    async def invoke_async(self, function: FunctionDescription, argument: Any, reason: str) -> Any:
+        """`invoke`, awaited on the shared loop (the HTTP front end's): a coroutine function
+        runs on this loop, a sync one on a thread of its own."""
+        execution = _Execution(function.name, reason, self.timeout)
+        arguments = {function.trigger["name"]: argument}
+        limit = self.timeout.total_seconds() if self.timeout is not None else None
+        try:
+            if inspect.iscoroutinefunction(function.user_function):
+                try:
+                    result = await asyncio.wait_for(function.user_function(**arguments), limit)
+                except TimeoutError:
+                    raise FunctionTimeoutError(f"Timeout value of {limit}s exceeded") from None
+            else:
+                result = await asyncio.to_thread(self._call, function, arguments)
+        except BaseException as error:
+            execution.failed(error)
+            raise
+        execution.succeeded()
+        return result
 
     def _call(self, function: FunctionDescription, arguments: dict[str, Any]) -> Any:
         limit = self.timeout.total_seconds() if self.timeout is not None else None
@@ -132,7 +125,11 @@ class Invoker:
 
     def run(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
         """Run a coroutine on the shared loop and wait for its result on this thread."""
-        return asyncio.run_coroutine_threadsafe(coroutine, self._event_loop()).result()
+        return self.submit(coroutine).result()
+
+    def submit(self, coroutine: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:
+        """Start a coroutine on the shared loop (the HTTP server runs there too)."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self._event_loop())
 
     def _event_loop(self) -> asyncio.AbstractEventLoop:
         with self._lock:
@@ -153,3 +150,42 @@ class Invoker:
             loop.call_soon_threadsafe(loop.stop)
             if self._thread is not None:
                 self._thread.join(timeout=2)
+
+
+class _Execution:
+    """The host's two log lines of one invocation: Executing, then Succeeded or Failed."""
+
+    def __init__(self, name: str, reason: str, timeout: timedelta | None) -> None:
+        self._name = name
+        self._timeout = timeout
+        self._id = uuid.uuid4()
+        self._started = time.monotonic()
+        logger.info("Executing 'Functions.%s' (Reason='%s', Id=%s)", name, reason, self._id)
+
+    def succeeded(self) -> None:
+        logger.info(
+            "Executed 'Functions.%s' (Succeeded, Id=%s, Duration=%dms)",
+            self._name,
+            self._id,
+            self._elapsed_ms(),
+        )
+
+    def failed(self, error: BaseException) -> None:
+        if isinstance(error, FunctionTimeoutError):
+            logger.error(
+                "Timeout value of %s exceeded by function 'Functions.%s' (Id: '%s'). "
+                "Initiating cancellation.",
+                format_timespan(self._timeout or timedelta(0)),
+                self._name,
+                self._id,
+            )
+        logger.error(
+            "Executed 'Functions.%s' (Failed, Id=%s, Duration=%dms)",
+            self._name,
+            self._id,
+            self._elapsed_ms(),
+            exc_info=error,
+        )
+
+    def _elapsed_ms(self) -> float:
+        return (time.monotonic() - self._started) * 1000
