@@ -85,6 +85,7 @@ def app_env(azurite: Azurite, prefix: str) -> dict[str, str]:
         "SEND_DIGESTS_SCHEDULE": "0 0 0 1 1 *",
         "REMIND_EXPIRING_SCHEDULE": "0 0 0 1 1 *",
         "ESCALATE_STALE_LEADS_SCHEDULE": "0 0 0 1 1 *",
+        "WATCH_QUEUES_SCHEDULE": "0 0 0 1 1 *",
         "WORK_QUEUE": f"work-{prefix}",
         "WEBHOOK_DELIVERIES_QUEUE": f"webhooks-{prefix}",
         "DISPATCH_WEBHOOKS_SCHEDULE": "0 0 0 1 1 *",

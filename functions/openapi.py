@@ -117,11 +117,23 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "get",
         "/health",
-        "Whether the app reaches its storage.",
+        "Whether the app can serve: each dependency's state and latency, answered within 2 s; "
+        "503 when a required one is down. Anonymous, except deep=true (role Leads.Operator), "
+        "which adds every queue's approximate depth and poison count.",
         "Operations",
         security="none",
         response=HealthReport,
-        errors=(503,),
+        errors=(400, 401, 403, 503),
+        parameters=(
+            {
+                "name": "deep",
+                "in": "query",
+                "required": False,
+                "description": "true: also count the messages waiting in each queue and its "
+                "poison queue (needs a bearer token with role Leads.Operator).",
+                "schema": {"type": "boolean", "default": False},
+            },
+        ),
     ),
 )
 

@@ -1,4 +1,4 @@
-"""Operations routes: partners, intake keys, jobs, health, OpenAPI.
+"""Operations: partners, intake keys, jobs, health and the queue watch, OpenAPI.
 
 The contract: docs/http-contract.md, "Operations".
 """
@@ -49,8 +49,18 @@ def run_job(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="health", methods=["GET"])
 @http_endpoint
 def health(req: func.HttpRequest) -> func.HttpResponse:
-    report = container().health()
+    checks = container().health
+    deep = checks.wants_deep(req.params.get("deep"))
+    if deep:  # queue depths are the operator's business: anonymous callers see only the states
+        authenticate(req).require_any(OPERATORS)
+    report = checks.report(deep=deep)
     return json_response(report, status=200 if report.status == "ok" else 503)
+
+
+# Not a job: it only counts and logs. The poison-queue alert reads what it logs (queue.poison).
+@bp.timer_trigger(schedule="%WATCH_QUEUES_SCHEDULE%", arg_name="timer", run_on_startup=False)
+def watch_queues(timer: func.TimerRequest) -> None:
+    container().queue_watch.run()
 
 
 @bp.route(route="openapi.json", methods=["GET"])

@@ -66,6 +66,10 @@ param webhookSecretKeys string = ''
 @description('Base of the intake URLs handed to partners; empty means https://<the app\'s default host name>.')
 param publicBaseUrl string = ''
 
+@minLength(3)
+@description('Email address the alerts go to (the on-call person or team): poison messages, quarantined deliveries, failed notifications, intake 5xx, disabled webhooks, failing health. docs/operations.md says what to do for each.')
+param alertEmail string
+
 @description('Storage replication (the tables are the system of record).')
 @allowed([
   'Standard_LRS'
@@ -223,6 +227,7 @@ var appSettings = {
   WEBHOOK_TARGETS: 'public'
   WEBHOOK_TIMEOUT_SECONDS: '15'
   WEBHOOK_SECRET_KEYS: webhookSecretKeys
+  WATCH_QUEUES_SCHEDULE: '15 */5 * * * *'
   PAGING_TOKEN_SECRET: pagingTokenSecret
   SENDGRID_API_KEY: empty(sendgridApiKey) ? '' : '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.sendgridSecretUri})'
   SENDGRID_API_HOST: 'https://api.sendgrid.com'
@@ -277,6 +282,19 @@ module app 'modules/function-app.bicep' = {
   dependsOn: [
     roles
   ]
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    alertEmail: alertEmail
+    healthUrl: '${app.outputs.uri}/api/health'
+    namePrefix: 'alert-${resourceToken}'
+  }
 }
 
 output AZURE_LOCATION string = location

@@ -11,7 +11,6 @@ import threading
 from datetime import timedelta
 from functools import cached_property, partial
 from pathlib import Path
-from typing import Any
 
 from shared.adapters.blob_outbox_email_sender import OUTBOX_CONTAINER, BlobOutboxEmailSender
 from shared.adapters.clock import SystemClock
@@ -25,8 +24,9 @@ from shared.adapters.queue_poison_desk import QueuePoisonDesk
 from shared.adapters.queue_redeliveries import QueueRedeliveries
 from shared.adapters.queue_work_queue import QueueWorkQueue
 from shared.adapters.sendgrid_email_sender import SendGridEmailSender
+from shared.adapters.sendgrid_health import SendGridSettingsProbe
 from shared.adapters.storage_account import StorageAccount
-from shared.adapters.storage_health import StorageProbe
+from shared.adapters.storage_health import ProbeClients, StorageQueueGauge
 from shared.adapters.table_daily_counter import TableDailyCounter
 from shared.adapters.table_delivery_journal import TableDeliveryJournal
 from shared.adapters.table_digest_holds import TableDigestHolds
@@ -45,7 +45,7 @@ from shared.adapters.table_send_ledger import TableSendLedger
 from shared.adapters.table_team_store import TablePoolRotation, TableTeamStore
 from shared.adapters.telemetry import configure_telemetry
 from shared.bootstrap_webhooks import Webhooks
-from shared.config import Settings, load_settings
+from shared.config import Settings, app_queues, load_settings
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.redelivery import RetryPolicy
 from shared.services import job_names
@@ -61,7 +61,7 @@ from shared.services.dev_sign_in import DevSignIn
 from shared.services.email_context import EmailLinks
 from shared.services.event_retention import EventRetention
 from shared.services.failure_index import FailureIndexingLedger
-from shared.services.health import HealthReport, check_health
+from shared.services.health import HealthCheck
 from shared.services.insights import PartnerInsights
 from shared.services.job_wiring import JobPorts
 from shared.services.jobs import JobRegistry, JobRunner
@@ -87,6 +87,7 @@ from shared.services.paging import PagingTokens
 from shared.services.partner_jobs import PartnerJobs
 from shared.services.partners import PartnerService
 from shared.services.ports import Clock, NotificationPublisher, TokenVerifier
+from shared.services.queue_watch import QueueWatch
 from shared.services.reminder_sweeps import ReminderSweep
 from shared.services.retries import Retries
 from shared.services.routing import LeadRouter, RoutingSettingsService
@@ -595,24 +596,22 @@ class Container:
         secret = self.settings.paging_token_secret
         return PagingTokens(secret.get_secret_value().encode() if secret else DEV_PAGING_KEY)
 
-    def health(self) -> HealthReport:
-        storage = self.storage
-        return check_health(
-            [
-                StorageProbe("tables", lambda: _first(storage.tables.list_tables(**_NO_RETRY))),
-                StorageProbe("queues", lambda: _first(storage.queues.list_queues(**_NO_RETRY))),
-                StorageProbe("blobs", lambda: _first(storage.blobs.list_containers(**_NO_RETRY))),
-            ]
+    @cached_property
+    def _probe_clients(self) -> ProbeClients:
+        return ProbeClients(self.settings, lambda: self.storage.credential)
+
+    @cached_property
+    def health(self) -> HealthCheck:
+        probes = self._probe_clients
+        return HealthCheck(
+            [*probes.probes(), SendGridSettingsProbe(self.settings)],
+            StorageQueueGauge(probes),
+            queues=app_queues(self.settings),
         )
 
-
-# A health check answers now: retrying would only make a load balancer wait.
-_NO_RETRY: dict[str, Any] = {"retry_total": 0, "results_per_page": 1}
-
-
-def _first(items: Any) -> object:
-    """One page's first item: enough to prove the service answers, without listing it all."""
-    return next(iter(items.by_page()), None)
+    @cached_property
+    def queue_watch(self) -> QueueWatch:
+        return QueueWatch(StorageQueueGauge(self._probe_clients), app_queues(self.settings))
 
 
 _container: Container | None = None

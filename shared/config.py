@@ -165,6 +165,10 @@ class Settings(BaseSettings):
     webhook_secret_keys: Annotated[
         SecretStr | None, Field(validation_alias=_env("WEBHOOK_SECRET_KEYS"))
     ] = None
+    # Counts every queue and its poison queue for the alerts (shared/services/queue_watch.py).
+    watch_queues_schedule: Annotated[str, Field(validation_alias=_env("WATCH_QUEUES_SCHEDULE"))] = (
+        "15 */5 * * * *"
+    )
 
     # Email.
     sendgrid_api_key: Annotated[
@@ -344,6 +348,12 @@ def env_name(field_name: str) -> str:
     if not isinstance(alias, AliasChoices) or not isinstance(alias.choices[0], str):
         raise TypeError(f"Settings.{field_name} must declare its environment name")
     return alias.choices[0]
+
+
+def app_queues(settings: Settings) -> list[str]:
+    """Every queue the app's triggers listen on: each setting named `*_QUEUE`, so a queue added
+    to the settings is counted by the deep health check and the alerts without more code."""
+    return [getattr(settings, name) for name in Settings.model_fields if name.endswith("_queue")]
 
 
 def load_settings() -> Settings:

@@ -60,6 +60,11 @@ class StorageAccount:
 
         return DefaultAzureCredential(managed_identity_client_id=self._settings.storage_client_id)
 
+    @property
+    def credential(self) -> TokenCredential:
+        """The identity every client of the account uses (the health probes' clients too)."""
+        return self._credential
+
     @cached_property
     def tables(self) -> TableServiceClient:
         conn = self._settings.storage_connection_string

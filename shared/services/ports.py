@@ -50,14 +50,6 @@ class TokenVerifier(Protocol):
         ...
 
 
-class HealthProbe(Protocol):
-    name: str
-
-    def check(self) -> None:
-        """Return if the dependency answers; raise `DependencyUnavailable` otherwise."""
-        ...
-
-
 @dataclass(frozen=True, slots=True)
 class DedupRecord:
     """Which lead a customer-and-offer pair belongs to, and where that lead stands."""

@@ -17,6 +17,8 @@ from datetime import datetime
 from shared.domain.delivery import Delivery
 from shared.domain.errors import ConcurrentModification, NotFound
 from shared.domain.webhooks import DeliveryState, Subscription, WebhookMessage, retry_delay
+from shared.services.log_fields import log_fields
+from shared.services.metrics import record_webhook_delivery
 from shared.services.partner_summary import PartnerSummary, note_failing_webhooks
 from shared.services.ports import Clock
 from shared.services.retries import Redeliveries
@@ -32,6 +34,7 @@ from shared.services.webhook_ports import (
 
 logger = logging.getLogger(__name__)
 GONE = 410
+DISABLED = "Disabled"  # the webhook metric's outcome when a 410 stops a subscription
 
 
 class WebhookDeliveries:
@@ -148,6 +151,7 @@ class WebhookDeliveries:
                 event=message.event,
             )
         )
+        record_webhook_delivery(state.value)
         return state
 
     def _disable(self, subscription: Subscription, when: str) -> None:
@@ -158,6 +162,16 @@ class WebhookDeliveries:
                 self._store.replace(dataclasses.replace(current, enabled=False,
                                                         disabled_reason=reason))  # fmt: skip
                 note_failing_webhooks(self._summary, self._store, subscription.partner_id)
+                record_webhook_delivery(DISABLED)
+                logger.warning(
+                    "Webhook subscription %s disabled: its endpoint answered 410 Gone",
+                    subscription.id,
+                    extra=log_fields(
+                        "webhook.disabled",
+                        partner_id=subscription.partner_id,
+                        subscription_id=subscription.id,
+                    ),
+                )
                 return
             except ConcurrentModification:
                 current = self._store.get(subscription.partner_id, subscription.id)

@@ -36,6 +36,7 @@ def app_env(azurite: Azurite) -> dict[str, str]:
         "SEND_DIGESTS_SCHEDULE": "0 0 0 1 1 *",
         "REMIND_EXPIRING_SCHEDULE": "0 0 0 1 1 *",
         "ESCALATE_STALE_LEADS_SCHEDULE": "0 0 0 1 1 *",
+        "WATCH_QUEUES_SCHEDULE": "0 0 0 1 1 *",
         "WORK_QUEUE": f"work-{suffix}",
         "WEBHOOK_DELIVERIES_QUEUE": f"webhooks-{suffix}",
         "DISPATCH_WEBHOOKS_SCHEDULE": "0 0 0 1 1 *",

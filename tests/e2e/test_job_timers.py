@@ -3,6 +3,7 @@ the work queue fans the job out, and the notification function emails and writes
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -12,7 +13,9 @@ from typing import Any, TypeVar
 
 import pytest
 import requests
+from azure.core.exceptions import ResourceExistsError
 from azure.data.tables import TableClient, TableServiceClient
+from azure.storage.queue import QueueClient
 
 from shared.adapters.table_lead_repository import TableLeadRepository
 from shared.domain.lead import Lead
@@ -29,6 +32,7 @@ VENDOR = "leads-desk@vendor.example"
 class JobsHost:
     process: HostProcess
     leads: TableClient
+    env: dict[str, str]
 
     @property
     def api(self) -> str:
@@ -69,12 +73,13 @@ def jobs_host(
     env = isolated_env(app_env, f"j{suffix}")
     env.update(
         EXPIRE_LEADS_SCHEDULE="* * * * * *",  # every second
+        WATCH_QUEUES_SCHEDULE="*/2 * * * * *",
         VENDOR_NOTIFICATION_EMAIL=VENDOR,
     )
     service = TableServiceClient.from_connection_string(env["AzureWebJobsStorage"])
     leads = service.create_table_if_not_exists(f"j{suffix}Leads")
     with running_host(env, tmp_path_factory.mktemp("jobs-host"), fast_queues=True) as process:
-        yield JobsHost(process, leads)
+        yield JobsHost(process, leads, env)
 
 
 def wait_for(probe: Callable[[], T | None], what: str, timeout: float = 20.0) -> T:
@@ -136,3 +141,16 @@ def test_an_operator_fans_a_job_out_over_the_work_queue(
         "the reminder email",
     )
     assert jobs_host.lead(lead).status == "Received"
+
+
+def test_the_queue_watch_logs_a_poison_queue_holding_messages_on_its_schedule(
+    jobs_host: JobsHost,
+) -> None:
+    """What the poison-queue alert reads: the timer's warning, from the real host."""
+    poison = f"{jobs_host.env['WORK_QUEUE']}-poison"
+    queue = QueueClient.from_connection_string(jobs_host.env["AzureWebJobsStorage"], poison)
+    with contextlib.suppress(ResourceExistsError):
+        queue.create_queue()
+    queue.send_message("a work order that failed every attempt")
+    warning = f"Poison queue {poison} holds 1 messages"
+    wait_for(lambda: warning in jobs_host.process.logs(), "the poison warning", timeout=10)

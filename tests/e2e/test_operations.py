@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import requests
+from azure.core.exceptions import ResourceExistsError
 from azure.data.tables import TableServiceClient
+from azure.storage.queue import QueueClient
 from openapi_spec_validator import validate
 
 from tests.support.auth import bearer
 
 OPERATOR = ("Leads.Operator",)
+APP_QUEUES = ("NOTIFICATIONS_QUEUE", "DELIVERIES_QUEUE", "WORK_QUEUE")
 
 
 def _create(http: requests.Session, api: str, partner_id: str) -> requests.Response:
@@ -24,13 +29,51 @@ def _create(http: requests.Session, api: str, partner_id: str) -> requests.Respo
     )
 
 
-def test_health_reports_each_storage_service(http: requests.Session, api: str) -> None:
+def test_health_reports_each_dependency_with_its_latency(http: requests.Session, api: str) -> None:
     response = http.get(f"{api}/health")
     assert response.status_code == 200
-    assert response.json() == {
-        "status": "ok",
-        "checks": {"tables": "ok", "queues": "ok", "blobs": "ok"},
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["queues"] is None  # depths only for operators, with deep=true
+    states = {name: (check["status"], check["required"]) for name, check in body["checks"].items()}
+    assert states == {
+        "tables": ("ok", True),
+        "queues": ("ok", True),
+        "blobs": ("ok", True),
+        "sendgrid": ("notConfigured", False),  # emails go to the blob outbox here
     }
+    assert all(0 <= check["latencyMs"] < 1500 for check in body["checks"].values())
+
+
+def test_deep_health_counts_every_app_queue_and_its_poison_queue(
+    http: requests.Session, api: str, app_env: dict[str, str]
+) -> None:
+    work = app_env["WORK_QUEUE"]
+
+    def poisoned() -> int:
+        response = http.get(f"{api}/health", params={"deep": "true"}, headers=bearer(*OPERATOR))
+        assert response.status_code == 200, response.text
+        depths = {q["queue"]: q for q in response.json()["queues"]}
+        assert set(depths) >= {app_env[name] for name in APP_QUEUES}
+        return int(depths[work]["poisonMessages"])
+
+    before = poisoned()
+    poison = QueueClient.from_connection_string(app_env["AzureWebJobsStorage"], f"{work}-poison")
+    with contextlib.suppress(ResourceExistsError):
+        poison.create_queue()
+    poison.send_message("a work order that failed every attempt")
+    poison.send_message("and another")
+    assert poisoned() == before + 2
+
+
+def test_deep_health_is_for_operators_only(http: requests.Session, api: str) -> None:
+    deep = f"{api}/health?deep=true"
+    anonymous = http.get(deep)
+    partner = http.get(deep, headers=bearer("Referrals.Admin", partner="contoso"))
+    assert (anonymous.status_code, partner.status_code) == (401, 403)
+    assert anonymous.headers["Content-Type"] == "application/problem+json"
+    assert "queues" not in partner.text
+    assert http.get(f"{api}/health?deep=yes").status_code == 400
 
 
 def test_operator_registers_partner_and_key_is_stored_only_as_hash(

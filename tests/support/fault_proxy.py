@@ -10,6 +10,8 @@
   connection is reset once storage has answered.
 - `LOSE_WRITE_ANSWERS`: the same for writes only (POST, PUT, MERGE, PATCH, DELETE): reads
   answer, a batch is committed but the client never learns it.
+- `HANG`: connections are accepted and requests read, but nothing reaches storage and no answer
+  ever comes: a storage front end that hangs (only the client's own timeouts end the wait).
 - `Answer(status, retry_after)`: nothing reaches storage; every request gets that HTTP status
   with Storage's `ServerBusy`-style error, as a throttled or failing service answers.
 
@@ -59,6 +61,7 @@ PASS: Final = _Mode("PASS")
 DROP: Final = _Mode("DROP")
 LOSE_ANSWERS: Final = _Mode("LOSE_ANSWERS")
 LOSE_WRITE_ANSWERS: Final = _Mode("LOSE_WRITE_ANSWERS")
+HANG: Final = _Mode("HANG")
 _WRITES = (b"POST ", b"PUT ", b"MERGE ", b"PATCH ", b"DELETE ")
 Fault = _Mode | Slow | Answer
 
@@ -105,6 +108,9 @@ class FaultProxy:
         try:
             if fault is DROP:
                 _reset(client)
+            elif fault is HANG:
+                while client.recv(_CHUNK):  # read and drop, until the client or `set` ends it
+                    pass
             elif isinstance(fault, Answer):
                 _answer_every_request(client, fault)
             else:

@@ -8,7 +8,12 @@ import subprocess
 
 from tests.support.azurite import REPO_ROOT
 
-DOCS = ("docs/behaviour.md", "docs/http-contract.md", "docs/architecture.md")
+DOCS = (
+    "docs/behaviour.md",
+    "docs/http-contract.md",
+    "docs/architecture.md",
+    "docs/operations.md",
+)
 OUTSIDE = re.compile(
     r"SPEC\.md|API\.md|DESIGN\.md|PLATFORM-NOTES|\.\./shared|/work/shared|\bissue \d"
 )
