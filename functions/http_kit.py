@@ -40,6 +40,7 @@ from shared.domain.errors import LeadsError, Unauthenticated
 from shared.domain.model import parse_model
 from shared.domain.principal import Principal
 from shared.services.log_fields import log_fields
+from shared.services.team import TeamRoster
 
 logger = logging.getLogger(__name__)
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -213,7 +214,10 @@ def authenticate(req: func.HttpRequest) -> Principal:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("Send a bearer token in the Authorization header.")
     principal = container().token_verifier.verify(token.strip())
-    container().team_roster.record_visit(principal)  # who uses the app is the assignable Team
+    # Who uses the app is the assignable Team. Asked first, so an operator's request (health
+    # while storage hangs, say) never builds the Team's storage clients.
+    if TeamRoster.records(principal):
+        container().team_roster.record_visit(principal)
     return principal
 
 

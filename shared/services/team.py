@@ -71,9 +71,14 @@ class TeamRoster:
         self._recorded: dict[tuple[str, str], tuple[date, str, str | None]] = {}
         self._lock = threading.Lock()
 
+    @staticmethod
+    def records(principal: Principal) -> bool:
+        """Whose visits make them assignable: a partner's users, not operators or staff."""
+        return principal.partner_refusal(PARTNER_READERS) is None and bool(principal.partner_id)
+
     def record_visit(self, principal: Principal) -> None:
         """Best effort: a failure to record never fails the caller's request."""
-        if principal.partner_refusal(PARTNER_READERS) is not None or not principal.partner_id:
+        if not self.records(principal) or not principal.partner_id:
             return
         partner_id, today = principal.partner_id, self._clock.now().date()
         seen = (today, principal.display_name, principal.email)

@@ -22,8 +22,13 @@ class AppStorage:
         self._tables = TableServiceClient.from_connection_string(self._connection)
 
     def rows(self, table: str, partner_id: str) -> list[Any]:
+        """The partner's rows; none while the app has not created the table yet (it does on
+        first use, which may still be on its way through a queue)."""
         client = self._tables.get_table_client(f"{self._prefix}{table}")
-        return list(client.query_entities("PartitionKey eq @p", parameters={"p": partner_id}))
+        try:
+            return list(client.query_entities("PartitionKey eq @p", parameters={"p": partner_id}))
+        except ResourceNotFoundError:
+            return []
 
     def deliveries(self, partner_id: str) -> list[Any]:
         """The partner's journaled marketplace deliveries (the journal is partitioned by day)."""

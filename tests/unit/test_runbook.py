@@ -15,6 +15,7 @@ from tests.support.azurite import REPO_ROOT
 RUNBOOK = REPO_ROOT / "docs" / "operations.md"
 ALERTS_BICEP = REPO_ROOT / "infra" / "modules" / "alerts.bicep"
 
+
 @cache
 def _runbook() -> str:
     return RUNBOOK.read_text(encoding="utf-8")
