@@ -14,6 +14,9 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 # instead of being skipped.
 CHECKOV_ENV := BC_SKIP_MAPPING=TRUE CKV_SKIP_PACKAGE_UPDATE_CHECK=true CKV_PARSE_ERROR_FAIL=true
 PYTEST_ARGS ?=
+# Three workers on two cores: much of the suite waits on hosts, queues and the browser, so a
+# third worker overlaps those waits (measured: 373-420 s against 460 s with two).
+TEST_WORKERS ?= 3
 # The partner UI ships MSAL with the app (never from a CDN): copied from the pinned npm package.
 UI_VENDOR := ui/vendor
 MSAL_LIB := node_modules/@azure/msal-browser/lib
@@ -87,7 +90,7 @@ checkov: $(CHECKOV_STAMP)
 	$(CHECKOV_ENV) $(CHECKOV_VENV)/bin/checkov --config-file infra/.checkov.yaml
 
 test: setup lint checkov browser
-	$(PY) -m pytest -p xdist -n 2 $(PYTEST_ARGS)
+	$(PY) -m pytest -p xdist -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The contract fuzz run of `make test`, longer: every schemathesis phase, FUZZ_SECONDS for each role.
 fuzz: setup

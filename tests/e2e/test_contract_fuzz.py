@@ -1,8 +1,9 @@
 """Contract fuzzing: schemathesis against `/api/openapi.json`, once per role and anonymously.
 
 Every answer must be no 5xx and conform to the document: status codes, content types, body
-schemas, headers. In `make test` each role gets two generated cases per operation and a few
-stateful scenarios (15-25 s a role on 2 busy cores); `make fuzz` sets `FUZZ_SECONDS_PER_ROLE`
+schemas, headers. In `make test` four roles that reach every route between them get two
+generated cases per operation and a few stateful scenarios (15-25 s a role on 2 busy cores);
+`make fuzz` fuzzes all six roles and sets `FUZZ_SECONDS_PER_ROLE`
 and runs every phase for that long, the coverage phase's boundary values (~2,000 cases, about
 100 s) included. A partner with leads in every state is seeded first, and half the generated
 lead ids are real ones (tests/support/contract_hooks.py).
@@ -38,6 +39,13 @@ ROLES: dict[str, str | None] = {
     "operator": "Leads.Operator",
     "anonymous": None,
 }
+# `make test` fuzzes the roles that reach every route between them (a partner's admin: every
+# partner route; vendor staff: the referrals intake; the operator: the operations routes;
+# nobody: every refusal); `make fuzz` also runs the narrower partner roles, whose requests the
+# same handlers answer, most with their 403s.
+EVERY_ROLE = bool(SECONDS_PER_ROLE)
+FUZZED = {name: role for name, role in ROLES.items()
+          if EVERY_ROLE or name in ("partner-admin", "referrer", "operator", "anonymous")}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +72,7 @@ def _report(directory: Path) -> dict[str, Any]:
     return loaded
 
 
-@pytest.mark.parametrize("role", ROLES.values(), ids=ROLES.keys())
+@pytest.mark.parametrize("role", FUZZED.values(), ids=FUZZED.keys())
 def test_every_answer_keeps_the_documented_contract(
     dev_api: str, seed: Seed, tmp_path: Path, role: str | None
 ) -> None:

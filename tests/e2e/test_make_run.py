@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,6 +48,12 @@ def _dev_env(tmp_path: Path) -> dict[str, str]:
     }
 
 
+def _read_to_end(process: subprocess.Popen[str]) -> None:
+    if process.stdout is not None:
+        for _ in process.stdout:
+            pass
+
+
 @contextmanager
 def _started(env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[str], str, int]]:
     http_port = int(env["FUNCTIONS_HTTP_PORT"])
@@ -61,12 +68,16 @@ def _started(env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[str], str, 
     )
     try:
         intake_url = _wait_for_intake_url(process, timeout=120)
+        # Keep reading what it prints: the host writes its log to the same pipe, and a full
+        # pipe would stall it (and its stop) mid-log.
+        drain = threading.Thread(target=_read_to_end, args=(process,), daemon=True)
+        drain.start()
         yield process, intake_url, http_port
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
         try:
-            process.wait(timeout=30)
+            process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             raise
@@ -127,14 +138,14 @@ def test_make_run_works_with_the_environments_own_issuer(
     assert sign_in.status_code == 404
 
     process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=30) == 0
+    assert process.wait(timeout=60) == 0
 
 
 def test_make_run_keeps_the_demo_intake_url_across_restarts(tmp_path: Path) -> None:
     env = _dev_env(tmp_path)
     with _started(env) as (process, first_url, _):
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=30) == 0
+        assert process.wait(timeout=60) == 0
     key_file = tmp_path / "demo-intake-key"
     assert key_file.stat().st_mode & 0o077 == 0  # the owner's only
     assert key_file.read_text().strip() in first_url
