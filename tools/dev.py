@@ -206,6 +206,9 @@ def main() -> int:
         start_new_session=True,
     )
     try:
+        # Ctrl-C stops everything, even when whatever started us ignores SIGINT (a child then
+        # inherits the ignore, and Python keeps it): SIGINT and SIGTERM both end the wait below.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         if not _wait_for_health(f"{base}/api/health", timeout=60):
             print(f"{base}/api/health is not healthy: see the host log above.", file=sys.stderr)
