@@ -32,6 +32,9 @@ _LOST_RACE = (404, 409, 412)
 # 408 is the service's own timeout, 429 and 503 "server busy" (throttling), 500 and the rest of
 # the 5xx an outage: the SDKs retry all of these first, so one seen here outlasted those retries.
 _BUSY = frozenset({408, 429})
+# A table or queue that is not there (deleted by hand, a restore under way) is an outage of the
+# store, not a lost race or an absent row: it heals once the resource is back.
+_MISSING_RESOURCE = frozenset({"TableNotFound", "QueueNotFound"})
 
 
 def storage_unavailable(error: BaseException) -> DependencyUnavailable | None:
@@ -41,6 +44,8 @@ def storage_unavailable(error: BaseException) -> DependencyUnavailable | None:
     if isinstance(error, ClientAuthenticationError):
         return DependencyUnavailable("Storage refused the app's credentials.")
     if isinstance(error, HttpResponseError):
+        if _missing_resource(error):
+            return DependencyUnavailable("A storage table or queue the app uses is missing.")
         status = error.status_code or 0
         if status >= 500 or status in _BUSY:
             headers: Mapping[str, str] | None = getattr(error.response, "headers", None)
@@ -79,6 +84,11 @@ def submit_batch(
         try:
             return table.submit_transaction(operations, **options)
         except TableTransactionError as error:
-            if error.status_code in _LOST_RACE:
+            if error.status_code in _LOST_RACE and not _missing_resource(error):
                 raise ConcurrentModification(lost_race) from None
             raise
+
+
+def _missing_resource(error: HttpResponseError) -> bool:
+    # The SDKs set `error_code` from the x-ms-error-code header; not every error class types it.
+    return getattr(error, "error_code", None) in _MISSING_RESOURCE

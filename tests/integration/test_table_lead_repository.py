@@ -9,7 +9,7 @@ from azure.data.tables import TableClient, TableServiceClient
 
 from shared.adapters.table_lead_repository import TableLeadRepository
 from shared.adapters.table_outbox_store import TableOutboxStore
-from shared.domain.errors import ConcurrentModification, NotFound
+from shared.domain.errors import ConcurrentModification, DependencyUnavailable, NotFound
 from shared.domain.lead import MARKETPLACE, Lead, LeadDetails
 from shared.domain.lead_parts import Interaction
 from shared.domain.lead_policy import LeadPolicy
@@ -109,6 +109,16 @@ def test_the_same_customer_and_offer_is_claimed_once(repository: TableLeadReposi
     assert record is not None
     assert record.lead_id == "first"
     assert record.stages == {"ContactMe"}
+
+
+def test_a_missing_table_is_an_outage_not_a_lost_race(
+    repository: TableLeadRepository, table: TableClient
+) -> None:
+    # Deleted by hand or not yet restored: retrying the race would only spin; the store is down.
+    table.delete_table()
+    with pytest.raises(DependencyUnavailable) as raised:
+        repository.add(_lead())
+    assert not isinstance(raised.value, ConcurrentModification)
 
 
 def test_a_stale_save_loses(repository: TableLeadRepository) -> None:
