@@ -4,6 +4,7 @@
 
 import { api } from './api.js';
 import { announce, h, icon } from './dom.js';
+import { contactsEditor } from './contacts-editor.js';
 import { clearErrors, errorSummary, field, showErrors } from './forms.js';
 import { fillRoutingSection } from './routing-settings.js';
 import { fillTeamSection } from './team-settings.js';
@@ -86,7 +87,6 @@ function preferencesForm(prefs) {
 }
 
 function contactsForm({ body, etag }) {
-  let currentEtag = etag;
   const contacts = body.contacts || [];
   if (!body.editable) {
     return [
@@ -96,55 +96,10 @@ function contactsForm({ body, etag }) {
         : h('p', {}, 'No contacts yet.'),
     ];
   }
-  const rows = h('div', { class: 'contacts' });
-  const renumber = () => [...rows.children].forEach((row, index) => {
-    row.setAttribute('aria-label', `Contact ${index + 1}`);
-    row.querySelector('.row-title').textContent = `Contact ${index + 1}`;
-    row.querySelector('[data-part="name"]').dataset.field = `contacts.${index}.name`;
-    row.querySelector('[data-part="email"]').dataset.field = `contacts.${index}.email`;
-    row.querySelector('.remove').setAttribute('aria-label', `Remove contact ${index + 1}`);
-  });
-  const addRow = (contact = {}, focus = false) => {
-    const name = field({ name: 'name', label: 'Name', value: contact.name || '', autocomplete: 'off' });
-    const email = field({ name: 'email', label: 'Email', type: 'email', value: contact.email || '', autocomplete: 'off' });
-    name.querySelector('input').dataset.part = 'name';
-    email.querySelector('input').dataset.part = 'email';
-    const row = h('div', { class: 'person', role: 'group' }, h('p', { class: 'row-title' }), name, email,
-      h('button', {
-        type: 'button', class: 'button-quiet remove',
-        onClick: () => { row.remove(); renumber(); add.focus(); },
-      }, 'Remove'));
-    rows.append(row);
-    renumber();
-    if (focus) row.querySelector('input').focus();
-  };
-  const add = h('button', { type: 'button', class: 'button-secondary', onClick: () => addRow({}, true) }, 'Add contact');
-  contacts.forEach((contact) => addRow(contact));
-  const saved = h('p', { class: 'save-status', role: 'status' });
-  const form = h('form', { class: 'form', novalidate: true },
-    errorSummary(),
-    h('p', { class: 'muted' }, 'These people get an email for each new Contact-me lead (a daily digest past 10 leads a day). Keep at least one.'),
-    rows, add,
-    h('div', { class: 'actions-row' }, h('button', { type: 'submit', class: 'button-primary' }, 'Save contacts'), saved));
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    clearErrors(form);
-    saved.textContent = '';
-    const list = [...rows.children].map((row) => ({
-      name: row.querySelector('[data-part="name"]').value.trim(),
-      email: row.querySelector('[data-part="email"]').value.trim(),
-    })).filter((contact) => contact.name || contact.email);
-    try {
-      const result = await api.saveContacts(list, currentEtag);
-      currentEtag = result.etag;
-      saved.replaceChildren(icon('check'), 'Saved');
-      announce('The contacts are saved.');
-    } catch (error) {
-      const message = error.status === 412
-        ? 'Someone else changed the contacts since you opened this page. Reload the page to see them, then try again.'
-        : error.detail || error.message;
-      showErrors(form, error.status === 412 ? [] : error.errors || [], message);
-    }
-  });
-  return [form];
+  return [contactsEditor({
+    contacts,
+    etag,
+    intro: 'These people get an email for each new Contact-me lead (a daily digest past 10 leads a day). Keep at least one.',
+    save: (list, currentEtag) => api.saveContacts(list, currentEtag),
+  })];
 }
