@@ -89,7 +89,11 @@ lint: $(PY_STAMP)
 checkov: $(CHECKOV_STAMP)
 	$(CHECKOV_ENV) $(CHECKOV_VENV)/bin/checkov --config-file infra/.checkov.yaml
 
-test: setup lint checkov browser
+# The installs (network-bound) run side by side, then the checks (one core each), then pytest:
+# on a fresh clone this saves about a minute over running them one after another.
+test:
+	$(MAKE) --no-print-directory -j3 --output-sync=target setup $(CHECKOV_STAMP) browser
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint checkov
 	$(PY) -m pytest -p xdist -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The contract fuzz run of `make test`, longer: every schemathesis phase, FUZZ_SECONDS for each role.
