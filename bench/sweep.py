@@ -99,7 +99,12 @@ def _measure(azurite: Azurite, prefix: str, store: Store, counter: StorageReques
     leads = RecordingLeads(leads_table, examined)
     due = RecordingDueLeads(TableDueLeads(leads_table, leads), leads_table, examined)
     sweep = LeadSweep(
-        rule=EXPIRE, due=due, leads=leads, publisher=container.publisher, clock=container.clock
+        events=container.lead_events,
+        rule=EXPIRE,
+        due=due,
+        leads=leads,
+        publisher=container.publisher,
+        clock=container.clock,
     )
     jobs = PartnerJobs(
         jobs={job_names.EXPIRE_LEADS: sweep},

@@ -54,14 +54,14 @@ class LeadActions:
         publisher: NotificationPublisher,
         clock: Clock,
         policy: LeadPolicy,
-        events: LeadEvents | None = None,
+        events: LeadEvents,
     ) -> None:
         self._leads = leads
         self._favorites = favorites
         self._publisher = publisher
         self._clock = clock
         self._policy = policy
-        self._events = events or LeadEvents(policy=policy)
+        self._events = events
 
     def get(self, principal: Principal, lead_id: str) -> LeadView:
         partner_id = principal.require_partner(PARTNER_READERS)

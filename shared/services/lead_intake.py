@@ -79,7 +79,7 @@ class IntakeService:
         policy: LeadPolicy,
         spam_domains: SpamDomains,
         new_id: Callable[[], str] = new_lead_id,
-        events: LeadEvents | None = None,
+        events: LeadEvents,
         router: LeadRouter | None = None,
     ) -> None:
         self._router = router
@@ -90,7 +90,7 @@ class IntakeService:
         self._policy = policy
         self._spam_domains = spam_domains
         self._new_id = new_id
-        self._events = events or LeadEvents(policy=policy)
+        self._events = events
 
     def land_marketplace(self, partner_id: str, details: LeadDetails) -> IntakeReceipt:
         """Land a journaled marketplace delivery (see `DeliveryProcessor`): at most one lead

@@ -17,7 +17,6 @@ from datetime import datetime
 
 from shared.domain.errors import ConcurrentModification, NotFound
 from shared.domain.lead import Lead
-from shared.domain.lead_policy import LeadPolicy
 from shared.domain.notification import Notification, NotificationKind
 from shared.services.job_ports import DueKind, DueLead, DueLeadStore, PartnerRun
 from shared.services.lead_events import LeadEvents
@@ -55,10 +54,10 @@ class LeadSweep:
         leads: LeadRepository,
         publisher: NotificationPublisher,
         clock: Clock,
-        events: LeadEvents | None = None,
+        events: LeadEvents,
     ) -> None:
         self._rule = rule
-        self._events = events or LeadEvents(policy=LeadPolicy())
+        self._events = events
         self._clock = clock
         self._due = due
         self._leads = leads

@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 
 from shared.domain.errors import ConcurrentModification, NotFound
 from shared.domain.lead import Lead
-from shared.domain.lead_policy import LeadPolicy
 from shared.domain.notification import DIGEST_MAX_LEADS, Notification
 from shared.services.job_ports import DueKind, DueLead, DueLeadStore, PartnerRun
 from shared.services.lead_events import LeadEvents
@@ -40,10 +39,10 @@ class ReminderSweep:
         leads: LeadRepository,
         publisher: NotificationPublisher,
         clock: Clock,
-        events: LeadEvents | None = None,
+        events: LeadEvents,
     ) -> None:
         self._reminder_before = reminder_before
-        self._events = events or LeadEvents(policy=LeadPolicy())
+        self._events = events
         self._due = due
         self._leads = leads
         self._publisher = publisher

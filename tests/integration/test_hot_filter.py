@@ -36,6 +36,7 @@ from shared.domain.lead_values import (
 )
 from shared.domain.principal import Principal
 from shared.services.lead_actions import LeadActions
+from shared.services.lead_events import LeadEvents
 from shared.services.lead_listing import LeadListing
 from shared.services.lead_query import LeadQuery
 from shared.services.paging import PagingTokens
@@ -130,6 +131,7 @@ def world(azurite: Azurite) -> Iterator[World]:
         clock=FixedClock(NOW), policy=POLICY, tokens=PagingTokens(b"test-key"),
     )  # fmt: skip
     actions = LeadActions(
+        events=LeadEvents(policy=POLICY),
         leads=repository, favorites=favorites, publisher=RecordingPublisher(),
         clock=FixedClock(NOW), policy=POLICY,
     )  # fmt: skip

@@ -20,6 +20,7 @@ from shared.domain.lead_parts import Deal, Interaction
 from shared.domain.lead_policy import LeadPolicy
 from shared.domain.lead_values import CallToAction, LeadStatus, Outcome
 from shared.services.job_ports import DueKind
+from shared.services.lead_events import LeadEvents
 from shared.services.lead_sweeps import EXPIRE, LeadSweep
 from shared.services.reminder_sweeps import ReminderSweep
 from tests.support.azurite import Azurite
@@ -128,7 +129,12 @@ def test_a_change_that_keeps_the_lead_due_is_not_overwritten_by_the_sweep(
         due.commit(item, outbox=[])  # its copy is stale: writing it would drop the stage
 
     job = LeadSweep(
-        rule=EXPIRE, due=due, leads=repository, publisher=RecordingPublisher(), clock=CLOCK
+        events=LeadEvents(policy=LeadPolicy()),
+        rule=EXPIRE,
+        due=due,
+        leads=repository,
+        publisher=RecordingPublisher(),
+        clock=CLOCK,
     )
     assert job.run_partner(P, as_of, limit=10).counts["expired"] == 1
     expired = repository.get(P, lead.id)
@@ -143,7 +149,14 @@ def test_two_concurrent_sweeps_expire_and_notify_each_lead_once(
     start = threading.Barrier(2)
 
     def sweep(publisher: RecordingPublisher) -> Counter[str]:
-        job = LeadSweep(rule=EXPIRE, due=due, leads=repository, publisher=publisher, clock=CLOCK)
+        job = LeadSweep(
+            events=LeadEvents(policy=LeadPolicy()),
+            rule=EXPIRE,
+            due=due,
+            leads=repository,
+            publisher=publisher,
+            clock=CLOCK,
+        )
         start.wait()
         return job.run_partner(P, T0 + timedelta(days=15), limit=1000).counts
 
@@ -169,6 +182,7 @@ def test_a_reminder_moves_the_lead_out_of_the_reminder_index_only(
 ) -> None:
     lead = repository.add(make_lead(P, at=T0))
     job = ReminderSweep(
+        events=LeadEvents(policy=LeadPolicy()),
         reminder_before=timedelta(hours=48),
         due=due,
         leads=repository,
@@ -190,7 +204,12 @@ def test_a_thin_due_row_written_before_copies_still_expires_its_lead(
     table.upsert_entity(rows.index_entity(P, expiry, lead.id), mode=UpdateMode.REPLACE)
 
     job = LeadSweep(
-        rule=EXPIRE, due=due, leads=repository, publisher=RecordingPublisher(), clock=CLOCK
+        events=LeadEvents(policy=LeadPolicy()),
+        rule=EXPIRE,
+        due=due,
+        leads=repository,
+        publisher=RecordingPublisher(),
+        clock=CLOCK,
     )
     assert job.run_partner(P, T0 + timedelta(days=14), limit=10).counts["expired"] == 1
     assert repository.get(P, lead.id).outcome is Outcome.EXPIRED

@@ -31,6 +31,7 @@ from shared.domain.team import user_member_id
 from shared.services.customer_checks import SpamDomains
 from shared.services.lead_actions import LeadActions
 from shared.services.lead_assignment import AssignLead, LeadAssignment
+from shared.services.lead_events import LeadEvents
 from shared.services.lead_intake import IntakeService
 from shared.services.lead_listing import LeadListing
 from shared.services.lead_query import LeadQuery
@@ -96,6 +97,7 @@ def world(azurite: Azurite) -> Iterator[World]:
     repository = TableLeadRepository(leads_table)
     intakes = [
         IntakeService(
+            events=LeadEvents(policy=LeadPolicy()),
             partners=partners, leads=repository, publisher=RecordingPublisher(), clock=clock,
             policy=LeadPolicy(), spam_domains=SpamDomains.from_lines([]),
             router=LeadRouter(
@@ -105,6 +107,7 @@ def world(azurite: Azurite) -> Iterator[World]:
         for _worker in range(2)
     ]  # fmt: skip
     actions = LeadActions(
+        events=LeadEvents(policy=LeadPolicy()),
         leads=repository, favorites=NoFavorites(), publisher=RecordingPublisher(),
         clock=clock, policy=LeadPolicy(),
     )  # fmt: skip

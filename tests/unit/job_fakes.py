@@ -12,10 +12,12 @@ from shared.adapters.table_due_leads import PREFIXES, due_range
 from shared.domain.delivery import HeldDay, HeldLead
 from shared.domain.errors import ConcurrentModification
 from shared.domain.lead import Lead
+from shared.domain.lead_policy import LeadPolicy
 from shared.domain.notification import Notification
 from shared.domain.work_order import WorkOrder
 from shared.services.event_ports import LeadChangeEvent
 from shared.services.job_ports import DueKind, DueLead
+from shared.services.lead_events import LeadEvents
 from shared.services.lead_sweeps import LeadSweep, SweepRule
 from shared.services.reminder_sweeps import ReminderSweep
 from tests.unit.fakes import InMemoryLeadRepository, RecordingPublisher
@@ -156,13 +158,19 @@ class SweepWorld:
     def sweep(self, rule: SweepRule, as_of: datetime, *, limit: int = 1000) -> dict[str, int]:
         clock = FixedClock(self.now or as_of)
         job = LeadSweep(
-            rule=rule, due=self.due, leads=self.leads, publisher=self.publisher, clock=clock
+            events=LeadEvents(policy=LeadPolicy()),
+            rule=rule,
+            due=self.due,
+            leads=self.leads,
+            publisher=self.publisher,
+            clock=clock,
         )
         run = job.run_partner(self.partner_id, as_of, limit=limit)
         return {**dict.fromkeys(job.reports, 0), **run.counts, "more": int(run.more)}
 
     def remind(self, as_of: datetime, *, limit: int = 1000) -> dict[str, int]:
         job = ReminderSweep(
+            events=LeadEvents(policy=LeadPolicy()),
             reminder_before=timedelta(hours=48),
             due=self.due,
             leads=self.leads,

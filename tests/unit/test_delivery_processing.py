@@ -27,6 +27,7 @@ from shared.services.delivery_messages import DeliveryMessages
 from shared.services.delivery_processor import NO_CUSTOMER, DeliveryProcessor
 from shared.services.delivery_queries import DeliveryQuery, ReplayDeliveries
 from shared.services.delivery_relay import DeliveryRelay
+from shared.services.lead_events import LeadEvents
 from shared.services.lead_intake import IntakeService
 from shared.services.paging import PagingTokens
 from shared.services.partners import PartnerService, RegisterPartner
@@ -67,6 +68,7 @@ class World:
         self.key = partners.register(RegisterPartner(partner_id="contoso", name="C")).intake_key
         spam = SpamDomains.from_lines([])
         intake = IntakeService(
+            events=LeadEvents(policy=LeadPolicy()),
             partners=partners,
             leads=self.leads,
             publisher=self.publisher,

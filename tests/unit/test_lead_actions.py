@@ -20,6 +20,7 @@ from shared.services import lead_actions
 from shared.services.event_ports import LeadChangeEvent
 from shared.services.lead_actions import LeadActions
 from shared.services.lead_commands import EditDeal
+from shared.services.lead_events import LeadEvents
 from shared.services.ports import PoolTurn
 from tests.support.leads import make_lead
 from tests.unit.fakes import InMemoryLeadRepository, NoFavorites, RecordingPublisher
@@ -66,6 +67,7 @@ def _world(rivals: int) -> tuple[LeadActions, RivalledRepository, str]:
     repository.add(lead)
     repository.rivals = rivals
     actions = LeadActions(
+        events=LeadEvents(policy=LeadPolicy()),
         leads=repository, favorites=NoFavorites(), publisher=RecordingPublisher(),
         clock=FixedClock(T0), policy=LeadPolicy(),
     )  # fmt: skip

@@ -24,6 +24,7 @@ from shared.services.lead_commands import (
     PersonInput,
     WinLead,
 )
+from shared.services.lead_events import LeadEvents
 from tests.unit.fakes import InMemoryLeadRepository, RecordingPublisher, SteppingClock
 from tests.unit.test_allowed_actions import MIA, POLICY, PRINCIPALS, STATES
 
@@ -49,6 +50,7 @@ def _service(lead: Lead) -> LeadActions:
     leads = InMemoryLeadRepository()
     leads.add(lead.model_copy(deep=True))
     return LeadActions(
+        events=LeadEvents(policy=POLICY),
         leads=leads, favorites=InMemoryFavorites(), publisher=RecordingPublisher(),
         clock=SteppingClock(), policy=POLICY,
     )  # fmt: skip

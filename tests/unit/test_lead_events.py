@@ -34,7 +34,7 @@ from shared.services.lead_commands import (
     PersonInput,
     WinLead,
 )
-from shared.services.lead_events import LOGGED_CHANGES
+from shared.services.lead_events import LOGGED_CHANGES, LeadEvents
 from shared.services.lead_intake import IntakeService
 from shared.services.lead_sweeps import AGE_OUT, EXPIRE
 from shared.services.lead_view import present
@@ -63,6 +63,7 @@ class World:
         )
         publisher = RecordingPublisher()
         self.intake = IntakeService(
+            events=LeadEvents(policy=LeadPolicy()),
             partners=partners,
             leads=self.leads,
             publisher=publisher,
@@ -71,6 +72,7 @@ class World:
             spam_domains=SpamDomains.from_lines([]),
         )
         self.actions = LeadActions(
+            events=LeadEvents(policy=LeadPolicy()),
             leads=self.leads,
             favorites=NoFavorites(),
             publisher=publisher,

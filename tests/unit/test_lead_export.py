@@ -16,6 +16,7 @@ from shared.domain.lead_values import Customer, LeadType, Quality, QualityRating
 from shared.domain.principal import Principal
 from shared.domain.team import Owner
 from shared.services.lead_actions import LeadActions
+from shared.services.lead_events import LeadEvents
 from shared.services.lead_export import BOM, COLUMNS, csv_lines
 from shared.services.lead_view import LeadView
 from tests.unit.fakes import InMemoryLeadRepository, NoFavorites, RecordingPublisher
@@ -47,6 +48,7 @@ def _view(**customer: str) -> LeadView:
     leads = InMemoryLeadRepository()
     leads.add(lead)
     actions = LeadActions(
+        events=LeadEvents(policy=LeadPolicy()),
         leads=leads, favorites=NoFavorites(), publisher=RecordingPublisher(),
         clock=FixedClock(NOW), policy=LeadPolicy(),
     )  # fmt: skip

@@ -14,6 +14,7 @@ from shared.domain.lead_policy import LeadPolicy
 from shared.domain.principal import Principal
 from shared.services.customer_checks import SpamDomains
 from shared.services.delivery_processor import DeliveryProcessor
+from shared.services.lead_events import LeadEvents
 from shared.services.lead_import import MAX_ROWS, LeadImport
 from shared.services.lead_intake import IntakeService
 from shared.services.partners import PartnerService, RegisterPartner
@@ -58,6 +59,7 @@ class World:
         self.partners.register(RegisterPartner(partner_id="contoso", name="C"))
         spam = SpamDomains.from_lines([])
         intake = IntakeService(
+            events=LeadEvents(policy=LeadPolicy()),
             partners=self.partners,
             leads=self.leads,
             publisher=self.publisher,

@@ -16,6 +16,7 @@ from shared.domain.principal import Principal
 from shared.services.customer_checks import SpamDomains
 from shared.services.delivery_door import DeliveryDoor
 from shared.services.delivery_processor import DeliveryProcessor
+from shared.services.lead_events import LeadEvents
 from shared.services.lead_intake import IntakeResult, IntakeService
 from shared.services.partners import PartnerService, RegisterPartner
 from shared.services.referrals import ReferLead
@@ -39,6 +40,7 @@ class World:
         self.key = partners.register(RegisterPartner(partner_id="contoso", name="C")).intake_key
         spam_domains = SpamDomains.from_lines(["mailinator.com"])
         self.intake = IntakeService(
+            events=LeadEvents(policy=LeadPolicy()),
             partners=partners,
             leads=self.leads,
             publisher=self.publisher,

@@ -29,6 +29,7 @@ from shared.domain.team import MemberKind, TeamMember, contact_member_id, user_m
 from shared.services.customer_checks import SpamDomains
 from shared.services.lead_actions import LeadActions
 from shared.services.lead_assignment import AssignLead, LeadAssignment
+from shared.services.lead_events import LeadEvents
 from shared.services.lead_intake import IntakeService
 from shared.services.lead_matching import matches
 from shared.services.partners import PartnerService, RegisterPartner
@@ -89,11 +90,13 @@ class World:
             settings=self.routing, team=self.team, rotation=self.leads, clock=self.clock
         )
         self.intake = IntakeService(
+            events=LeadEvents(policy=LeadPolicy()),
             partners=partners, leads=self.leads, publisher=RecordingPublisher(),
             clock=self.clock, policy=LeadPolicy(), spam_domains=SpamDomains.from_lines([]),
             router=router,
         )  # fmt: skip
         self.actions = LeadActions(
+            events=LeadEvents(policy=LeadPolicy()),
             leads=self.leads, favorites=NoFavorites(), publisher=RecordingPublisher(),
             clock=self.clock, policy=LeadPolicy(),
         )  # fmt: skip
