@@ -103,7 +103,9 @@ class DeliveryProcessor:
             now=_arrival(entry, body),
             delivery_id=entry.delivery_id,
         )
-        receipt = self._intake.land_marketplace(entry.partner_id, details)
+        receipt = self._intake.land_marketplace(
+            entry.partner_id, details, history=entry.source is DeliverySource.IMPORT
+        )
         if receipt.result is IntakeResult.CREATED and details.is_test:
             return Outcome(JournalStatus.TEST, receipt.lead_id)
         return Outcome(JournalStatus(receipt.result.value), receipt.lead_id)

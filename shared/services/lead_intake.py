@@ -14,7 +14,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from enum import StrEnum
 
-from shared.domain.errors import ConcurrentModification, Conflict
+from shared.domain.errors import ConcurrentModification, Conflict, NotFound
 from shared.domain.lead import (
     MARKETPLACE,
     Actor,
@@ -92,10 +92,17 @@ class IntakeService:
         self._new_id = new_id
         self._events = events
 
-    def land_marketplace(self, partner_id: str, details: LeadDetails) -> IntakeReceipt:
+    def land_marketplace(
+        self, partner_id: str, details: LeadDetails, *, history: bool = False
+    ) -> IntakeReceipt:
         """Land a journaled marketplace delivery (see `DeliveryProcessor`): at most one lead
-        per customer and offer, whatever runs it again."""
-        return self._land(partner_id, details, actor=MARKETPLACE)
+        per customer and offer, whatever runs it again.
+
+        `history` (an imported export row): a lead whose answer window had closed before it
+        reached us is landed already Expired, quietly: nobody is emailed, routed or reminded
+        about a customer the marketplace's own deadline gave up on weeks ago. One still in
+        its window lands like any other, since it still needs an answer."""
+        return self._land(partner_id, details, actor=MARKETPLACE, history=history)
 
     def receive_referral(
         self, sender: Principal, partner_id: str, command: ReferLead, idempotency_key: str | None
@@ -134,16 +141,24 @@ class IntakeService:
             raise Conflict("This Idempotency-Key was used before with a different body.")
         return IntakeReceipt.model_validate_json(first.receipt)
 
-    def _land(self, partner_id: str, details: LeadDetails, *, actor: Actor) -> IntakeReceipt:
+    def _land(
+        self, partner_id: str, details: LeadDetails, *, actor: Actor, history: bool = False
+    ) -> IntakeReceipt:
         key = dedup_key(details)
         for attempt in range(_ATTEMPTS):
             if attempt:
                 _back_off(attempt)
             record = self._leads.find_dedup(partner_id, key)
+            if history and record is not None and self._lands_again(partner_id, record, details):
+                return IntakeReceipt(
+                    lead_id=record.lead_id, duplicate=True, result=IntakeResult.DUPLICATE
+                )
             try:
                 if record is not None and not record.archived:
                     return self._add_stage(partner_id, record, details, actor)
-                return self._create(partner_id, key, details, actor, replaces=record)
+                return self._create(
+                    partner_id, key, details, actor, replaces=record, history=history
+                )
             except ConcurrentModification:
                 continue  # another delivery of this customer won the race: decide again
         raise ConcurrentModification("Too many concurrent deliveries of this lead; retry.")
@@ -156,6 +171,7 @@ class IntakeService:
         actor: Actor,
         *,
         replaces: DedupRecord | None,
+        history: bool = False,
     ) -> IntakeReceipt:
         lead = Lead.receive(
             lead_id=self._new_id(),
@@ -166,7 +182,10 @@ class IntakeService:
             now=details.interaction.at,
             policy=self._policy,
         )
-        with self._routing(lead, lead.requires_action) as turn:
+        if history:
+            now = self._clock.now()
+            lead.expire(as_of=now, now=now)  # False while its window is still open
+        with self._routing(lead, lead.requires_action and not lead.is_archived) as turn:
             changes = lead.pull_events()
             owed = self._owed(lead, changes)
             self._leads.add(
@@ -179,6 +198,19 @@ class IntakeService:
         _report_created(lead)
         publish_committed(self._publisher, owed)
         return IntakeReceipt(lead_id=lead.id, duplicate=False, result=IntakeResult.CREATED)
+
+    def _lands_again(self, partner_id: str, record: DedupRecord, details: LeadDetails) -> bool:
+        """An imported row that an archived lead already holds (the same visit: stage and
+        instant). Archived leads are otherwise replaced by a new one, as a customer's return
+        is a new lead; a file imported twice must not make its history twice."""
+        if not record.archived or stage_key(details.interaction) not in record.stages:
+            return False
+        try:
+            lead = self._leads.get(partner_id, record.lead_id)
+        except NotFound:
+            return False
+        wanted = (stage_key(details.interaction), details.interaction.at)
+        return any((stage_key(seen), seen.at) == wanted for seen in lead.interactions)
 
     def _add_stage(
         self, partner_id: str, record: DedupRecord, details: LeadDetails, actor: Actor
@@ -213,9 +245,10 @@ class IntakeService:
         return self._router.routing(lead)
 
     def _owed(self, lead: Lead, changes: list[LeadEvent]) -> list[Notification]:
-        """A lead that now needs the partner's answer is announced; test leads never are."""
+        """A lead that now needs the partner's answer is announced; test leads never are, nor
+        one that landed already archived."""
         events = {change.kind for change in changes}
-        if lead.is_test or LeadEventKind.BECAME_ACTION_REQUIRED not in events:
+        if lead.is_test or lead.is_archived or LeadEventKind.BECAME_ACTION_REQUIRED not in events:
             return []
         return [
             Notification.about_lead(

@@ -3,6 +3,7 @@ rather than lose, and let operators list, read and replay deliveries."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 import requests
+from azure.core.exceptions import ResourceExistsError
 from azure.data.tables import TableServiceClient
 from azure.storage.queue import QueueClient, TextBase64EncodePolicy
 
@@ -241,13 +243,17 @@ def test_an_unreadable_journaled_body_is_quarantined_at_once(
         body=b"\xff not json",
     )
     tables = TableServiceClient.from_connection_string(env["AzureWebJobsStorage"])
-    journal = TableDeliveryJournal(tables.get_table_client(f"{env['STORAGE_PREFIX']}Deliveries"))
+    # The app creates its journal table on its first delivery, which this host may not have had.
+    journal_table = tables.create_table_if_not_exists(f"{env['STORAGE_PREFIX']}Deliveries")
+    journal = TableDeliveryJournal(journal_table)
     journal.record(entry, relay_at=received_at)
     queue = QueueClient.from_connection_string(
         env["AzureWebJobsStorage"],
         env["DELIVERIES_QUEUE"],
         message_encode_policy=TextBase64EncodePolicy(),
     )
+    with contextlib.suppress(ResourceExistsError):  # as the table: made on first use
+        queue.create_queue()
     queue.send_message(json.dumps({"deliveryId": entry.delivery_id, "partnerId": partner_id}))
     settled = settled_delivery(http, api, entry.delivery_id)
     assert settled["status"] == "Quarantined"

@@ -11,6 +11,7 @@ import pytest
 from shared.domain.errors import Forbidden, InvalidInput, PayloadTooLarge
 from shared.domain.intake_journal import JournalStatus
 from shared.domain.lead_policy import LeadPolicy
+from shared.domain.lead_values import LeadStatus, Outcome
 from shared.domain.principal import Principal
 from shared.services.customer_checks import SpamDomains
 from shared.services.delivery_processor import DeliveryProcessor
@@ -112,7 +113,28 @@ def test_an_export_is_journaled_row_by_row_and_lands_with_its_creation_time(
     ]
     assert leads[0].description == "Wants a demo\nfor 400 vans"  # CR stripped as on the webhook
     assert leads[0].customer.company == "Fabrikam"
-    assert leads[0].customer.title == "CTO"
+
+
+def test_a_row_whose_answer_window_closed_lands_expired_and_nobody_is_told(
+    world: World,
+) -> None:
+    # 1 October + 14 days is long gone on 23 November: the marketplace gave up on it already.
+    world.importer.run(ADMIN, None, io.BytesIO(EXPORT.encode()))
+    world.process_queue()
+    contact_me = next(lead for lead in world.leads.leads.values() if lead.requires_action)
+    assert contact_me.outcome is Outcome.EXPIRED
+    assert contact_me.customer.email is None  # as any expired lead: no contact details
+    assert world.publisher.published == []  # no new-lead email, and no expiry notice later
+
+
+def test_a_row_still_in_its_window_lands_to_be_answered(world: World) -> None:
+    world.clock.instant = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
+    world.importer.run(ADMIN, None, io.BytesIO(EXPORT.encode()))
+    world.process_queue()
+    contact_me = next(lead for lead in world.leads.leads.values() if lead.requires_action)
+    assert contact_me.status is LeadStatus.RECEIVED
+    assert contact_me.customer.title == "CTO"
+    assert len(world.publisher.published) == 1  # announced like any lead that needs an answer
 
 
 def test_importing_the_same_file_again_lands_every_row_as_a_duplicate(world: World) -> None:
@@ -122,7 +144,7 @@ def test_importing_the_same_file_again_lands_every_row_as_a_duplicate(world: Wor
     world.importer.run(ADMIN, None, io.BytesIO(EXPORT.encode()))
     assert world.process_queue() == [JournalStatus.DUPLICATE, JournalStatus.DUPLICATE]
     assert len(world.leads.leads) == 2
-    assert len(world.publisher.published) == 1  # the Contact-me lead's, once
+    assert world.publisher.published == []  # both landed as history: nobody told, twice
 
 
 def test_a_file_over_the_row_limit_is_refused_before_anything_is_written(world: World) -> None:
