@@ -43,7 +43,7 @@ _JOB_PARAMETERS: tuple[dict[str, Any], ...] = (
         "job",
         "expire-leads, archive-informational-leads, send-digests, remind-expiring, "
         "escalate-stale-leads, "
-        "prune-events, relay-outbox or relay-deliveries.",
+        "prune-events, reindex-leads, relay-outbox or relay-deliveries.",
     ),
     {
         "name": "asOf",

@@ -35,6 +35,7 @@ from shared.adapters.table_event_log import TableEventLog
 from shared.adapters.table_failed_notifications import TableFailedNotifications
 from shared.adapters.table_favorite_store import TableFavoriteStore
 from shared.adapters.table_feed_reader import TableFeedReader
+from shared.adapters.table_lead_index_audit import TableLeadIndexAudit
 from shared.adapters.table_lead_lister import TableLeadLister
 from shared.adapters.table_lead_repository import TableLeadRepository
 from shared.adapters.table_outbox_store import TableOutboxStore
@@ -72,6 +73,7 @@ from shared.services.lead_events import LeadEvents
 from shared.services.lead_import import LeadImport
 from shared.services.lead_intake import IntakeService
 from shared.services.lead_listing import LeadListing
+from shared.services.lead_reindex import LeadReindex
 from shared.services.lead_sweeps import AGE_OUT, EXPIRE, LeadSweep, SweepRule
 from shared.services.notification_feed import NotificationFeed
 from shared.services.notification_plans import NotificationPlanner
@@ -459,6 +461,7 @@ class Container:
             journal=self.delivery_journal,
             delivery_queue=self.delivery_queue,
             events=self.event_log,
+            index_audit=TableLeadIndexAudit(self.storage.table(LEADS_TABLE)),
         )
 
     def _job_runners(self, ports: JobPorts, *, preview: bool = False) -> JobRunners:
@@ -493,6 +496,7 @@ class Container:
                     publisher=ports.publisher,
                     clock=clock,
                 ),
+                job_names.REINDEX_LEADS: LeadReindex(audit=ports.index_audit, leads=ports.leads),
                 job_names.PRUNE_EVENTS: EventRetention(
                     log=ports.events,
                     keep_for=timedelta(days=self.settings.event_retention_days),

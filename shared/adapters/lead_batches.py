@@ -44,6 +44,12 @@ def if_match(etag: str | None) -> dict[str, Any]:
     }
 
 
+# The shape of a lead's index rows: which ranges `index_keys` names and how their keys are made.
+# Raise it with any change to that shape; the `reindex-leads` job rewrites each lead stored
+# under an older one (or before the number was stored), so older leads appear in new indexes.
+INDEX_LAYOUT = 1
+
+
 def index_keys(lead: Lead) -> tuple[str, ...]:
     """The listing copy first, then the due, search and owner rows (all full copies)."""
     return (
@@ -59,6 +65,7 @@ def stored_entity(lead: Lead, keys: tuple[str, ...], row_key: str) -> dict[str, 
     """The lead row, or one of its due-row copies: the document plus the index rows it has."""
     entity = rows.lead_entity(lead, row_key)
     entity["IndexKeys"] = json.dumps(keys)
+    entity["IndexLayout"] = INDEX_LAYOUT
     return entity
 
 

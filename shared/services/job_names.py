@@ -10,3 +10,4 @@ ESCALATE_STALE_LEADS = "escalate-stale-leads"
 RELAY_DELIVERIES = "relay-deliveries"
 DISPATCH_WEBHOOKS = "dispatch-webhooks"
 PRUNE_EVENTS = "prune-events"  # run by the archive timer (functions/timers.py)
+REINDEX_LEADS = "reindex-leads"  # on demand after an upgrade changes the index layout

@@ -81,6 +81,13 @@ class DigestHolds(Protocol):
         ...
 
 
+class LeadIndexAudit(Protocol):
+    def outdated(self, partner_id: str) -> Iterator[str]:
+        """Ids of the partner's leads whose index rows were written under an older layout
+        (lead id order); reads a projection of the lead rows, never a whole lead."""
+        ...
+
+
 class WorkQueue(Protocol):
     def enqueue(self, orders: Sequence[WorkOrder]) -> None:
         """Put the orders on the work queue; `DependencyUnavailable` if it cannot."""

@@ -15,7 +15,7 @@ from shared.services.dry_run_ports import (
     DryPublisher,
     EventLogPreview,
 )
-from shared.services.job_ports import DigestHolds, DueLeadStore, WorkQueue
+from shared.services.job_ports import DigestHolds, DueLeadStore, LeadIndexAudit, WorkQueue
 from shared.services.journal_ports import DeliveryJournal, DeliveryQueue
 from shared.services.ports import LeadRepository, NotificationPublisher, OutboxStore
 
@@ -31,6 +31,7 @@ class JobPorts:
     journal: DeliveryJournal
     delivery_queue: DeliveryQueue
     events: EventLogPreview
+    index_audit: LeadIndexAudit
 
     def dry(self) -> JobPorts:
         """The same reads; every write dropped."""
@@ -45,4 +46,5 @@ class JobPorts:
             journal=DryJournal(self.journal),
             delivery_queue=nothing,
             events=DryEventPruner(self.events),
+            index_audit=self.index_audit,  # reads only
         )

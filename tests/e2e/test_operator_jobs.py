@@ -101,6 +101,7 @@ def test_a_dry_run_of_every_job_reports_what_it_would_do_and_writes_nothing(
         "remind-expiring": respond_by - timedelta(hours=47),
         "send-digests": datetime.now(UTC),
         "prune-events": datetime.now(UTC) + timedelta(days=31),  # past the 30 days kept
+        "reindex-leads": datetime.now(UTC),
     }
     before = _snapshot(app_env, partner.id)
     dry: dict[str, dict[str, int]] = {}
@@ -118,10 +119,17 @@ def test_a_dry_run_of_every_job_reports_what_it_would_do_and_writes_nothing(
     assert dry["remind-expiring"]["reminded"] == 1
     assert (dry["send-digests"]["digests"], dry["send-digests"]["leads"]) == (1, 1)
     assert dry["prune-events"]["eventsPruned"] >= 2  # the two leads' receipts
+    assert dry["reindex-leads"]["reindexed"] == 0  # written under the current index layout
     assert relays["relay-outbox"]["relayed"] >= 1  # the notifier is off on this host
     assert relays["relay-deliveries"]["relayed"] >= 1
     # What the real runs then do, job by job (each reminder before its lead expires).
-    for job in ("prune-events", "remind-expiring", "send-digests", "archive-informational-leads"):
+    for job in (
+        "prune-events",
+        "remind-expiring",
+        "send-digests",
+        "archive-informational-leads",
+        "reindex-leads",
+    ):
         real = run_job(http, api, job, instants[job], partner)
         assert real == {k: v for k, v in dry[job].items() if k != "previewCutShort"}, job
     real_expiry = run_job(http, api, "expire-leads", instants["expire-leads"], partner)
