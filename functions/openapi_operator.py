@@ -8,6 +8,7 @@ from typing import Any
 from functions.openapi_operation import Operation, path_param, query_params
 from shared.services.jobs import JobReport
 from shared.services.notification_settings import ProfileContacts
+from shared.services.operator_jobs import JobCatalogue
 from shared.services.operator_notifications import (
     FailedNotificationPage,
     FailedQuery,
@@ -140,6 +141,12 @@ OPERATOR_OPERATIONS: tuple[Operation, ...] = (
         "sent meanwhile.",
         "Operations", response=ResendResult, errors=(401, 403, 404, 409),
         parameters=(_PARTNER, path_param("notificationId", "The notification's id.")),
+    ),
+    Operation(
+        "get", "/ops/jobs",
+        "The jobs an operator may run: name, whether it runs per partner (partnerId and "
+        "fanOut apply), and what it does.",
+        "Operations", response=JobCatalogue,
     ),
     Operation(
         "post", "/ops/jobs/{job}",

@@ -38,6 +38,12 @@ def rotate_intake_key(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(credentials)
 
 
+@bp.route(route="ops/jobs", methods=["GET"])
+@http_endpoint
+def list_jobs(req: func.HttpRequest) -> func.HttpResponse:
+    return json_response(container().operator_jobs.catalogue(authenticate(req)))
+
+
 @bp.route(route="ops/jobs/{job}", methods=["POST"])
 @http_endpoint
 def run_job(req: func.HttpRequest) -> func.HttpResponse:

@@ -520,7 +520,7 @@ class Container:
         )
         deliveries = DeliveryRelay(journal=ports.journal, queue=ports.delivery_queue)
         runners: dict[str, JobRunner] = {
-            "relay-outbox": outbox.run,
+            job_names.RELAY_OUTBOX: outbox.run,
             job_names.RELAY_DELIVERIES: deliveries.run,
             job_names.DISPATCH_WEBHOOKS: (
                 self.webhooks.dry_dispatcher if preview else self.webhooks.dispatcher

@@ -21,6 +21,7 @@ from shared.domain.errors import FieldError, InvalidInput, NotFound
 from shared.domain.model import ApiModel, parse_model
 from shared.domain.partner import PARTNER_ID_PATTERN
 from shared.domain.principal import OPERATORS, Principal
+from shared.services import job_names
 from shared.services.jobs import JobRegistry, JobReport
 from shared.services.partner_jobs import PartnerJobs
 from shared.services.ports import Clock, PartnerRepository
@@ -52,6 +53,18 @@ class JobRequest(ApiModel):
         return instant
 
 
+class JobInfo(ApiModel):
+    name: str
+    per_partner: bool = Field(
+        description="Runs partner by partner: partnerId and fanOut apply to it."
+    )
+    summary: str
+
+
+class JobCatalogue(ApiModel):
+    items: list[JobInfo]
+
+
 @dataclass(frozen=True)
 class JobRunners:
     """The jobs as the timers run them, or the same over ports that write nothing."""
@@ -79,6 +92,21 @@ class OperatorJobs:
         self._dry = dry
         self._partners = partners
         self._clock = clock
+
+    def catalogue(self, principal: Principal) -> JobCatalogue:
+        """The jobs an operator may run, so a client lists them rather than knowing them."""
+        principal.require_any(OPERATORS)
+        per_partner = set(self._live.partner_jobs.names)
+        return JobCatalogue(
+            items=[
+                JobInfo(
+                    name=name,
+                    per_partner=name in per_partner,
+                    summary=job_names.SUMMARIES.get(name, ""),
+                )
+                for name in self._live.jobs.names
+            ]
+        )
 
     def run(self, principal: Principal, job: str, query: Mapping[str, str]) -> JobRun:
         principal.require_any(OPERATORS)

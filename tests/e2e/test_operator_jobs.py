@@ -13,6 +13,7 @@ from azure.data.tables import TableServiceClient
 from azure.storage.queue import QueueClient
 
 from tests.e2e.jobs_support import OPERATOR, Partner, hold_for_digest, run_job
+from tests.support.auth import bearer
 from tests.support.deliveries import journaled
 
 
@@ -42,6 +43,22 @@ def test_the_guards_refuse_what_is_almost_certainly_a_mistake(
     within = (datetime.now(UTC) + timedelta(hours=23)).isoformat()
     assert _post(http, api, "expire-leads", asOf=within, partnerId=partner_id).status_code == 200
     assert _post(http, api, "no-such-job").status_code == 404
+
+
+def test_the_catalogue_names_every_job_the_route_runs_and_which_run_per_partner(
+    http: requests.Session, api: str, partner_id: str
+) -> None:
+    listed = http.get(f"{api}/ops/jobs", headers=OPERATOR)
+    assert listed.status_code == 200, listed.text
+    jobs = {item["name"]: item for item in listed.json()["items"]}
+    assert jobs["reindex-leads"]["perPartner"] is True
+    assert jobs["relay-outbox"]["perPartner"] is False
+    assert all(item["summary"] for item in jobs.values())
+    for name, item in jobs.items():  # the route knows each, and refuses partnerId as listed
+        response = _post(http, api, name, partnerId="nobody-here", dryRun="true")
+        assert response.status_code == (404 if item["perPartner"] else 400), name
+    partner = bearer("Referrals.Admin", partner=partner_id)
+    assert http.get(f"{api}/ops/jobs", headers=partner).status_code == 403
 
 
 def _snapshot(env: dict[str, str], partner_id: str) -> dict[str, Any]:

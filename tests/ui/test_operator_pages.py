@@ -108,7 +108,12 @@ def test_a_poison_message_is_looked_into_and_deleted_and_a_job_dry_run(
     expect(page.locator(".ops-result").filter(has_text="0 put back, 1 deleted")).to_be_visible()
 
     page.get_by_role("link", name="Jobs").click()
+    # The job list, each one's summary and whether it runs per partner: the API's answers.
+    page.get_by_label("Job", exact=True).select_option("relay-outbox")
+    expect(page.get_by_test_id("job-summary")).to_contain_text("never queued")
+    expect(page.get_by_label("Partner ID (partner jobs only)")).to_be_disabled()
     page.get_by_label("Job", exact=True).select_option("expire-leads")
+    expect(page.get_by_label("Partner ID (partner jobs only)")).to_be_enabled()
     page.get_by_role("button", name="Run").click()
     expect(
         page.get_by_role("heading", name="expire-leads (dry run: nothing written)")

@@ -29,6 +29,7 @@ export const ops = {
   deliveries: (query) => json(apiRequest('GET', 'ops/deliveries', { query })),
   delivery: (id) => json(apiRequest('GET', `ops/deliveries/${seg(id)}`)),
   replay: (body) => json(apiRequest('POST', 'ops/deliveries/replay', { body })),
+  jobs: () => json(apiRequest('GET', 'ops/jobs')),
   runJob: async (job, query) => {
     const response = await apiRequest('POST', `ops/jobs/${seg(job)}`, { query });
     return { status: response.status, body: await response.json() };

@@ -10,8 +10,6 @@ import { href, navigate } from './router.js';
 
 const STATUSES = ['Received', 'Created', 'StageAdded', 'Duplicate', 'Test', 'Rejected', 'Quarantined'];
 const NOT_LANDED = new Set(['Received', 'Rejected', 'Quarantined']);
-const JOBS = ['expire-leads', 'remind-expiring', 'send-digests', 'archive-informational-leads', 'relay-outbox', 'relay-deliveries'];
-const PARTNER_JOBS = new Set(JOBS.slice(0, 4));
 
 export async function renderDeliveries(body, route, ctx) {
   const query = route.query;
@@ -85,12 +83,16 @@ function deliveryCard(d) {
 }
 
 export async function renderJobs(body) {
+  // The API lists the jobs and says which run per partner: nothing here restates it.
+  const jobs = new Map((await ops.jobs()).items.map((job) => [job.name, job]));
   const result = h('div', { class: 'ops-job-result', role: 'status' });
+  const summary = h('p', { class: 'muted', 'data-testid': 'job-summary' });
   const asOf = field({ name: 'asOf', label: 'As of (your time)', type: 'datetime-local', hint: 'Empty: now. What is due as of this instant; whatever the run records is dated now.' });
   const form = h('form', { class: 'form', novalidate: true },
     h('div', { class: 'field-pair' },
-      field({ name: 'job', label: 'Job', options: JOBS.map((j) => [j, j]) }),
+      field({ name: 'job', label: 'Job', options: [...jobs.keys()].map((j) => [j, j]) }),
       field({ name: 'partnerId', label: 'Partner ID (partner jobs only)', autocomplete: 'off', hint: 'Empty: every partner.' })),
+    summary,
     asOf,
     h('label', { class: 'choice' }, h('input', { type: 'checkbox', name: 'dryRun', checked: true }), h('span', {}, 'Dry run: report what it would do, write nothing')),
     h('label', { class: 'choice' }, h('input', { type: 'checkbox', name: 'allowFuture' }), h('span', {}, 'Allow an instant more than a day ahead')),
@@ -116,9 +118,14 @@ export async function renderJobs(body) {
         ...(error.errors || []).map((e) => h('span', { class: 'sub' }, `${e.field}: ${e.message}`))));
     }
   });
-  form.elements.job.addEventListener('change', () => {
-    form.elements.partnerId.disabled = !PARTNER_JOBS.has(form.elements.job.value);
-  });
+  const describe = () => {
+    const job = jobs.get(form.elements.job.value);
+    summary.textContent = job ? job.summary : '';
+    form.elements.partnerId.disabled = !job?.perPartner;
+    form.elements.fanOut.disabled = !job?.perPartner;
+  };
+  form.elements.job.addEventListener('change', describe);
+  describe();
   body.replaceChildren(h('p', { class: 'muted' }, 'Run a scheduled job now, as of any instant (replay a day). Try a dry run first.'),
     h('section', { class: 'card' }, form), result);
 }
