@@ -67,7 +67,6 @@ from shared.services.insights import PartnerInsights
 from shared.services.job_wiring import JobPorts
 from shared.services.jobs import JobRegistry, JobRunner
 from shared.services.lead_actions import LeadActions
-from shared.services.lead_activity import ActivityNotingLeads
 from shared.services.lead_assignment import LeadAssignment
 from shared.services.lead_events import LeadEvents
 from shared.services.lead_import import LeadImport
@@ -188,13 +187,13 @@ class Container:
     def intake(self) -> IntakeService:
         return IntakeService(
             partners=self.partners,
-            # Each new lead also noted on its partner's summary (operators' listing).
-            leads=ActivityNotingLeads(self.lead_repository, self.partner_overview),
+            leads=self.lead_repository,
             publisher=self.publisher,
             clock=self.clock,
             policy=self.lead_policy,
             spam_domains=self.spam_domains,
             events=self.lead_events,
+            activity=self.partner_overview,
             router=self.lead_router,
         )
 

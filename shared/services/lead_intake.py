@@ -34,6 +34,7 @@ from shared.services.lead_events import LeadEvents
 from shared.services.lead_identity import dedup_key, hashed_key
 from shared.services.log_fields import log_fields
 from shared.services.metrics import record_lead_created
+from shared.services.operator_ports import PartnerActivity
 from shared.services.outbox_relay import publish_committed
 from shared.services.partners import PartnerService
 from shared.services.ports import (
@@ -80,6 +81,7 @@ class IntakeService:
         spam_domains: SpamDomains,
         new_id: Callable[[], str] = new_lead_id,
         events: LeadEvents,
+        activity: PartnerActivity,
         router: LeadRouter | None = None,
     ) -> None:
         self._router = router
@@ -91,6 +93,7 @@ class IntakeService:
         self._spam_domains = spam_domains
         self._new_id = new_id
         self._events = events
+        self._activity = activity
 
     def land_marketplace(
         self, partner_id: str, details: LeadDetails, *, history: bool = False
@@ -196,6 +199,7 @@ class IntakeService:
                 turn=turn,
             )
         _report_created(lead)
+        self._activity.lead_received(lead.partner_id, lead.created_at)  # operators' summary
         publish_committed(self._publisher, owed)
         return IntakeReceipt(lead_id=lead.id, duplicate=False, result=IntakeResult.CREATED)
 

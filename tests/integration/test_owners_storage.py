@@ -41,7 +41,7 @@ from shared.services.referrals import ReferLead, referral_lead_details
 from shared.services.routing import LeadRouter, RoutingSettingsService
 from shared.services.team import TeamRoster, UpdateTeamMember
 from tests.support.azurite import Azurite
-from tests.unit.fakes import NoFavorites, RecordingPublisher
+from tests.unit.fakes import NoFavorites, RecordingActivity, RecordingPublisher
 
 ADMIN = Principal("admin", frozenset({Role.REFERRALS_ADMIN}), "p", "Ada", "ada@c.com")
 USERS = [Principal(n, frozenset({Role.REFERRALS_USER}), "p", n, f"{n}@c.com") for n in "abc"]
@@ -97,6 +97,7 @@ def world(azurite: Azurite) -> Iterator[World]:
     repository = TableLeadRepository(leads_table)
     intakes = [
         IntakeService(
+            activity=RecordingActivity(),
             events=LeadEvents(policy=LeadPolicy()),
             partners=partners, leads=repository, publisher=RecordingPublisher(), clock=clock,
             policy=LeadPolicy(), spam_domains=SpamDomains.from_lines([]),

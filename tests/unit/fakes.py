@@ -179,3 +179,13 @@ class NoFavorites:
 
     def favorite_ids(self, partner_id: str, user_id: str) -> list[str]:
         return []
+
+
+@dataclass
+class RecordingActivity:
+    """PartnerActivity: the new leads noted on partners' summaries."""
+
+    received: list[tuple[str, datetime]] = field(default_factory=list)
+
+    def lead_received(self, partner_id: str, at: datetime) -> None:
+        self.received.append((partner_id, at))

@@ -34,6 +34,7 @@ from shared.services.partners import PartnerService, RegisterPartner
 from tests.unit.fakes import (
     InMemoryLeadRepository,
     InMemoryPartnerRepository,
+    RecordingActivity,
     RecordingPublisher,
     SteppingClock,
 )
@@ -68,6 +69,7 @@ class World:
         self.key = partners.register(RegisterPartner(partner_id="contoso", name="C")).intake_key
         spam = SpamDomains.from_lines([])
         intake = IntakeService(
+            activity=RecordingActivity(),
             events=LeadEvents(policy=LeadPolicy()),
             partners=partners,
             leads=self.leads,

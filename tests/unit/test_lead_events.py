@@ -44,6 +44,7 @@ from tests.unit.fakes import (
     InMemoryLeadRepository,
     InMemoryPartnerRepository,
     NoFavorites,
+    RecordingActivity,
     RecordingPublisher,
     SteppingClock,
 )
@@ -63,6 +64,7 @@ class World:
         )
         publisher = RecordingPublisher()
         self.intake = IntakeService(
+            activity=RecordingActivity(),
             events=LeadEvents(policy=LeadPolicy()),
             partners=partners,
             leads=self.leads,

@@ -22,6 +22,7 @@ from shared.services.partners import PartnerService, RegisterPartner
 from tests.unit.fakes import (
     InMemoryLeadRepository,
     InMemoryPartnerRepository,
+    RecordingActivity,
     RecordingPublisher,
     SteppingClock,
 )
@@ -60,6 +61,7 @@ class World:
         self.partners.register(RegisterPartner(partner_id="contoso", name="C"))
         spam = SpamDomains.from_lines([])
         intake = IntakeService(
+            activity=RecordingActivity(),
             events=LeadEvents(policy=LeadPolicy()),
             partners=self.partners,
             leads=self.leads,

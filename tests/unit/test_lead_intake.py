@@ -23,6 +23,7 @@ from shared.services.referrals import ReferLead
 from tests.unit.fakes import (
     InMemoryLeadRepository,
     InMemoryPartnerRepository,
+    RecordingActivity,
     RecordingPublisher,
     SteppingClock,
 )
@@ -39,7 +40,9 @@ class World:
         )
         self.key = partners.register(RegisterPartner(partner_id="contoso", name="C")).intake_key
         spam_domains = SpamDomains.from_lines(["mailinator.com"])
+        self.activity = RecordingActivity()
         self.intake = IntakeService(
+            activity=self.activity,
             events=LeadEvents(policy=LeadPolicy()),
             partners=partners,
             leads=self.leads,
@@ -117,6 +120,8 @@ def test_exact_redelivery_is_one_read_and_changes_nothing(world: World) -> None:
     assert world.leads.reads == 1
     assert world.leads.get("contoso", lead_id) == before
     assert len(world.leads.outbox) == 1
+    # Only the new lead is noted on the partner's summary (operators' "last lead received").
+    assert world.activity.received == [("contoso", before.created_at)]
 
 
 def test_contact_me_after_get_it_now_makes_the_lead_action_required_from_then(

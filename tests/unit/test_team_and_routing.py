@@ -41,6 +41,7 @@ from tests.unit.fakes import (
     InMemoryLeadRepository,
     InMemoryPartnerRepository,
     NoFavorites,
+    RecordingActivity,
     RecordingPublisher,
     SteppingClock,
 )
@@ -90,6 +91,7 @@ class World:
             settings=self.routing, team=self.team, rotation=self.leads, clock=self.clock
         )
         self.intake = IntakeService(
+            activity=RecordingActivity(),
             events=LeadEvents(policy=LeadPolicy()),
             partners=partners, leads=self.leads, publisher=RecordingPublisher(),
             clock=self.clock, policy=LeadPolicy(), spam_domains=SpamDomains.from_lines([]),
