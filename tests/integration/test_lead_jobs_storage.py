@@ -53,6 +53,19 @@ def due(table: TableClient, repository: TableLeadRepository) -> TableDueLeads:
     return TableDueLeads(table, repository)
 
 
+def _expiry_sweep(
+    due: TableDueLeads, repository: TableLeadRepository, publisher: RecordingPublisher
+) -> LeadSweep:
+    return LeadSweep(
+        events=LeadEvents(policy=LeadPolicy()),
+        rule=EXPIRE,
+        due=due,
+        leads=repository,
+        publisher=publisher,
+        clock=CLOCK,
+    )
+
+
 def _row(table: TableClient, key: str) -> dict[str, object]:
     return dict(table.get_entity(P, key))
 
@@ -128,14 +141,7 @@ def test_a_change_that_keeps_the_lead_due_is_not_overwritten_by_the_sweep(
     with pytest.raises(ConcurrentModification):
         due.commit(item, outbox=[])  # its copy is stale: writing it would drop the stage
 
-    job = LeadSweep(
-        events=LeadEvents(policy=LeadPolicy()),
-        rule=EXPIRE,
-        due=due,
-        leads=repository,
-        publisher=RecordingPublisher(),
-        clock=CLOCK,
-    )
+    job = _expiry_sweep(due, repository, RecordingPublisher())
     assert job.run_partner(P, as_of, limit=10).counts["expired"] == 1
     expired = repository.get(P, lead.id)
     assert (expired.outcome, len(expired.interactions)) == (Outcome.EXPIRED, 2)
@@ -149,14 +155,7 @@ def test_two_concurrent_sweeps_expire_and_notify_each_lead_once(
     start = threading.Barrier(2)
 
     def sweep(publisher: RecordingPublisher) -> Counter[str]:
-        job = LeadSweep(
-            events=LeadEvents(policy=LeadPolicy()),
-            rule=EXPIRE,
-            due=due,
-            leads=repository,
-            publisher=publisher,
-            clock=CLOCK,
-        )
+        job = _expiry_sweep(due, repository, publisher)
         start.wait()
         return job.run_partner(P, T0 + timedelta(days=15), limit=1000).counts
 
@@ -203,14 +202,7 @@ def test_a_thin_due_row_written_before_copies_still_expires_its_lead(
     (expiry,) = _keys(table, rows.EXPIRY_DUE)
     table.upsert_entity(rows.index_entity(P, expiry, lead.id), mode=UpdateMode.REPLACE)
 
-    job = LeadSweep(
-        events=LeadEvents(policy=LeadPolicy()),
-        rule=EXPIRE,
-        due=due,
-        leads=repository,
-        publisher=RecordingPublisher(),
-        clock=CLOCK,
-    )
+    job = _expiry_sweep(due, repository, RecordingPublisher())
     assert job.run_partner(P, T0 + timedelta(days=14), limit=10).counts["expired"] == 1
     assert repository.get(P, lead.id).outcome is Outcome.EXPIRED
     assert _keys(table, rows.EXPIRY_DUE) == []
