@@ -17,7 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tools.dev_keys import LOCAL_DIR, REPO_ROOT, ensure_dev_key
+from tools.dev_keys import LOCAL_DIR, REPO_ROOT, ensure_dev_key, local_setting
 
 AZURITE_BIN = REPO_ROOT / "node_modules" / ".bin" / "azurite"
 ACCOUNT_KEY = (  # Azurite's well-known development key: public, not a secret
@@ -95,10 +95,15 @@ def _demo_intake_url(env: dict[str, str]) -> str:
 def _banner(base: str, intake_url: str, *, own_issuer: bool) -> str:
     if own_issuer:
         sign_in = ""
+        # What the issuer's tokens must carry: without it a newcomer digs through the settings.
+        issuer, audience = local_setting("AUTH_ISSUER"), local_setting("AUTH_AUDIENCE")
         tokens = (
             "  Tokens:              from your issuer (AUTH_PUBLIC_KEY / AUTH_JWKS_URL come from\n"
             "                       the environment); the dev sign-in is off, and `make token`\n"
-            "                       signs with the local dev key, which this app refuses."
+            "                       signs with the local dev key, which this app refuses.\n"
+            f"                       RS256, iss {issuer} (AUTH_ISSUER), aud {audience}\n"
+            "                       (AUTH_AUDIENCE), exp, roles (e.g. Leads.Operator) and, for\n"
+            "                       partner users, partner_id."
         )
         operator = "$OPERATOR_TOKEN"
     else:

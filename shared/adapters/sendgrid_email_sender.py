@@ -10,7 +10,9 @@ are `DeliveryUncertain`: SendGrid may have accepted the email.
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import time
 from datetime import timedelta
 from http.client import HTTPException
@@ -28,6 +30,7 @@ logger = logging.getLogger(__name__)
 # A bad key or an unverified sender is our configuration, not the recipient: worth retrying
 # once fixed. 408 is a timeout. Every 5xx and 429 are transient too.
 _RETRYABLE_CLIENT_ERRORS = frozenset({401, 403, 408, 429})
+_FIELD = re.compile(r"[A-Za-z0-9_.]{1,80}")  # a JSON path of SendGrid's, nothing else
 
 
 class SendGridEmailSender:
@@ -48,7 +51,10 @@ class SendGridEmailSender:
                 raise DependencyUnavailable(
                     f"SendGrid answered {status}; retry later.", retry_after=_asked_wait(error)
                 ) from None
-            raise DeliveryRejected(f"SendGrid refused the email ({status}).") from None
+            fields = _refused_fields(error)
+            raise DeliveryRejected(
+                f"SendGrid refused the email ({status}{': ' + fields if fields else ''})."
+            ) from None
         except URLError as error:  # urllib wraps what fails before the request is sent whole
             name = type(error.reason).__name__
             raise DependencyUnavailable(f"SendGrid did not answer ({name}).") from None
@@ -57,6 +63,18 @@ class SendGridEmailSender:
             raise DeliveryUncertain(f"SendGrid did not answer ({name}).") from None
         message_id = response.headers.get("X-Message-Id") if response.headers else None
         return str(message_id) if message_id else None
+
+
+def _refused_fields(error: HTTPError) -> str:
+    """The fields SendGrid's 4xx names (`personalizations.0.to.0.email`: a bad recipient;
+    `from`: our sender), so an operator knows what to fix. Only the field paths: its messages
+    are left out, in case one quotes what was sent (an address)."""
+    try:
+        errors = json.loads(error.body or b"{}").get("errors") or []
+    except (ValueError, AttributeError):
+        return ""
+    fields = [e.get("field") for e in errors if isinstance(e, dict)]
+    return ", ".join(dict.fromkeys(f for f in fields if isinstance(f, str) and _FIELD.fullmatch(f)))
 
 
 def _asked_wait(error: HTTPError) -> timedelta | None:

@@ -32,7 +32,18 @@ def parse_model(model: type[ModelT], data: Any) -> ModelT:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        raise InvalidInput("The request body has invalid fields.", field_errors(error)) from None
+        errors = field_errors(error)
+        raise InvalidInput(_summary(errors), errors) from None
+
+
+def _summary(errors: list[FieldError]) -> str:
+    """The detail: the one problem, or which fields have one. It names no "body", since most
+    models parsed here are query strings, and an operator reading only `detail` must see what
+    to change (e.g. an `asOf` without its UTC offset)."""
+    if len(errors) == 1:
+        only = errors[0]
+        return only.message if only.field == "body" else f"{only.field}: {only.message}"
+    return f"Invalid fields: {', '.join(dict.fromkeys(e.field for e in errors))}."
 
 
 def field_errors(error: ValidationError) -> list[FieldError]:

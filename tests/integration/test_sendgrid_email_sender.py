@@ -92,8 +92,11 @@ def test_a_refused_request_is_rejected_for_good(
 def test_a_bad_address_is_refused_by_the_server_itself(
     sender: SendGridEmailSender, sendgrid_capture: SendGridCapture
 ) -> None:
-    with pytest.raises(DeliveryRejected, match="400"):
+    with pytest.raises(DeliveryRejected, match="400") as raised:
         sender.send(_message("not-an-address"))
+    # What to fix, for the operator reading the failed notification: the recipient's address.
+    assert str(raised.value) == "SendGrid refused the email (400: personalizations.0.to.0.email)."
+    assert "not-an-address" not in str(raised.value)
 
 
 def test_a_slow_answer_times_out_as_transient_and_uncertain(

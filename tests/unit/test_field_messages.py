@@ -13,6 +13,7 @@ from shared.domain.errors import InvalidInput
 from shared.domain.model import parse_model
 from shared.services.lead_commands import AcceptLead, DeclineLead, EditDeal, LoseLead, WinLead
 from shared.services.lead_query import LeadQuery
+from shared.services.operator_jobs import JobRequest
 from shared.services.partners import RegisterPartner
 from shared.services.referrals import ReferLead
 
@@ -70,3 +71,20 @@ def test_a_pattern_says_what_it_asks_for() -> None:
         parse_model(RegisterPartner, {"partnerId": "Not A Valid Id!", "name": "C"})
     (error,) = [e for e in refused.value.errors if e.field == "partnerId"]
     assert error.message.startswith("Use up to 64 lowercase letters, digits and hyphens")
+
+
+def test_the_detail_names_the_problem_for_a_query_as_for_a_body() -> None:
+    # A caller reading only `detail` (an operator's curl) sees what to change: the field and
+    # its message, never "the request body" for a query string.
+    with pytest.raises(InvalidInput) as refused:
+        parse_model(JobRequest, {"asOf": "2026-11-29T23:59:00"})
+    assert str(refused.value) == (
+        "asOf: Needs a UTC offset (Z or +hh:mm): a bare local time is ambiguous."
+    )
+    with pytest.raises(InvalidInput) as refused:
+        parse_model(AcceptLead, BAD_BODIES[0][1])
+    detail = str(refused.value)
+    assert detail.startswith("Invalid fields: ")
+    assert "dealName" in detail
+    assert "surprise" in detail
+    assert SECRET not in detail
