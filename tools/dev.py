@@ -17,6 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from tools.azurite_flags import COMMON_FLAGS
 from tools.dev_keys import LOCAL_DIR, REPO_ROOT, ensure_dev_key, local_setting
 
 AZURITE_BIN = REPO_ROOT / "node_modules" / ".bin" / "azurite"
@@ -186,9 +187,7 @@ def main() -> int:
                 str(AZURITE_BIN),
                 "--location",
                 str(data_dir),
-                "--skipApiVersionCheck",
-                "--loose",
-                "--disableTelemetry",
+                *COMMON_FLAGS,
                 "--blobPort",
                 str(blob),
                 "--queuePort",

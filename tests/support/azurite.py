@@ -9,6 +9,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tools.azurite_flags import COMMON_FLAGS
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 AZURITE_BIN = REPO_ROOT / "node_modules" / ".bin" / "azurite"
 ACCOUNT = "devstoreaccount1"
@@ -71,9 +73,7 @@ class Azurite:
             [
                 str(AZURITE_BIN),
                 "--inMemoryPersistence",
-                "--skipApiVersionCheck",
-                "--loose",
-                "--disableTelemetry",
+                *COMMON_FLAGS,
                 "--silent",
                 "--blobHost",
                 "127.0.0.1",
