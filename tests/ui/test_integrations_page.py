@@ -28,6 +28,7 @@ def test_an_admin_adds_an_endpoint_pings_it_and_sees_the_delivery(
     sign_in(page, ui_url, desk.partner_id, roles=("Referrals.Admin",), path="settings")
     section = page.get_by_test_id("integrations")
     expect(section.get_by_text("No endpoints yet.")).to_be_visible()
+    expect(section).not_to_contain_text("null")  # no secret to show is nothing, not "null"
     section.get_by_label("URL").fill("https://10.0.0.9/hook")  # refused here (loopback only)
     section.get_by_role("button", name="Add endpoint").click()
     expect(section.locator(".field-error:visible")).to_contain_text("only sends webhooks to")

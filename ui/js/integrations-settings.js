@@ -41,7 +41,8 @@ async function refresh(section, secretNote = null) {
   }
   section.replaceChildren(heading,
     h('p', { class: 'muted' }, 'Send every change of a lead to your CRM (signed Standard Webhooks carrying CloudEvents, retried for three days), or to a Teams or Slack channel.'),
-    secretNote,
+    // The DOM's replaceChildren writes a null as the text "null": leave the note out instead.
+    ...(secretNote ? [secretNote] : []),
     list.items.length ? h('ul', { class: 'webhooks', 'aria-label': 'Endpoints' }, list.items.map((item) => endpoint(section, item))) : h('p', {}, 'No endpoints yet.'),
     addForm(section));
 }
