@@ -49,17 +49,34 @@ def test_taking_a_lead_puts_it_under_my_leads(page: Page, ui_url: str, desk: Des
     assert desk.lead(other)["owner"] is None
 
 
+def _fits_a_phone(page: Page) -> None:
+    """At 390 px wide nothing makes the page scroll sideways (a wide table did)."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390, f"Settings is {width} px wide on a 390 px phone"
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def test_settings_show_the_team_and_a_routing_preview(page: Page, ui_url: str, desk: Desk) -> None:
     sign_in(page, ui_url, desk.partner_id, path="settings")
     team = page.get_by_role("region", name="Team")
     expect(team.get_by_role("rowheader", name="Desk")).to_be_visible()
+    expect(page.get_by_role("button", name="Save routing")).to_be_visible()
+    _fits_a_phone(page)
     team.get_by_label("Weight of Desk").fill("3")
     team.get_by_role("button", name="Save Desk").click()
     expect(team.get_by_text("Saved")).to_be_visible()
     routing = page.get_by_role("region", name="Routing")
     routing.get_by_role("button", name="Add rule").click()
     rule = routing.get_by_role("group", name="Rule 1")
-    rule.get_by_label("Countries or regions").fill("DE")
+    rule.get_by_label("Countries or regions").fill("de")  # people type codes in lower case too
+    routing.get_by_role("button", name="Save routing").click()  # nobody ticked: said so, by it
+    expect(rule.locator(".field-error:visible")).to_have_text(
+        "Tick who gets the leads this rule matches: one person, or several to take turns."
+    )
+    expect(routing.locator("[data-error-summary]")).to_contain_text("Rule 1, Assign to")
     rule.get_by_role("checkbox", name="Desk").check()
     preview = routing.get_by_role("form", name="Preview")
     preview.get_by_label("Country or region").fill("DE")

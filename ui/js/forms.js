@@ -156,10 +156,14 @@ function focusControl(target) {
 }
 
 function labelOf(form, target, fallback) {
-  if (target.matches('fieldset')) return target.querySelector('legend')?.textContent || fallback;
-  const text = form.querySelector(`label[for="${target.id}"]`)?.firstChild?.textContent || fallback;
+  const text = target.matches('fieldset')
+    ? target.querySelector('legend')?.textContent || fallback
+    : form.querySelector(`label[for="${target.id}"]`)?.firstChild?.textContent || fallback;
   const row = target.closest('.person');
-  return row ? `${row.getAttribute('aria-label')}, ${text}` : text;
+  if (row) return `${row.getAttribute('aria-label')}, ${text}`;
+  // A field of one of several alike groups (a routing rule): say which, by the group's legend.
+  const group = target.parentElement?.closest('[data-rule]');
+  return group ? `${group.querySelector('legend')?.textContent}, ${text}` : text;
 }
 
 const MESSAGES = { 'Field required': 'This is required.', 'String should have at least 1 character': 'This is required.' };

@@ -3,7 +3,7 @@
 // The rules are the API's (PUT /profile/routing validates them); the preview asks the API too.
 
 import { api } from './api.js';
-import { announce, h, icon } from './dom.js';
+import { announce, h, icon, uid } from './dom.js';
 import { clearErrors, errorSummary, field, showErrors } from './forms.js';
 import { options } from './format.js';
 
@@ -33,21 +33,31 @@ export async function fillRoutingSection(section) {
   section.replaceChildren(heading, ...routingForm(loaded, team.items));
 }
 
-function memberChecks(name, members, chosen) {
-  return h('fieldset', { class: 'choices', 'data-field': name },
-    h('legend', {}, 'Assign to (one person, or several taking turns)'),
+/** Tick boxes of Team members; `field` is the API's name for the list, so its errors land here. */
+function memberChecks({ name, field: apiName, legend, members, chosen }) {
+  const id = uid('members');
+  return h('fieldset', { class: 'choices', id, 'data-field': apiName, 'data-error-id': `${id}-error`, 'aria-describedby': `${id}-error` },
+    h('legend', {}, legend),
     members.map((member) => h('label', { class: 'choice' },
       h('input', { type: 'checkbox', name, value: member.id, checked: chosen.includes(member.id) }),
-      h('span', {}, member.name, member.available ? '' : ' (away)'))));
+      h('span', {}, member.name, member.available ? '' : ' (away)'))),
+    h('p', { class: 'field-error', id: `${id}-error`, hidden: true }));
+}
+
+/** A field of rule `index`, named for the API (`rules.0.match.countries`) so errors find it. */
+function ruleField(index, path, options) {
+  const wrapper = field(options);
+  wrapper.querySelector('input').dataset.field = `rules.${index}.${path}`;
+  return wrapper;
 }
 
 function ruleBlock(rule, index, members, onRemove) {
   const targets = rule.assignTo ? [rule.assignTo] : rule.pool || [];
   const block = h('fieldset', { class: 'rule card', 'data-rule': '' },
     h('legend', {}, `Rule ${index + 1}`),
-    field({ name: 'name', label: 'Name', value: rule.name || '' }),
-    CONDITIONS.map(([name, text, hint]) => field({ name, label: text, hint: `Any of, comma-separated: ${hint}. Empty: any.`, value: (rule.match?.[name] || []).join(', ') })),
-    memberChecks(`rule-${index}`, members, targets),
+    ruleField(index, 'name', { name: 'name', label: 'Name', value: rule.name || '' }),
+    CONDITIONS.map(([name, text, hint]) => ruleField(index, `match.${name}`, { name, label: text, hint: `Any of, comma-separated: ${hint}. Empty: any.`, value: (rule.match?.[name] || []).join(', ') })),
+    memberChecks({ name: `rule-${index}`, field: `rules.${index}`, legend: 'Assign to (one person, or several taking turns)', members, chosen: targets }),
     h('button', { type: 'button', class: 'button-quiet', onClick: onRemove }, `Remove rule ${index + 1}`));
   return block;
 }
@@ -56,6 +66,7 @@ function readRule(block) {
   const value = (name) => block.querySelector(`[name="${name}"]`).value;
   const chosen = [...block.querySelectorAll('input[type="checkbox"]:checked')].map((box) => box.value);
   const match = Object.fromEntries(CONDITIONS.map(([name]) => [name, list(value(name))]));
+  match.countries = match.countries.map((code) => code.toUpperCase()); // ISO codes: "de" is DE
   const rule = { name: value('name').trim() || null, match };
   return chosen.length === 1 ? { ...rule, assignTo: chosen[0] } : { ...rule, pool: chosen };
 }
@@ -73,10 +84,7 @@ function routingForm({ body, etag }, members) {
   const enabled = h('input', { type: 'checkbox', name: 'enabled', checked: body.enabled });
   const alsoContacts = h('input', { type: 'checkbox', name: 'alsoNotifyContacts', checked: body.alsoNotifyContacts });
   const hours = field({ name: 'followUpHours', label: 'Follow-up SLA (hours)', type: 'number', value: String(body.followUpHours), min: 0, hint: 'An unassigned or untouched lead is escalated to the admins and contacts after this long; 0 = never.' });
-  const pool = h('fieldset', { class: 'choices', 'data-field': 'defaultPool' }, h('legend', {}, 'Default pool: when no rule matches'),
-    members.map((member) => h('label', { class: 'choice' },
-      h('input', { type: 'checkbox', name: 'defaultPool', value: member.id, checked: (body.defaultPool || []).includes(member.id) }),
-      h('span', {}, member.name))));
+  const pool = memberChecks({ name: 'defaultPool', field: 'defaultPool', legend: 'Default pool: when no rule matches', members, chosen: body.defaultPool || [] });
   const draft = () => ({
     enabled: enabled.checked,
     alsoNotifyContacts: alsoContacts.checked,
@@ -103,10 +111,19 @@ function routingForm({ body, etag }, members) {
       saved.replaceChildren(icon('check'), 'Saved');
       announce('The routing is saved.');
     } catch (error) {
-      showErrors(form, error.errors || [], error.status === 412 ? 'Someone else changed the routing: reload the page.' : error.detail || error.message);
+      showErrors(form, (error.errors || []).map(forPeople), error.status === 412 ? 'Someone else changed the routing: reload the page.' : error.detail || error.message);
     }
   });
   return [form, previewForm(draft)];
+}
+
+/** The API names a rule's one-target check by the rule (`rules.0`) and words it for developers
+ * (assignTo, pool): say it as the form does, next to the rule's tick boxes. */
+function forPeople(error) {
+  const target = /^(rules\.\d+)\.(assignTo|pool)(\.|$)/.exec(error.field || '');
+  if (target) return { ...error, field: target[1] };
+  if (/^rules\.\d+$/.test(error.field || '')) return { ...error, message: 'Tick who gets the leads this rule matches: one person, or several to take turns.' };
+  return error;
 }
 
 function previewForm(draft) {
@@ -124,6 +141,7 @@ function previewForm(draft) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const lead = Object.fromEntries([...new FormData(form)].filter(([, value]) => String(value).trim()));
+    if (lead.country) lead.country = lead.country.trim().toUpperCase();
     try {
       const answer = await api.previewRouting({ routing: { ...draft(), enabled: true }, lead });
       result.textContent = answer.matchedRule
