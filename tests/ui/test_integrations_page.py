@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 
 from shared.services.event_ports import PING_EVENT_TYPE
 from tests.support.webhook_receiver import WebhookReceiver
@@ -67,3 +67,30 @@ def test_a_user_without_an_admin_role_is_told_who_may_connect(
 ) -> None:
     sign_in(page, ui_url, desk.partner_id, roles=("Referrals.User",), path="settings")
     expect(page.get_by_test_id("integrations")).to_contain_text("Only a Referrals admin")
+
+
+def test_an_endpoint_button_says_when_the_api_refused_and_delete_asks_first(
+    page: Page, ui_url: str, desk: Desk, receiver: WebhookReceiver
+) -> None:
+    hooks = f"{desk.api}/integrations/webhooks"
+    added = desk.http.post(hooks, json={"url": receiver.endpoint("/gone")}, headers=desk.headers)
+    assert added.status_code == 201, added.text
+    sign_in(page, ui_url, desk.partner_id, roles=("Referrals.Admin",), path="settings")
+    endpoint = page.get_by_test_id("webhook")
+    questions: list[str] = []
+
+    def dismiss(dialog: Dialog) -> None:
+        questions.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    endpoint.get_by_role("button", name="Delete").click()
+    expect(endpoint.get_by_role("button", name="Delete")).to_be_enabled()  # the click is over
+    url = receiver.endpoint("/gone")
+    assert questions == [f"Delete the endpoint {url}? It gets no more events."]
+    assert len(desk.http.get(hooks, headers=desk.headers).json()["items"]) == 1  # dismissed: kept
+
+    gone = desk.http.delete(f"{hooks}/{added.json()['id']}", headers=desk.headers)
+    assert gone.status_code == 204, gone.text  # deleted meanwhile, in another tab
+    endpoint.get_by_role("button", name="Disable").click()
+    expect(endpoint.get_by_role("alert")).to_contain_text("That did not work")
