@@ -3,7 +3,7 @@
 // weight. Whether they can be changed here is the API's answer (`editable`).
 
 import { api } from './api.js';
-import { announce, h, icon } from './dom.js';
+import { announce, h, icon, uid } from './dom.js';
 
 export async function fillTeamSection(section) {
   const heading = section.querySelector('h2');
@@ -36,8 +36,12 @@ function memberRow(member, editable) {
   // "Save" on screen (a long name would make the column too wide for a phone); the name is in
   // the accessible name, as each row has its own button.
   const save = h('button', { type: 'button', class: 'button-secondary', 'aria-label': `Save ${member.name}` }, 'Save');
+  status.id = uid('member-status');
+  weight.setAttribute('aria-describedby', status.id); // its error is read with it
   save.addEventListener('click', async () => {
     status.textContent = '';
+    status.classList.remove('error-text');
+    weight.removeAttribute('aria-invalid');
     save.disabled = true;
     try {
       await api.saveMember(member.id, { available: available.checked, weight: Number(weight.value) });
@@ -46,6 +50,7 @@ function memberRow(member, editable) {
     } catch (error) {
       status.textContent = error.errors?.[0]?.message || error.detail || error.message;
       status.classList.add('error-text');
+      if (error.errors?.some((problem) => problem.field === 'weight')) weight.setAttribute('aria-invalid', 'true');
     } finally {
       save.disabled = false;
     }
