@@ -79,9 +79,17 @@ def test_settings_show_the_team_and_a_routing_preview(page: Page, ui_url: str, d
     routing = page.get_by_role("region", name="Routing")
     routing.get_by_role("button", name="Add rule").click()
     rule = routing.get_by_role("group", name="Rule 1")
-    rule.get_by_label("Countries or regions").fill("de")  # people type codes in lower case too
-    routing.get_by_role("button", name="Save routing").click()  # nobody ticked: said so, by it
-    expect(rule.locator(".field-error:visible")).to_have_text(
+    expect(rule.get_by_test_id("catch-all")).to_contain_text("matches every lead")
+    countries = rule.get_by_label("Countries or regions")
+    countries.fill("Germany")
+    expect(rule.get_by_test_id("catch-all")).to_be_hidden()
+    save = routing.get_by_role("button", name="Save routing")
+    save.click()  # each problem is said in the form's words, by its field
+    errors = rule.locator(".field-error:visible")
+    expect(errors).to_have_text("Use two-letter country codes, such as DE, FR, AT.")
+    countries.fill("de")  # people type codes in lower case too
+    save.click()  # nobody ticked
+    expect(errors).to_have_text(
         "Tick who gets the leads this rule matches: one person, or several to take turns."
     )
     expect(routing.locator("[data-error-summary]")).to_contain_text("Rule 1, Assign to")

@@ -146,8 +146,12 @@ export function showErrors(form, errors, fallback = 'The request failed.') {
 function findControl(form, name) {
   if (!name) return null;
   const escaped = CSS.escape(name);
-  return form.querySelector(`[data-field="${escaped}"]`)
+  const found = form.querySelector(`[data-field="${escaped}"]`)
     || form.querySelector(`[data-field^="${escaped}."]`);
+  if (found) return found;
+  // An item of a list typed in one field (`rules.0.match.countries.2`): the list's field.
+  const parent = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : '';
+  return parent ? form.querySelector(`[data-field="${CSS.escape(parent)}"]`) : null;
 }
 
 function focusControl(target) {

@@ -53,12 +53,21 @@ function ruleField(index, path, options) {
 
 function ruleBlock(rule, index, members, onRemove) {
   const targets = rule.assignTo ? [rule.assignTo] : rule.pool || [];
+  // A rule without conditions is valid (a catch-all) but easy to leave by mistake: say what it does.
+  const catchAll = h('p', { class: 'notice rule-note', 'data-testid': 'catch-all' },
+    'No conditions: this rule matches every lead. The rules after it and the default pool get a lead only when nobody here is available.');
   const block = h('fieldset', { class: 'rule card', 'data-rule': '' },
     h('legend', {}, `Rule ${index + 1}`),
     ruleField(index, 'name', { name: 'name', label: 'Name', value: rule.name || '' }),
     CONDITIONS.map(([name, text, hint]) => ruleField(index, `match.${name}`, { name, label: text, hint: `Any of, comma-separated: ${hint}. Empty: any.`, value: (rule.match?.[name] || []).join(', ') })),
+    catchAll,
     memberChecks({ name: `rule-${index}`, field: `rules.${index}`, legend: 'Assign to (one person, or several taking turns)', members, chosen: targets }),
     h('button', { type: 'button', class: 'button-quiet', onClick: onRemove }, `Remove rule ${index + 1}`));
+  const showCatchAll = () => {
+    catchAll.hidden = CONDITIONS.some(([name]) => list(block.querySelector(`[name="${name}"]`).value).length);
+  };
+  block.addEventListener('input', showCatchAll);
+  showCatchAll();
   return block;
 }
 
@@ -118,10 +127,12 @@ function routingForm({ body, etag }, members) {
 }
 
 /** The API names a rule's one-target check by the rule (`rules.0`) and words it for developers
- * (assignTo, pool): say it as the form does, next to the rule's tick boxes. */
+ * (assignTo, pool): say it as the form does, next to the rule's tick boxes. A country it cannot
+ * read gets the generic "not in the expected format": say which format. */
 function forPeople(error) {
   const target = /^(rules\.\d+)\.(assignTo|pool)(\.|$)/.exec(error.field || '');
   if (target) return { ...error, field: target[1] };
+  if (/^rules\.\d+\.match\.countries\.\d+$/.test(error.field || '')) return { ...error, message: 'Use two-letter country codes, such as DE, FR, AT.' };
   if (/^rules\.\d+$/.test(error.field || '')) return { ...error, message: 'Tick who gets the leads this rule matches: one person, or several to take turns.' };
   return error;
 }
