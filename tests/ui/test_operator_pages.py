@@ -126,6 +126,16 @@ def test_a_poison_message_is_looked_into_and_deleted_and_a_job_dry_run(
     page.get_by_role("link", name="Deliveries").click()
     expect(page.get_by_role("button", name="Show deliveries")).to_be_visible()
 
+    # On a phone the tabs scroll sideways; the current one, last of the strip, is brought in view.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(ui_url + "ops/jobs")
+    jobs_tab = page.get_by_role("navigation", name="Operations").get_by_role("link", name="Jobs")
+    expect(jobs_tab).to_have_attribute("aria-current", "page")
+    box = jobs_tab.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= 390
+
 
 def test_operations_are_shown_only_to_operators(page: Page, ui_url: str) -> None:
     _as_operator(page, ui_url, roles=("Referrals.Admin",))  # a partner's admin, no operator
