@@ -44,7 +44,8 @@ def test_an_admin_adds_an_endpoint_pings_it_and_sees_the_delivery(
     receiver.endpoints["/crm"].secrets.append(secret)
     endpoint = section.get_by_test_id("webhook")
     expect(endpoint).to_contain_text("Our CRM")
-    expect(endpoint).to_contain_text("won")
+    expect(endpoint).to_contain_text("Won")  # events by the names the form gave them
+    expect(endpoint).to_contain_text("Signed JSON (CloudEvents)")  # the format by its name
     endpoint.get_by_role("button", name="Send a ping").click()
     (arrived,) = receiver.wait_for("/crm", 1)
     assert arrived.event_type == PING_EVENT_TYPE

@@ -15,6 +15,9 @@ const EVENTS = [
   ['agedOut', 'Aged out'], ['reminderDue', 'About to expire'],
 ];
 const PREFIX = 'com.partnerleads.lead.';
+const FORMATS = [['standard', 'Signed JSON (CloudEvents)'], ['teams', 'Microsoft Teams'], ['slack', 'Slack']];
+const eventName = (type) => EVENTS.find(([kind]) => PREFIX + kind === type)?.[1] || type.replace(PREFIX, '');
+const formatName = (format) => FORMATS.find(([value]) => value === format)?.[1] || format;
 const call = async (method, path, body) => {
   const response = await request(method, path, body === undefined ? {} : { body });
   return response.status === 204 ? null : response.json();
@@ -83,8 +86,8 @@ function endpoint(section, item) {
   const act = (label, run, question) => h('button', { type: 'button', class: 'button-quiet', onClick: guarded(run, question) }, label);
   const name = item.description || item.url;
   return h('li', { class: 'webhook', 'data-testid': 'webhook' },
-    h('p', {}, h('strong', {}, name), h('span', { class: 'sub' }, `${item.url} · ${item.format} · ${state}`)),
-    h('p', { class: 'small muted' }, item.eventTypes.length ? item.eventTypes.map((t) => t.replace(PREFIX, '')).join(', ') : 'All lead events'),
+    h('p', {}, h('strong', {}, name), h('span', { class: 'sub' }, `${item.url} · ${formatName(item.format)} · ${state}`)),
+    h('p', { class: 'small muted' }, item.eventTypes.length ? item.eventTypes.map(eventName).join(', ') : 'All lead events'),
     h('div', { class: 'action-buttons' },
       act('Send a ping', async () => { await call('POST', `${HOOKS}/${item.id}/ping`); announce('Ping queued.'); await showLog(item, log, guarded); }),
       act('Show deliveries', () => showLog(item, log, guarded)),
@@ -123,7 +126,7 @@ function addForm(section) {
     h('h3', { id: 'add-endpoint' }, 'Add an endpoint'),
     errorSummary(),
     field({ name: 'url', label: 'URL', type: 'url', required: true, hint: 'https://… (your CRM, a Teams Workflows or a Slack incoming webhook)' }),
-    field({ name: 'format', label: 'Format', options: [['standard', 'Signed JSON (CloudEvents)'], ['teams', 'Microsoft Teams'], ['slack', 'Slack']] }),
+    field({ name: 'format', label: 'Format', options: FORMATS }),
     field({ name: 'description', label: 'Description', maxlength: 200 }),
     h('fieldset', { class: 'choices', 'data-field': 'eventTypes' }, h('legend', {}, 'Events (none ticked: all)'), h('div', { class: 'event-choices' }, boxes)),
     h('div', { class: 'actions-row' }, h('button', { type: 'submit', class: 'button-primary' }, 'Add endpoint')));
