@@ -94,6 +94,8 @@ def test_settings_show_the_team_and_a_routing_preview(page: Page, ui_url: str, d
     )
     expect(routing.locator("[data-error-summary]")).to_contain_text("Rule 1, Assign to")
     rule.get_by_role("checkbox", name="Desk").check()
+    tabs = rule.get_by_role("group", name="Tabs (none ticked: any)")  # ticked, never typed
+    tabs.get_by_role("checkbox", name="Marketplace leads").check()
     preview = routing.get_by_role("form", name="Preview")
     preview.get_by_label("Country or region").fill("DE")
     preview.get_by_role("button", name="Preview").click()
@@ -106,3 +108,4 @@ def test_settings_show_the_team_and_a_routing_preview(page: Page, ui_url: str, d
     saved = desk.http.get(f"{desk.api}/profile/routing", headers=desk.headers).json()
     assert saved["enabled"] is True
     assert saved["rules"][0]["match"]["countries"] == ["DE"]
+    assert saved["rules"][0]["match"]["views"] == ["marketplace"]

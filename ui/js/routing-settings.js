@@ -7,13 +7,15 @@ import { announce, h, icon, uid } from './dom.js';
 import { clearErrors, errorSummary, field, showErrors } from './forms.js';
 import { options } from './format.js';
 
+// A condition with few values is a set of tick boxes (by the names the app shows), so a rule
+// cannot name a value that does not exist; offers and countries are typed, comma-separated.
 const CONDITIONS = [
-  ['views', 'Tabs', 'marketplace, qualified'],
-  ['callsToAction', 'Calls to action', 'GetItNow, FreeTrial, TestDrive, ContactMe'],
-  ['sources', 'Lead sources', 'AppSource, AzureMarketplace, AzurePortal'],
-  ['offerIds', 'Offer ids', 'publisher.offer'],
-  ['countries', 'Countries or regions', 'DE, FR, AT'],
-  ['qualifications', 'Qualifications', 'MarketingQualified, SalesQualified, CustomerInquiry'],
+  ['views', 'Tabs', { choices: options('view').filter(([value]) => value !== 'favorites') }],
+  ['callsToAction', 'Calls to action', { choices: options('callToAction') }],
+  ['sources', 'Lead sources', { choices: options('source') }],
+  ['qualifications', 'Qualifications', { choices: options('qualification') }],
+  ['countries', 'Countries or regions', { hint: 'DE, FR, AT' }],
+  ['offerIds', 'Offer ids', { hint: 'publisher.offer' }],
 ];
 const list = (text) => text.split(',').map((part) => part.trim()).filter(Boolean);
 
@@ -33,15 +35,26 @@ export async function fillRoutingSection(section) {
   section.replaceChildren(heading, ...routingForm(loaded, team.items));
 }
 
-/** Tick boxes of Team members; `field` is the API's name for the list, so its errors land here. */
-function memberChecks({ name, field: apiName, legend, members, chosen }) {
-  const id = uid('members');
-  return h('fieldset', { class: 'choices', id, 'data-field': apiName, 'data-error-id': `${id}-error`, 'aria-describedby': `${id}-error` },
+/** Tick boxes of `choices` ([value, text]); `field` is the API's name for the list, so its
+ * errors land here. */
+function tickBoxes({ name, field: apiName, legend, choices, chosen, className = '' }) {
+  const id = uid('ticks');
+  return h('fieldset', { class: `choices ${className}`.trim(), id, 'data-field': apiName, 'data-error-id': `${id}-error`, 'aria-describedby': `${id}-error` },
     h('legend', {}, legend),
-    members.map((member) => h('label', { class: 'choice' },
-      h('input', { type: 'checkbox', name, value: member.id, checked: chosen.includes(member.id) }),
-      h('span', {}, member.name, member.available ? '' : ' (away)'))),
+    choices.map(([value, text]) => h('label', { class: 'choice' },
+      h('input', { type: 'checkbox', name, value, checked: chosen.includes(value) }), h('span', {}, text))),
     h('p', { class: 'field-error', id: `${id}-error`, hidden: true }));
+}
+
+const memberChoices = (members) => members.map((member) => [member.id, `${member.name}${member.available ? '' : ' (away)'}`]);
+
+/** One condition of rule `index`: tick boxes or a comma-separated field. */
+function condition(index, [name, text, { choices, hint }], match) {
+  const chosen = match?.[name] || [];
+  if (choices) {
+    return tickBoxes({ name, field: `rules.${index}.match.${name}`, legend: `${text} (none ticked: any)`, choices, chosen, className: 'condition' });
+  }
+  return ruleField(index, `match.${name}`, { name, label: text, hint: `Any of, comma-separated: ${hint}. Empty: any.`, value: chosen.join(', ') });
 }
 
 /** A field of rule `index`, named for the API (`rules.0.match.countries`) so errors find it. */
@@ -59,24 +72,31 @@ function ruleBlock(rule, index, members, onRemove) {
   const block = h('fieldset', { class: 'rule card', 'data-rule': '' },
     h('legend', {}, `Rule ${index + 1}`),
     ruleField(index, 'name', { name: 'name', label: 'Name', value: rule.name || '' }),
-    CONDITIONS.map(([name, text, hint]) => ruleField(index, `match.${name}`, { name, label: text, hint: `Any of, comma-separated: ${hint}. Empty: any.`, value: (rule.match?.[name] || []).join(', ') })),
+    CONDITIONS.map((spec) => condition(index, spec, rule.match)),
     catchAll,
-    memberChecks({ name: `rule-${index}`, field: `rules.${index}`, legend: 'Assign to (one person, or several taking turns)', members, chosen: targets }),
+    tickBoxes({ name: `rule-${index}`, field: `rules.${index}`, legend: 'Assign to (one person, or several taking turns)', choices: memberChoices(members), chosen: targets, className: 'targets' }),
     h('button', { type: 'button', class: 'button-quiet', onClick: onRemove }, `Remove rule ${index + 1}`));
   const showCatchAll = () => {
-    catchAll.hidden = CONDITIONS.some(([name]) => list(block.querySelector(`[name="${name}"]`).value).length);
+    catchAll.hidden = Object.values(readMatch(block)).some((values) => values.length);
   };
   block.addEventListener('input', showCatchAll);
+  block.addEventListener('change', showCatchAll);
   showCatchAll();
   return block;
 }
 
-function readRule(block) {
-  const value = (name) => block.querySelector(`[name="${name}"]`).value;
-  const chosen = [...block.querySelectorAll('input[type="checkbox"]:checked')].map((box) => box.value);
-  const match = Object.fromEntries(CONDITIONS.map(([name]) => [name, list(value(name))]));
+function readMatch(block) {
+  const ticked = (name) => [...block.querySelectorAll(`input[name="${name}"]:checked`)].map((box) => box.value);
+  const typed = (name) => list(block.querySelector(`[name="${name}"]`).value);
+  const match = Object.fromEntries(CONDITIONS.map(([name, , { choices }]) => [name, choices ? ticked(name) : typed(name)]));
   match.countries = match.countries.map((code) => code.toUpperCase()); // ISO codes: "de" is DE
-  const rule = { name: value('name').trim() || null, match };
+  return match;
+}
+
+function readRule(block) {
+  const name = block.querySelector('[name="name"]').value.trim() || null;
+  const chosen = [...block.querySelectorAll('.targets input:checked')].map((box) => box.value);
+  const rule = { name, match: readMatch(block) };
   return chosen.length === 1 ? { ...rule, assignTo: chosen[0] } : { ...rule, pool: chosen };
 }
 
@@ -93,7 +113,7 @@ function routingForm({ body, etag }, members) {
   const enabled = h('input', { type: 'checkbox', name: 'enabled', checked: body.enabled });
   const alsoContacts = h('input', { type: 'checkbox', name: 'alsoNotifyContacts', checked: body.alsoNotifyContacts });
   const hours = field({ name: 'followUpHours', label: 'Follow-up SLA (hours)', type: 'number', value: String(body.followUpHours), min: 0, hint: 'An unassigned or untouched lead is escalated to the admins and contacts after this long; 0 = never.' });
-  const pool = memberChecks({ name: 'defaultPool', field: 'defaultPool', legend: 'Default pool: when no rule matches', members, chosen: body.defaultPool || [] });
+  const pool = tickBoxes({ name: 'defaultPool', field: 'defaultPool', legend: 'Default pool: when no rule matches', choices: memberChoices(members), chosen: body.defaultPool || [] });
   const draft = () => ({
     enabled: enabled.checked,
     alsoNotifyContacts: alsoContacts.checked,
