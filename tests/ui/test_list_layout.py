@@ -77,6 +77,18 @@ def test_at_390_px_the_first_screen_shows_three_leads(page: Page, ui_url: str, d
     expect(
         lead_row(page, "Northwind Traders").locator("td[data-label='Respond by']")
     ).to_be_visible()
+    # The owner's name, in the flow of the card, says it is the owner.
+    owner = lead_row(page, "Northwind Traders").locator("td[data-label='Owner']")
+    assert owner.evaluate("el => getComputedStyle(el, '::before').content") == '"Owner: "'
+    # The tabs scroll sideways on a phone: the current one, last of the strip, is brought in view.
+    page.goto(ui_url + "?view=favorites")
+    views = page.get_by_role("navigation", name="Lead views")
+    favorites = views.get_by_role("link", name="Favorites")
+    expect(favorites).to_have_attribute("aria-current", "page")
+    box = favorites.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= 390, box
 
 
 def test_the_search_box_finds_a_lead_by_name_and_keeps_it_in_the_url(

@@ -80,7 +80,10 @@ def test_an_operator_fixes_a_partner_nobody_would_hear_from(
     expect(page.locator("[data-error-summary]")).to_contain_text("Keep at least one contact")
     page.get_by_role("button", name="Add contact").click()
     page.get_by_label("Name").fill("Ana Silva")
-    page.get_by_label("Email").fill("ana@contoso.example")
+    email = page.get_by_label("Email")
+    email.fill("ana.silva-fernandes@contoso.example")
+    shown = email.evaluate("el => el.scrollWidth <= el.clientWidth")
+    assert shown, "the email is cut off in its field on a wide card"
     page.get_by_role("button", name="Save contacts").click()
     expect(page.get_by_text("Nothing needs attention.")).to_be_visible()
     _snap(page, "ops-partner")
@@ -119,10 +122,26 @@ def test_a_poison_message_is_looked_into_and_deleted_and_a_job_dry_run(
         page.get_by_role("heading", name="expire-leads (dry run: nothing written)")
     ).to_be_visible()
     _snap(page, "ops-jobs")
+    as_of = page.get_by_label("As of (your time)")
+    as_of.fill((datetime.now() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_role("button", name="Run").click()  # refused: said once, by the field
+    expect(page.locator(".field-error:visible")).to_contain_text("more than a day ahead")
+    expect(page.locator("[data-error-summary]")).to_contain_text("As of (your time)")
+    expect(page.locator(".ops-job-result")).to_have_text("")
     page.get_by_role("link", name="Failed notifications").click()
     expect(page.get_by_role("heading", name="Failed notifications", level=1)).to_be_visible()
     page.get_by_role("link", name="Deliveries").click()
     expect(page.get_by_role("button", name="Show deliveries")).to_be_visible()
+
+    # On a phone the tabs scroll sideways; the current one, last of the strip, is brought in view.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(ui_url + "ops/jobs")
+    jobs_tab = page.get_by_role("navigation", name="Operations").get_by_role("link", name="Jobs")
+    expect(jobs_tab).to_have_attribute("aria-current", "page")
+    box = jobs_tab.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= 390
 
 
 def test_operations_are_shown_only_to_operators(page: Page, ui_url: str) -> None:

@@ -17,6 +17,7 @@ def test_an_admin_assigns_a_lead_from_its_page(page: Page, ui_url: str, desk: De
     form = page.get_by_role("form", name="Assign the lead")
     owner = form.get_by_label("Owner")
     expect(owner.locator("option", has_text="Desk · profile contact")).to_have_count(1)
+    expect(owner.locator("option", has_text="(you)")).to_have_count(1)  # the admin finds themselves
     owner.select_option(label="Desk · profile contact")
     form.get_by_role("button", name="Assign").click()
     expect(page.locator("main").get_by_text("The lead's owner is saved")).to_be_visible()
@@ -49,18 +50,52 @@ def test_taking_a_lead_puts_it_under_my_leads(page: Page, ui_url: str, desk: Des
     assert desk.lead(other)["owner"] is None
 
 
+def _fits_a_phone(page: Page) -> None:
+    """At 390 px wide nothing makes the page scroll sideways (a wide table did)."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390, f"Settings is {width} px wide on a 390 px phone"
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def test_settings_show_the_team_and_a_routing_preview(page: Page, ui_url: str, desk: Desk) -> None:
     sign_in(page, ui_url, desk.partner_id, path="settings")
     team = page.get_by_role("region", name="Team")
     expect(team.get_by_role("rowheader", name="Desk")).to_be_visible()
-    team.get_by_label("Weight of Desk").fill("3")
+    expect(page.get_by_role("button", name="Save routing")).to_be_visible()
+    _fits_a_phone(page)
+    weight = team.get_by_label("Weight of Desk")
+    weight.fill("11")
+    team.get_by_role("button", name="Save Desk").click()
+    expect(team.locator(".save-status.error-text")).to_have_text("Enter 10 or less.")
+    expect(weight).to_have_attribute("aria-invalid", "true")
+    weight.fill("3")
     team.get_by_role("button", name="Save Desk").click()
     expect(team.get_by_text("Saved")).to_be_visible()
+    expect(team.locator(".error-text")).to_have_count(0)  # "Saved" is not shown as an error
+    expect(weight).not_to_have_attribute("aria-invalid", "true")
     routing = page.get_by_role("region", name="Routing")
     routing.get_by_role("button", name="Add rule").click()
     rule = routing.get_by_role("group", name="Rule 1")
-    rule.get_by_label("Countries or regions").fill("DE")
+    expect(rule.get_by_test_id("catch-all")).to_contain_text("matches every lead")
+    countries = rule.get_by_label("Countries or regions")
+    countries.fill("Germany")
+    expect(rule.get_by_test_id("catch-all")).to_be_hidden()
+    save = routing.get_by_role("button", name="Save routing")
+    save.click()  # each problem is said in the form's words, by its field
+    errors = rule.locator(".field-error:visible")
+    expect(errors).to_have_text("Use two-letter country codes, such as DE, FR, AT.")
+    countries.fill("de")  # people type codes in lower case too
+    save.click()  # nobody ticked
+    expect(errors).to_have_text(
+        "Tick who gets the leads this rule matches: one person, or several to take turns."
+    )
+    expect(routing.locator("[data-error-summary]")).to_contain_text("Rule 1, Assign to")
     rule.get_by_role("checkbox", name="Desk").check()
+    tabs = rule.get_by_role("group", name="Tabs (none ticked: any)")  # ticked, never typed
+    tabs.get_by_role("checkbox", name="Marketplace leads").check()
     preview = routing.get_by_role("form", name="Preview")
     preview.get_by_label("Country or region").fill("DE")
     preview.get_by_role("button", name="Preview").click()
@@ -73,3 +108,4 @@ def test_settings_show_the_team_and_a_routing_preview(page: Page, ui_url: str, d
     saved = desk.http.get(f"{desk.api}/profile/routing", headers=desk.headers).json()
     assert saved["enabled"] is True
     assert saved["rules"][0]["match"]["countries"] == ["DE"]
+    assert saved["rules"][0]["match"]["views"] == ["marketplace"]

@@ -70,3 +70,13 @@ export function focusFirst(root, selector = 'h1, h2') {
   if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
   target.focus();
 }
+
+/** On a phone the tab strips scroll sideways: bring the current tab into the strip's view (it
+ * may be the last, off screen), without scrolling the page. Call once the strip is in the page. */
+export function showCurrentTab(strip) {
+  const current = strip?.querySelector('[aria-current="page"]');
+  if (!current || strip.scrollWidth <= strip.clientWidth) return;
+  const from = strip.getBoundingClientRect().left;
+  const tab = current.getBoundingClientRect();
+  strip.scrollLeft += tab.left - from - (strip.clientWidth - tab.width) / 2;
+}

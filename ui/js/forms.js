@@ -146,8 +146,12 @@ export function showErrors(form, errors, fallback = 'The request failed.') {
 function findControl(form, name) {
   if (!name) return null;
   const escaped = CSS.escape(name);
-  return form.querySelector(`[data-field="${escaped}"]`)
+  const found = form.querySelector(`[data-field="${escaped}"]`)
     || form.querySelector(`[data-field^="${escaped}."]`);
+  if (found) return found;
+  // An item of a list typed in one field (`rules.0.match.countries.2`): the list's field.
+  const parent = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : '';
+  return parent ? form.querySelector(`[data-field="${CSS.escape(parent)}"]`) : null;
 }
 
 function focusControl(target) {
@@ -156,10 +160,14 @@ function focusControl(target) {
 }
 
 function labelOf(form, target, fallback) {
-  if (target.matches('fieldset')) return target.querySelector('legend')?.textContent || fallback;
-  const text = form.querySelector(`label[for="${target.id}"]`)?.firstChild?.textContent || fallback;
+  const text = target.matches('fieldset')
+    ? target.querySelector('legend')?.textContent || fallback
+    : form.querySelector(`label[for="${target.id}"]`)?.firstChild?.textContent || fallback;
   const row = target.closest('.person');
-  return row ? `${row.getAttribute('aria-label')}, ${text}` : text;
+  if (row) return `${row.getAttribute('aria-label')}, ${text}`;
+  // A field of one of several alike groups (a routing rule): say which, by the group's legend.
+  const group = target.parentElement?.closest('[data-rule]');
+  return group ? `${group.querySelector('legend')?.textContent}, ${text}` : text;
 }
 
 const MESSAGES = { 'Field required': 'This is required.', 'String should have at least 1 character': 'This is required.' };

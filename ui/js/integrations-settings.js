@@ -15,6 +15,9 @@ const EVENTS = [
   ['agedOut', 'Aged out'], ['reminderDue', 'About to expire'],
 ];
 const PREFIX = 'com.partnerleads.lead.';
+const FORMATS = [['standard', 'Signed JSON (CloudEvents)'], ['teams', 'Microsoft Teams'], ['slack', 'Slack']];
+const eventName = (type) => EVENTS.find(([kind]) => PREFIX + kind === type)?.[1] || type.replace(PREFIX, '');
+const formatName = (format) => FORMATS.find(([value]) => value === format)?.[1] || format;
 const call = async (method, path, body) => {
   const response = await request(method, path, body === undefined ? {} : { body });
   return response.status === 204 ? null : response.json();
@@ -41,7 +44,8 @@ async function refresh(section, secretNote = null) {
   }
   section.replaceChildren(heading,
     h('p', { class: 'muted' }, 'Send every change of a lead to your CRM (signed Standard Webhooks carrying CloudEvents, retried for three days), or to a Teams or Slack channel.'),
-    secretNote,
+    // The DOM's replaceChildren writes a null as the text "null": leave the note out instead.
+    ...(secretNote ? [secretNote] : []),
     list.items.length ? h('ul', { class: 'webhooks', 'aria-label': 'Endpoints' }, list.items.map((item) => endpoint(section, item))) : h('p', {}, 'No endpoints yet.'),
     addForm(section));
 }
@@ -61,23 +65,44 @@ function secretBox(secret) {
 
 function endpoint(section, item) {
   const log = h('div', { class: 'deliveries' });
+  const problem = h('p', { class: 'error-text', role: 'alert', hidden: true });
   const state = item.enabled ? 'Enabled' : `Disabled${item.disabledReason ? `: ${item.disabledReason}` : ''}`;
-  const act = (label, run) => h('button', { type: 'button', class: 'button-quiet', onClick: run }, label);
+  // Every button says when the API refused (the endpoint deleted meanwhile, a lost right):
+  // an unanswered click would look like it worked.
+  const guarded = (run, question = null) => async (event) => {
+    if (question && !window.confirm(question)) return;
+    const button = event?.currentTarget;
+    problem.hidden = true;
+    if (button) button.disabled = true;
+    try {
+      await run();
+    } catch (error) {
+      problem.textContent = `That did not work: ${error.detail || error.message}`;
+      problem.hidden = false;
+    } finally {
+      if (button) button.disabled = false;
+    }
+  };
+  const act = (label, run, question) => h('button', { type: 'button', class: 'button-quiet', onClick: guarded(run, question) }, label);
+  const name = item.description || item.url;
   return h('li', { class: 'webhook', 'data-testid': 'webhook' },
-    h('p', {}, h('strong', {}, item.description || item.url), h('span', { class: 'sub' }, `${item.url} · ${item.format} · ${state}`)),
-    h('p', { class: 'small muted' }, item.eventTypes.length ? item.eventTypes.map((t) => t.replace(PREFIX, '')).join(', ') : 'All lead events'),
+    h('p', {}, h('strong', {}, name), h('span', { class: 'sub' }, `${item.url} · ${formatName(item.format)} · ${state}`)),
+    h('p', { class: 'small muted' }, item.eventTypes.length ? item.eventTypes.map(eventName).join(', ') : 'All lead events'),
     h('div', { class: 'action-buttons' },
-      act('Send a ping', async () => { await call('POST', `${HOOKS}/${item.id}/ping`); announce('Ping queued.'); await showLog(item, log); }),
-      act('Show deliveries', () => showLog(item, log)),
-      act('Rotate secret', async () => { const rotated = await call('POST', `${HOOKS}/${item.id}/rotate-secret`); await refresh(section, secretBox(rotated.secret)); }),
+      act('Send a ping', async () => { await call('POST', `${HOOKS}/${item.id}/ping`); announce('Ping queued.'); await showLog(item, log, guarded); }),
+      act('Show deliveries', () => showLog(item, log, guarded)),
+      act('Rotate secret', async () => { const rotated = await call('POST', `${HOOKS}/${item.id}/rotate-secret`); await refresh(section, secretBox(rotated.secret)); },
+        `Rotate the signing secret of ${name}? Its receiver must switch to the new one.`),
       act(item.enabled ? 'Disable' : 'Enable', async () => { await call('PATCH', `${HOOKS}/${item.id}`, { enabled: !item.enabled }); await refresh(section); }),
-      act('Delete', async () => { await call('DELETE', `${HOOKS}/${item.id}`); announce('Endpoint deleted.'); await refresh(section); })),
+      act('Delete', async () => { await call('DELETE', `${HOOKS}/${item.id}`); announce('Endpoint deleted.'); await refresh(section); },
+        `Delete the endpoint ${name}? It gets no more events.`)),
+    problem,
     log);
 }
 
-async function showLog(item, log) {
+async function showLog(item, log, guarded) {
   const page = await call('GET', `${HOOKS}/${item.id}/deliveries?pageSize=20`);
-  const replay = (body) => async () => { const report = await call('POST', `${HOOKS}/${item.id}/deliveries/replay`, body); announce(`${report.queued} queued again.`); await showLog(item, log); };
+  const replay = (body) => guarded(async () => { const report = await call('POST', `${HOOKS}/${item.id}/deliveries/replay`, body); announce(`${report.queued} queued again.`); await showLog(item, log, guarded); });
   // data-label: on a phone the table becomes one line per delivery, labelled.
   const rows = page.items.map((d) => h('tr', { 'data-status': d.status },
     h('td', { 'data-label': 'Event' }, d.eventType.replace(PREFIX, '').replace('com.partnerleads.webhook.', '')),
@@ -101,7 +126,7 @@ function addForm(section) {
     h('h3', { id: 'add-endpoint' }, 'Add an endpoint'),
     errorSummary(),
     field({ name: 'url', label: 'URL', type: 'url', required: true, hint: 'https://… (your CRM, a Teams Workflows or a Slack incoming webhook)' }),
-    field({ name: 'format', label: 'Format', options: [['standard', 'Signed JSON (CloudEvents)'], ['teams', 'Microsoft Teams'], ['slack', 'Slack']] }),
+    field({ name: 'format', label: 'Format', options: FORMATS }),
     field({ name: 'description', label: 'Description', maxlength: 200 }),
     h('fieldset', { class: 'choices', 'data-field': 'eventTypes' }, h('legend', {}, 'Events (none ticked: all)'), h('div', { class: 'event-choices' }, boxes)),
     h('div', { class: 'actions-row' }, h('button', { type: 'submit', class: 'button-primary' }, 'Add endpoint')));

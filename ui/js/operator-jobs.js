@@ -3,7 +3,7 @@
 
 import { announce, h } from './dom.js';
 import { formatDateTime } from './format.js';
-import { field } from './forms.js';
+import { clearErrors, errorSummary, field, showErrors } from './forms.js';
 import { ops } from './operator-api.js';
 import { actionButton, fact } from './operator-kit.js';
 import { href, navigate } from './router.js';
@@ -89,6 +89,7 @@ export async function renderJobs(body) {
   const summary = h('p', { class: 'muted', 'data-testid': 'job-summary' });
   const asOf = field({ name: 'asOf', label: 'As of (your time)', type: 'datetime-local', hint: 'Empty: now. What is due as of this instant; whatever the run records is dated now.' });
   const form = h('form', { class: 'form', novalidate: true },
+    errorSummary(),
     h('div', { class: 'field-pair' },
       field({ name: 'job', label: 'Job', options: [...jobs.keys()].map((j) => [j, j]) }),
       field({ name: 'partnerId', label: 'Partner ID (partner jobs only)', autocomplete: 'off', hint: 'Empty: every partner.' })),
@@ -105,6 +106,8 @@ export async function renderJobs(body) {
     if (el.asOf.value) query.set('asOf', new Date(el.asOf.value).toISOString());
     if (el.partnerId.value.trim()) query.set('partnerId', el.partnerId.value.trim());
     for (const name of ['dryRun', 'allowFuture', 'fanOut']) if (el[name].checked) query.set(name, 'true');
+    if (!el.dryRun.checked && !window.confirm(`Run ${el.job.value} for real? What it does is written, not only reported.`)) return;
+    clearErrors(form);
     result.replaceChildren(h('p', {}, 'Running…'));
     try {
       const { status, body: report } = await ops.runJob(el.job.value, query);
@@ -114,8 +117,13 @@ export async function renderJobs(body) {
         h('dl', { class: 'ops-facts' }, Object.entries(report.counts).map(([k, v]) => fact(k, String(v))))));
       announce('The job ran.');
     } catch (error) {
-      result.replaceChildren(h('p', { class: 'error-text', role: 'alert' }, error.detail || error.message,
-        ...(error.errors || []).map((e) => h('span', { class: 'sub' }, `${e.field}: ${e.message}`))));
+      // A field's error goes next to that field (once); a refusal of the run as a whole below it.
+      if (error.errors?.length) {
+        result.replaceChildren();
+        showErrors(form, error.errors, error.detail || error.message);
+      } else {
+        result.replaceChildren(h('p', { class: 'error-text', role: 'alert' }, error.detail || error.message));
+      }
     }
   });
   const describe = () => {

@@ -2,7 +2,7 @@
 // queues, failed notifications, deliveries and the jobs. What needs attention is the API's
 // answer (`warnings`), never worked out here.
 
-import { h } from './dom.js';
+import { h, showCurrentTab } from './dom.js';
 import { formatDateTime } from './format.js';
 import { renderDeliveries, renderJobs } from './operator-jobs.js';
 import { ops } from './operator-api.js';
@@ -37,6 +37,7 @@ export async function renderOperator(main, route, ctx) {
     h('nav', { class: 'tabs', 'aria-label': 'Operations' }, SECTIONS.map(([key, text]) =>
       h('a', { href: href(`ops/${key}`), 'data-route': '', 'aria-current': key === name ? 'page' : null }, text))),
     body));
+  showCurrentTab(main.querySelector('.tabs'));
   try {
     if (name === 'partners' && route.id) await renderPartner(body, route.id, ctx);
     else await render(body, route, ctx);

@@ -18,7 +18,7 @@ function memberChoice(lead) {
   const input = select.querySelector('select');
   api.team().then((team) => {
     const choices = [['', 'Nobody (unassigned)'], ...team.items.map((member) => [member.id,
-      `${member.name}${member.available ? '' : ' (away)'}${member.kind === 'Contact' ? ' · profile contact' : ''}`])];
+      `${member.name}${member.isMe ? ' (you)' : ''}${member.available ? '' : ' (away)'}${member.kind === 'Contact' ? ' · profile contact' : ''}`])];
     input.replaceChildren(...choices.map(([value, text]) => h('option', { value, selected: value === (lead.owner?.id || '') }, text)));
   }).catch((error) => {
     input.replaceChildren(h('option', { value: '' }, `The Team could not be loaded: ${error.detail || error.message}`));

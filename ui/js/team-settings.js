@@ -3,7 +3,7 @@
 // weight. Whether they can be changed here is the API's answer (`editable`).
 
 import { api } from './api.js';
-import { announce, h, icon } from './dom.js';
+import { announce, h, icon, uid } from './dom.js';
 
 export async function fillTeamSection(section) {
   const heading = section.querySelector('h2');
@@ -20,7 +20,7 @@ export async function fillTeamSection(section) {
   section.replaceChildren(heading, h('p', { class: 'muted' }, intro),
     h('table', { class: 'team-table' },
       h('caption', { class: 'visually-hidden' }, 'Team members'),
-      h('thead', {}, h('tr', {}, ['Name', 'Available', 'Weight', ''].map((text) => h('th', { scope: 'col' }, text)))),
+      h('thead', {}, h('tr', {}, ['Name', 'Available', 'Weight', ...(team.editable ? [h('span', { class: 'visually-hidden' }, 'Save')] : [])].map((text) => h('th', { scope: 'col' }, text)))),
       h('tbody', {}, team.items.map((member) => memberRow(member, team.editable)))));
 }
 
@@ -28,14 +28,20 @@ function memberRow(member, editable) {
   const who = h('th', { scope: 'row' }, member.name, member.isMe ? ' (you)' : '',
     h('span', { class: 'sub' }, [member.email, member.kind === 'Contact' ? 'profile contact' : null].filter(Boolean).join(' · ')));
   if (!editable) {
-    return h('tr', {}, who, h('td', {}, member.available ? 'Yes' : 'Away'), h('td', {}, String(member.weight)), h('td'));
+    return h('tr', {}, who, h('td', { 'data-label': 'Available' }, member.available ? 'Yes' : 'Away'), h('td', { 'data-label': 'Weight' }, String(member.weight)));
   }
   const available = h('input', { type: 'checkbox', checked: member.available, 'aria-label': `${member.name} is available` });
   const weight = h('input', { type: 'number', min: 1, max: 10, step: 1, value: member.weight, 'aria-label': `Weight of ${member.name}`, class: 'weight' });
   const status = h('span', { class: 'save-status', role: 'status' });
-  const save = h('button', { type: 'button', class: 'button-secondary' }, `Save ${member.name}`);
+  // "Save" on screen (a long name would make the column too wide for a phone); the name is in
+  // the accessible name, as each row has its own button.
+  const save = h('button', { type: 'button', class: 'button-secondary', 'aria-label': `Save ${member.name}` }, 'Save');
+  status.id = uid('member-status');
+  weight.setAttribute('aria-describedby', status.id); // its error is read with it
   save.addEventListener('click', async () => {
     status.textContent = '';
+    status.classList.remove('error-text');
+    weight.removeAttribute('aria-invalid');
     save.disabled = true;
     try {
       await api.saveMember(member.id, { available: available.checked, weight: Number(weight.value) });
@@ -44,9 +50,10 @@ function memberRow(member, editable) {
     } catch (error) {
       status.textContent = error.errors?.[0]?.message || error.detail || error.message;
       status.classList.add('error-text');
+      if (error.errors?.some((problem) => problem.field === 'weight')) weight.setAttribute('aria-invalid', 'true');
     } finally {
       save.disabled = false;
     }
   });
-  return h('tr', {}, who, h('td', {}, available), h('td', {}, weight), h('td', {}, save, status));
+  return h('tr', {}, who, h('td', { 'data-label': 'Available' }, available), h('td', { 'data-label': 'Weight' }, weight), h('td', { class: 'team-save' }, save, status));
 }

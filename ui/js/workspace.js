@@ -2,7 +2,7 @@
 // "load more", export.
 
 import { api } from './api.js';
-import { announce, h, icon } from './dom.js';
+import { announce, h, icon, showCurrentTab } from './dom.js';
 import { FILTER_NAMES, SORTS, VIEWS, apiQuery, filterPanel, viewOf } from './filters.js';
 import { label } from './format.js';
 import { leadRow, LIST_COLUMNS } from './lead-row.js';
@@ -35,6 +35,7 @@ export async function renderWorkspace(main, route, ctx) {
         h('div', { class: 'table-wrap' }, table),
         more)));
   main.replaceChildren(page);
+  showCurrentTab(page.querySelector('.tabs'));
 
   let shown = 0;
   const load = async (continuationToken = null) => {
