@@ -14,9 +14,8 @@ from __future__ import annotations
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from azure.data.tables import TableClient
 
@@ -36,6 +35,7 @@ from shared.services.lead_commands import AcceptLead, EditDeal, WinLead
 from shared.services.lead_events import LeadEvents
 from shared.services.lead_intake import IntakeService
 from tests.support.azurite import Azurite
+from tests.support.counting_table import CountingTable
 from tests.support.leads import make_lead
 
 CHANGES = 20  # leads taken through each step
@@ -126,20 +126,6 @@ def _details(lead: Lead) -> LeadDetails:
         requires_action=True,
         contact_requested=True,
     )
-
-
-class CountingTable:
-    def __init__(self, table: TableClient) -> None:
-        self._table = table
-        self.examined = 0
-
-    def query_entities(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
-        for entity in self._table.query_entities(*args, **kwargs):
-            self.examined += 1
-            yield entity
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._table, name)
 
 
 def feed_pages(azurite: Azurite, size: int) -> list[tuple[str, int, int, float]]:

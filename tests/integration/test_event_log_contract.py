@@ -4,10 +4,10 @@ oldest first, no gap and no repeat across pages, only settled events, a bounded 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 import pytest
 from azure.data.tables import TableClient, TableServiceClient
@@ -17,6 +17,7 @@ from shared.adapters.table_event_log import TableEventLog
 from shared.domain.errors import InvalidInput
 from shared.services.event_ports import EVENT_TYPE_PREFIX, EventPage, LeadChangeEvent
 from tests.support.azurite import Azurite
+from tests.support.counting_table import CountingTable
 from tests.unit.event_fakes import InMemoryEventLog
 from tests.unit.fakes import SteppingClock
 
@@ -41,23 +42,6 @@ class Log(Protocol):
     ) -> EventPage: ...
 
     def prune(self, partner_id: str, before: datetime, *, limit: int) -> int: ...
-
-
-class CountingTable:
-    """The real TableClient, counting the entities its queries hand out (the queries of the
-    log carry key conditions only, so that is what storage examined)."""
-
-    def __init__(self, table: TableClient) -> None:
-        self._table = table
-        self.examined = 0
-
-    def query_entities(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
-        for entity in self._table.query_entities(*args, **kwargs):
-            self.examined += 1
-            yield entity
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._table, name)
 
 
 class TableLog:
