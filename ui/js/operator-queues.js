@@ -19,7 +19,7 @@ export async function renderQueues(body, route, ctx) {
     }
   };
   body.replaceChildren(
-    h('p', { class: 'muted' }, 'A message lands in a poison queue after failing 5 times. Fix the cause, then put it back to be processed again (the handlers are idempotent), or delete it.'),
+    h('p', { class: 'muted' }, 'A message lands in a poison queue when it cannot be handled: it failed the host’s 5 quick tries (a malformed message, a bug), or storage or SendGrid kept failing until its retries gave up (24 hours by default, QUEUE_RETRY_GIVE_UP_HOURS). Fix the cause, then put it back to be processed again (the handlers are idempotent), or delete it.'),
     h('ul', { class: 'ops-list', 'aria-label': 'Queues' }, items.map((q) => h('li', { class: `card ops-card${q.poison ? ' needs-attention' : ''}`, 'data-queue': q.name },
       h('h2', { class: 'ops-card-title' }, q.name, h('span', { class: 'sub' }, q.queue)),
       h('dl', { class: 'ops-facts' }, fact('Waiting', String(q.messages)), fact('In poison', String(q.poison))),
