@@ -103,7 +103,14 @@ def test_eleven_simultaneous_leads_are_ten_emails_and_one_held_for_the_digest(
         )
     rows = notify_host.wait_until_handled(partner, 11)
     assert sorted(row["Status"] for row in rows) == ["Held"] + ["Sent"] * 10
-    assert len(notify_host.capture.accepted(contact)) == 10
+    # Ten emails, told apart by their notification: on a loaded machine a send may outlast this
+    # host's 1 s SendGrid timeout and be sent again, the one duplicate the app accepts (see
+    # test_timeouts_of_requests_sendgrid_accepted_are_the_only_duplicates).
+    sent = {
+        request.body["custom_args"]["notificationId"]
+        for request in notify_host.capture.accepted(contact)
+    }
+    assert len(sent) == 10
     (held,) = notify_host.rows(partner, "H|")
     assert held["LeadId"] in lead_ids
     (count,) = notify_host.rows(partner, "C|")
