@@ -58,6 +58,7 @@ def journaled(env: Mapping[str, str], partner_id: str, body: Any, *, relay_at: d
         body=raw,
     )
     tables = TableServiceClient.from_connection_string(env["AzureWebJobsStorage"])
-    table = tables.get_table_client(f"{env['STORAGE_PREFIX']}Deliveries")
+    # The app makes its journal table on its first delivery, which this host may not have had.
+    table = tables.create_table_if_not_exists(f"{env['STORAGE_PREFIX']}Deliveries")
     TableDeliveryJournal(table).record(entry, relay_at=relay_at)
     return entry.delivery_id
