@@ -6,12 +6,11 @@ from __future__ import annotations
 import logging
 
 import azure.functions as func
-from pydantic import ValidationError
 
 from functions.http_kit import authenticate, container, http_endpoint, json_response, parse_body
 from functions.invocation_telemetry import queue_invocation, timer_invocation
+from functions.queue_kit import queue_content
 from shared.domain.delivery import Delivery
-from shared.domain.errors import InvalidInput
 from shared.domain.intake_journal import DeliveryMessage
 from shared.domain.model import parse_model
 from shared.services import job_names
@@ -31,11 +30,7 @@ def process_delivery(message: func.QueueMessage) -> None:
     back-off by a copy of the message, then quarantined in the journal; raising (the host's
     own retries) is left for when the queue itself fails."""
     with queue_invocation("process_delivery", message) as span:
-        try:
-            content = DeliveryMessage.model_validate_json(message.get_body())
-        except ValidationError:
-            logger.error("Queue message %s names no delivery; the queue retries it", message.id)
-            raise InvalidInput("The queue message names no delivery.") from None
+        content = queue_content(message, DeliveryMessage, "names no delivery")
         span.set_attribute("leads.partner_id", content.partner_id)
         delivery = Delivery.of(message.id, message.dequeue_count, content.redelivery)
         container().delivery_messages.handle(content, delivery)

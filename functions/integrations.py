@@ -6,11 +6,11 @@ from __future__ import annotations
 import logging
 
 import azure.functions as func
-from pydantic import ValidationError
 
 from functions.http_kit import authenticate, container, http_endpoint, json_response, parse_body
+from functions.invocation_telemetry import queue_invocation, timer_invocation
+from functions.queue_kit import queue_content
 from shared.domain.delivery import Delivery
-from shared.domain.errors import InvalidInput
 from shared.domain.model import parse_model
 from shared.domain.webhooks import WebhookMessage
 from shared.services import job_names
@@ -95,7 +95,8 @@ def replay_webhook_deliveries(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.timer_trigger(schedule="%DISPATCH_WEBHOOKS_SCHEDULE%", arg_name="timer", run_on_startup=False)
 def dispatch_webhooks(timer: func.TimerRequest) -> None:
-    report = container().jobs.run(job_names.DISPATCH_WEBHOOKS, container().clock.now())
+    with timer_invocation(job_names.DISPATCH_WEBHOOKS):  # run count and duration, as every timer
+        report = container().jobs.run(job_names.DISPATCH_WEBHOOKS, container().clock.now())
     if report.counts.get("deliveries"):
         logger.info("dispatch-webhooks: %s", report.counts)
 
@@ -105,13 +106,10 @@ def dispatch_webhooks(timer: func.TimerRequest) -> None:
 )
 def deliver_webhook(msg: func.QueueMessage) -> None:
     """Send one event to one subscription; its retries are copies put back with a delay."""
-    try:
-        message = WebhookMessage.model_validate_json(msg.get_body())
-    except ValidationError:
-        logger.error("Queue message %s is not a webhook delivery; the queue retries it", msg.id)
-        raise InvalidInput("The queue message is not a webhook delivery.") from None
-    delivery = Delivery.of(msg.id, msg.dequeue_count, message.redelivery)
-    container().webhooks.deliveries.handle(message, delivery)
+    with queue_invocation("deliver_webhook", msg):
+        message = queue_content(msg, WebhookMessage, "is not a webhook delivery")
+        delivery = Delivery.of(msg.id, msg.dequeue_count, message.redelivery)
+        container().webhooks.deliveries.handle(message, delivery)
 
 
 def _id(req: func.HttpRequest) -> str:

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import logging
-
 import azure.functions as func
-from pydantic import ValidationError
 
 from functions.http_kit import container
 from functions.invocation_telemetry import queue_invocation
+from functions.queue_kit import queue_content
 from shared.domain.delivery import Delivery
-from shared.domain.errors import InvalidInput
 from shared.domain.notification import Notification
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]  # the SDK leaves it unannotated
-logger = logging.getLogger(__name__)
 
 
 @bp.queue_trigger(
@@ -30,11 +26,7 @@ def process_notification(msg: func.QueueMessage) -> None:
     nor pydantic's message (it quotes the input) is logged: it may hold personal data.
     """
     with queue_invocation("process_notification", msg) as span:
-        try:
-            notification = Notification.model_validate_json(msg.get_body())
-        except ValidationError:
-            logger.error("Queue message %s is not a notification; the queue retries it", msg.id)
-            raise InvalidInput("The queue message is not a notification.") from None
+        notification = queue_content(msg, Notification, "is not a notification")
         span.set_attributes(
             {
                 "leads.partner_id": notification.partner_id,

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import logging
-
 import azure.functions as func
-from pydantic import ValidationError
 
 from functions.http_kit import container
 from functions.invocation_telemetry import queue_invocation
+from functions.queue_kit import queue_content
 from shared.domain.delivery import Delivery
-from shared.domain.errors import InvalidInput
 from shared.domain.work_order import WorkOrder
 from shared.services.metrics import record_job_counts
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]  # the SDK leaves it unannotated
-logger = logging.getLogger(__name__)
 
 
 @bp.queue_trigger(arg_name="work", queue_name="%WORK_QUEUE%", connection="AzureWebJobsStorage")
@@ -27,11 +23,7 @@ def process_work(work: func.QueueMessage) -> None:
     that is no work order (or names a job this version lacks) ends in `<queue>-poison`.
     """
     with queue_invocation("process_work", work) as span:
-        try:
-            order = WorkOrder.model_validate_json(work.get_body())
-        except ValidationError:
-            logger.error("Queue message %s is not a work order; the queue retries it", work.id)
-            raise InvalidInput("The queue message is not a work order.") from None
+        order = queue_content(work, WorkOrder, "is not a work order")
         span.set_attribute("leads.job", order.job)
         delivery = Delivery.of(work.id, work.dequeue_count, order.redelivery)
         counts = container().partner_jobs.handle(order, delivery)
