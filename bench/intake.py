@@ -141,8 +141,9 @@ def measure_bare_create_entity(azurite: Azurite) -> Throughput:
             table_client.close()
 
 
-def measure_host(azurite: Azurite, log_dir: Path) -> Throughput:
-    """The same clients posting distinct new marketplace leads to the local host.
+def measure_host(azurite: Azurite, log_dir: Path, *, workers: int = 1) -> Throughput:
+    """The same clients posting distinct new marketplace leads to the local host, served by
+    `workers` processes (`FUNCTIONS_WORKER_PROCESS_COUNT`).
 
     Each client is one keep-alive `http.client` connection: the load generator shares the two
     cores with the host and Azurite, so it must cost as little as it can (a `requests` session
@@ -150,9 +151,13 @@ def measure_host(azurite: Azurite, log_dir: Path) -> Throughput:
     runtime = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
     # The acknowledgement alone: processing, which a real deployment spreads over instances,
     # would share this host's cores with it.
-    env = {**app_env(azurite, "benchhost"), "AzureWebJobs.process_delivery.Disabled": "true"}
+    env = {
+        **app_env(azurite, "benchhost"),
+        "AzureWebJobs.process_delivery.Disabled": "true",
+        "FUNCTIONS_WORKER_PROCESS_COUNT": str(workers),
+    }
     host = start_host_process(
-        port=free_port(), log_path=log_dir / "host.log", env={**runtime, **env}
+        port=free_port(), log_path=log_dir / f"host-{workers}.log", env={**runtime, **env}
     )
     connections = [
         http.client.HTTPConnection("127.0.0.1", host.port, timeout=30) for _ in range(CLIENTS)

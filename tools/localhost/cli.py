@@ -7,18 +7,31 @@ import io
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from tools.localhost.app_loader import describe_functions, import_app, is_disabled
+from tools.localhost.app_loader import (
+    FunctionDescription,
+    describe_functions,
+    import_app,
+    is_disabled,
+)
 from tools.localhost.errors import StartupError
 from tools.localhost.host import LocalHost
-from tools.localhost.host_config import load_host_config
+from tools.localhost.host_config import HostConfig, load_host_config
 from tools.localhost.settings_file import load_local_settings, local_http_port
 from tools.localhost.validation import validate_functions
+from tools.localhost.workers import (
+    WorkerHandles,
+    report_ready,
+    start_worker_processes,
+    stop_when_host_is_gone,
+    worker_process_count,
+)
 
 DEFAULT_PORT = 7071
 
@@ -43,6 +56,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="HTTP port (default: $FUNCTIONS_HTTP_PORT, else Host.LocalHttpPort from "
         f"local.settings.json, else {DEFAULT_PORT})",
     )
+    # Internal: how the host starts its extra HTTP worker processes (workers.py).
+    parser.add_argument("--worker-fds", default=None, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -55,12 +70,15 @@ def configure_logging() -> None:
     logging.getLogger("azure").setLevel(logging.WARNING)
 
 
-def build_host(args: argparse.Namespace) -> LocalHost:
-    """Everything before serving: settings, host.json, indexing, validation, port binding."""
+def load_functions(
+    args: argparse.Namespace, *, quiet: bool = False
+) -> tuple[list[FunctionDescription], HostConfig]:
+    """Settings, host.json, indexing and validation: the enabled functions and the host config.
+    `quiet`: a worker process says nothing the host has already said."""
     script_root: Path = args.script_root
-    settings_path = script_root / "local.settings.json"
-    for notice in load_local_settings(settings_path, os.environ):
-        print(notice)
+    say = (lambda _: None) if quiet else print
+    for notice in load_local_settings(script_root / "local.settings.json", os.environ):
+        say(notice)
     config = load_host_config(script_root / "host.json")
     # The app is imported only after the settings are in place, as under `func start`.
     functions = describe_functions(import_app(args.app))
@@ -69,8 +87,15 @@ def build_host(args: argparse.Namespace) -> LocalHost:
         raise StartupError("The host cannot start:\n" + "\n".join(f"  {e}" for e in errors))
     disabled = {function.name for function in functions if is_disabled(function.name, os.environ)}
     for name in sorted(disabled):
-        print(f"Function '{name}' is disabled: AzureWebJobs.{name}.Disabled is set")
-    functions = [function for function in functions if function.name not in disabled]
+        say(f"Function '{name}' is disabled: AzureWebJobs.{name}.Disabled is set")
+    return [function for function in functions if function.name not in disabled], config
+
+
+def build_host(args: argparse.Namespace) -> LocalHost:
+    """Everything before serving: settings, host.json, indexing, validation, port binding."""
+    functions, config = load_functions(args)
+    worker_process_count(os.environ)  # refused before anything binds
+    settings_path = args.script_root / "local.settings.json"
     env_port = os.environ.get("FUNCTIONS_HTTP_PORT") or "0"
     if not env_port.isdigit():
         raise StartupError(f"FUNCTIONS_HTTP_PORT must be a port number, not '{env_port}'")
@@ -99,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Installed before the (slow) import so an early SIGTERM still ends in a clean exit 0.
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    if args.worker_fds:
+        return serve_as_worker(args, WorkerHandles.parse(args.worker_fds), stopping)
     try:
         host = build_host(args)
     except StartupError as error:
@@ -108,15 +135,53 @@ def main(argv: Sequence[str] | None = None) -> int:
     for line in host.describe():
         print(line)
     host.start()
+    try:
+        workers = start_worker_processes(
+            worker_process_count(os.environ) - 1,
+            host.server.fileno(),
+            ["--app", args.app, "--script-root", str(args.script_root)],
+        )
+    except StartupError as error:
+        print(error, file=sys.stderr)
+        host.stop()
+        return 1
+    if workers.pids:
+        pids = ", ".join(str(pid) for pid in [os.getpid(), *workers.pids])
+        print(f"\nHTTP is served by {len(workers.pids) + 1} worker processes (pids {pids}).")
     print("\nHost started. Press Ctrl+C to stop.")
     while not stopping.wait(0.5):
         pass
     print("Stopping the host.")
-    if not host.stop():
+    workers.signal_stop()
+    stopped = host.stop()
+    workers.wait(timeout=10.0)
+    if not stopped:
         # A stuck invocation would hold the interpreter at exit (thread-pool workers are joined
         # then); like the real host, stop anyway.
         logging.shutdown()
         sys.stdout.flush()
         sys.stderr.flush()
+        os._exit(0)
+    return 0
+
+
+def serve_as_worker(
+    args: argparse.Namespace, handles: WorkerHandles, stopping: threading.Event
+) -> int:
+    """An extra worker process: HTTP only, on the host's socket, until told or the host is gone."""
+    try:
+        functions, config = load_functions(args, quiet=True)
+    except StartupError as error:
+        print(error, file=sys.stderr)
+        return 1
+    listener = socket.socket(fileno=handles.listener)
+    host = LocalHost(functions, config, os.environ, listener=listener, background=False)
+    host.start()
+    stop_when_host_is_gone(handles, stopping)
+    report_ready(handles)
+    while not stopping.wait(0.5):
+        pass
+    if not host.stop():
+        logging.shutdown()
         os._exit(0)
     return 0

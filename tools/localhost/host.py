@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 from collections.abc import Mapping
@@ -16,7 +17,7 @@ from tools.localhost.app_loader import (
 )
 from tools.localhost.connection import storage_connection_string
 from tools.localhost.host_config import HostConfig
-from tools.localhost.http_server import FunctionsHttpServer
+from tools.localhost.http_server import FunctionsHttpServer, listening_socket
 from tools.localhost.http_streams import takes_stream_request
 from tools.localhost.invoker import Invoker
 from tools.localhost.ncrontab import NCrontab
@@ -46,7 +47,12 @@ class LocalHost:
         *,
         host: str = "127.0.0.1",
         port: int = 7071,
+        listener: socket.socket | None = None,
+        background: bool = True,
     ) -> None:
+        """`listener`: a socket already listening (a worker process inherits the host's);
+        otherwise the host binds `host:port`. `background`: whether this process runs the
+        timers and queue listeners; an HTTP-only worker process does not."""
         self.functions = functions
         self.config = config
         self.stop_event = threading.Event()
@@ -60,16 +66,15 @@ class LocalHost:
             if takes_stream_request(function)
         )
         self.server = FunctionsHttpServer(
-            (host, port),
+            listener if listener is not None else listening_socket((host, port)),
             router,
             self.invoker,
             streaming=streaming,
             pass_trace_context=passes_trace_context(environ),
         )
-        self.workers: list[threading.Thread] = [
-            *self._timers(environ),
-            *self._queue_listeners(environ),
-        ]
+        self.workers: list[threading.Thread] = (
+            [*self._timers(environ), *self._queue_listeners(environ)] if background else []
+        )
 
     @property
     def base_url(self) -> str:

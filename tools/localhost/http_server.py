@@ -52,18 +52,19 @@ class _BodyTooLargeError(Exception):
 
 
 class FunctionsHttpServer:
-    """Binds at construction, so a port clash fails start-up before anything else runs."""
+    """Serves an already listening socket: bound by the host (`listening_socket`), so a port
+    clash fails start-up before anything else runs, or inherited by a worker process."""
 
     def __init__(
         self,
-        address: tuple[str, int],
+        listener: socket.socket,
         router: Router[FunctionDescription],
         invoker: Invoker,
         *,
         streaming: frozenset[str] = frozenset(),
         pass_trace_context: bool = False,
     ) -> None:
-        self._socket = _listening_socket(address)
+        self._socket = listener
         self.server_address: tuple[str, int] = self._socket.getsockname()[:2]
         self._invoker = invoker
         app = FunctionsAsgiApp(router, invoker, streaming, pass_trace_context)
@@ -80,6 +81,10 @@ class FunctionsHttpServer:
         self._uvicorn = uvicorn.Server(config)
         self._serving: concurrent.futures.Future[None] | None = None
 
+    def fileno(self) -> int:
+        """The listening socket's descriptor, for worker processes to inherit."""
+        return self._socket.fileno()
+
     def start(self) -> None:
         self._serving = self._invoker.submit(self._uvicorn.serve(sockets=[self._socket]))
 
@@ -94,7 +99,7 @@ class FunctionsHttpServer:
         self._socket.close()
 
 
-def _listening_socket(address: tuple[str, int]) -> socket.socket:
+def listening_socket(address: tuple[str, int]) -> socket.socket:
     """A TCP socket whose accepted connections asyncio sets to TCP_NODELAY.
 
     asyncio disables Nagle's algorithm only on sockets whose protocol is IPPROTO_TCP, and

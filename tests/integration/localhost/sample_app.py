@@ -1,7 +1,8 @@
 """A FunctionApp for the local host's integration tests: every trigger kind, in Blueprints.
 
 Each background trigger records what it saw on a queue in Azurite
-(`<SAMPLE_RECORD_PREFIX>-timer|ok|fail`), so tests observe behaviour from outside the host.
+(`<SAMPLE_RECORD_PREFIX>-timer|ok|fail`), so tests observe behaviour from outside the host; the
+timer and the ok queue function also record which process ran them (`-process`).
 Nothing happens at import time: settings are read when a function runs.
 """
 
@@ -83,6 +84,11 @@ def slow_http(req: func.HttpRequest) -> func.HttpResponse:
     return func.HttpResponse("too late")
 
 
+@http_routes.route(route="process", methods=["GET"])
+def which_process(req: func.HttpRequest) -> func.HttpResponse:
+    return _json({"pid": os.getpid()})
+
+
 @http_routes.route(route="boom", methods=["GET"])
 def boom(req: func.HttpRequest) -> func.HttpResponse:
     raise RuntimeError("this function always fails")
@@ -93,6 +99,7 @@ def boom(req: func.HttpRequest) -> func.HttpResponse:
 )
 def sample_timer(timer: func.TimerRequest) -> None:
     _record("timer", past_due=timer.past_due)
+    _record("process", trigger="timer", pid=os.getpid())
 
 
 @background.queue_trigger(
@@ -100,6 +107,7 @@ def sample_timer(timer: func.TimerRequest) -> None:
 )
 def sample_ok(msg: func.QueueMessage) -> None:
     _record("ok", id=msg.id, dequeue_count=msg.dequeue_count, body=msg.get_body().decode())
+    _record("process", trigger="queue", pid=os.getpid())
 
 
 @background.queue_trigger(

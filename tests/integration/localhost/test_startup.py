@@ -95,6 +95,19 @@ def test_an_unset_setting_is_refused_by_name(azurite: Azurite, tmp_path: Path) -
     assert "Host started" not in result.stdout
 
 
+@pytest.mark.parametrize("count", ["0", "11", "two"])
+def test_a_worker_process_count_out_of_range_is_refused_by_name(
+    azurite: Azurite, tmp_path: Path, count: str
+) -> None:
+    env = sample_env(azurite, SampleNames(), FUNCTIONS_WORKER_PROCESS_COUNT=count)
+    result = run_host(SAMPLE_APP, write_script_root(tmp_path), env)
+    assert result.returncode == 1
+    assert f"FUNCTIONS_WORKER_PROCESS_COUNT must be a whole number from 1 to 10, not '{count}'" in (
+        result.stderr
+    )
+    assert "Host started" not in result.stdout
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_stops_the_host_cleanly(
     azurite: Azurite, tmp_path: Path, signum: signal.Signals

@@ -1,0 +1,117 @@
+"""`FUNCTIONS_WORKER_PROCESS_COUNT`: more processes serve HTTP; the host alone runs timers and
+queue listeners; the worker processes stop with the host, even a killed one."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import signal
+import socket
+import time
+from pathlib import Path
+
+import requests
+
+from tests.integration.localhost.support import (
+    SampleNames,
+    queue,
+    records,
+    sample_env,
+    serving,
+    start_sample_host,
+    wait_for,
+    write_script_root,
+)
+from tests.support.azurite import Azurite
+from tools.localhost.process import HostProcess
+
+_CONNECTIONS = 200  # each a new connection: the kernel may hand any of them to any process
+
+
+def worker_pids(host: HostProcess) -> list[int]:
+    """The extra worker processes, as the host announced them."""
+    found = re.search(r"HTTP is served by \d+ worker processes \(pids ([\d, ]+)\)", host.logs())
+    assert found, host.logs()
+    pids = [int(pid) for pid in found.group(1).split(", ")]
+    assert pids[0] == host.process.pid
+    return pids[1:]
+
+
+def serving_pids(base_url: str) -> set[int]:
+    seen: set[int] = set()
+    for _ in range(_CONNECTIONS):
+        answer = requests.get(f"{base_url}/api/process", headers={"Connection": "close"}, timeout=5)
+        assert answer.status_code == 200
+        seen.add(answer.json()["pid"])
+    return seen
+
+
+def is_running(pid: int) -> bool:
+    """Alive and not a zombie left for a parent to reap."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state not in {"Z", "X"}
+
+
+def test_http_is_served_by_every_worker_process(azurite: Azurite, tmp_path: Path) -> None:
+    names = SampleNames()
+    root = write_script_root(tmp_path, local_values={"FUNCTIONS_WORKER_PROCESS_COUNT": "3"})
+    with serving(azurite, root, sample_env(azurite, names), names) as host:
+        extra = worker_pids(host.process)
+        assert len(extra) == 2
+        assert serving_pids(host.process.base_url) == {host.process.process.pid, *extra}
+
+
+def test_timers_and_queue_triggers_run_in_the_host_process_only(
+    azurite: Azurite, tmp_path: Path
+) -> None:
+    names = SampleNames()
+    env = sample_env(azurite, names, FUNCTIONS_WORKER_PROCESS_COUNT="2")
+    with serving(azurite, write_script_root(tmp_path), env, names) as host:
+        client = queue(azurite, names.ok_queue)
+        client.create_queue()
+        for number in range(3):
+            client.send_message(base64.b64encode(f"message {number}".encode()).decode())
+
+        def both_ran() -> list[dict[str, object]] | None:
+            found = records(azurite, names, "process")
+            kinds = [record["trigger"] for record in found]
+            return found if kinds.count("queue") == 3 and "timer" in kinds else None
+
+        ran = wait_for(both_ran, what="three queue runs and a timer run")
+        assert {record["pid"] for record in ran} == {host.process.process.pid}
+
+
+def test_stopping_the_host_stops_its_worker_processes_and_frees_the_port(
+    azurite: Azurite, tmp_path: Path
+) -> None:
+    names = SampleNames()
+    env = sample_env(azurite, names, FUNCTIONS_WORKER_PROCESS_COUNT="2")
+    host = start_sample_host(write_script_root(tmp_path), env)
+    try:
+        (worker,) = worker_pids(host)
+        host.process.send_signal(signal.SIGTERM)
+        assert host.process.wait(timeout=15) == 0, host.logs()
+        assert not is_running(worker)
+        with socket.create_server(("127.0.0.1", host.port)):
+            pass  # nobody holds the port any more
+    finally:
+        host.stop()
+
+
+def test_worker_processes_stop_when_the_host_is_killed(azurite: Azurite, tmp_path: Path) -> None:
+    names = SampleNames()
+    env = sample_env(azurite, names, FUNCTIONS_WORKER_PROCESS_COUNT="2")
+    host = start_sample_host(write_script_root(tmp_path), env)
+    (worker,) = worker_pids(host)
+    try:
+        host.process.kill()
+        host.process.wait(timeout=5)
+        wait_for(lambda: not is_running(worker), what="the orphaned worker to stop")
+    finally:
+        if is_running(worker):
+            os.kill(worker, signal.SIGKILL)
+            time.sleep(0.1)

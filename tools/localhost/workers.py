@@ -1,0 +1,161 @@
+"""More worker processes for HTTP: the host's `FUNCTIONS_WORKER_PROCESS_COUNT`.
+
+In Azure the Functions host starts up to `FUNCTIONS_WORKER_PROCESS_COUNT` Python worker
+processes (default 1, at most 10) and spreads invocations over them, so that a Python app can use
+more than one core despite the interpreter's lock (Microsoft Learn: "Improve throughput
+performance of Python apps in Azure Functions", and the app settings reference).
+
+Here the host's own process is the first worker: it binds the port, serves HTTP and runs every
+timer and queue listener. Each further process serves HTTP only, on the same listening socket,
+which it inherits; the kernel hands each new connection to whichever process accepts it first, as
+uvicorn's own `--workers` do. So requests are spread per connection, not per invocation: a
+keep-alive connection stays with the process that accepted it.
+
+A worker process stops when the host asks (SIGTERM) and also when the host is gone: it holds the
+read end of a pipe whose only writer is the host, so the pipe's end of file means "stop", even if
+the host was killed outright.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from tools.localhost.errors import StartupError
+
+WORKER_COUNT_SETTING = "FUNCTIONS_WORKER_PROCESS_COUNT"
+MAX_WORKER_PROCESSES = 10  # the platform's ceiling
+_READY = b"R"
+
+
+def worker_process_count(environ: Mapping[str, str]) -> int:
+    """The number of processes that serve HTTP, the host's included (default 1)."""
+    raw = environ.get(WORKER_COUNT_SETTING, "").strip() or "1"
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_WORKER_PROCESSES:
+        raise StartupError(
+            f"{WORKER_COUNT_SETTING} must be a whole number from 1 to "
+            f"{MAX_WORKER_PROCESSES}, not '{raw}'"
+        )
+    return int(raw)
+
+
+@dataclass(frozen=True)
+class WorkerHandles:
+    """What a worker process inherits: the listening socket, where to say it is ready, and the
+    pipe whose end of file tells it the host is gone. Passed as `--worker-fds L,R,A`."""
+
+    listener: int
+    ready: int
+    host_alive: int
+
+    def argument(self) -> str:
+        return f"{self.listener},{self.ready},{self.host_alive}"
+
+    @classmethod
+    def parse(cls, text: str) -> WorkerHandles:
+        listener, ready, host_alive = (int(part) for part in text.split(","))
+        return cls(listener, ready, host_alive)
+
+
+@dataclass
+class WorkerProcesses:
+    """The host's extra HTTP worker processes."""
+
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    _host_alive: int | None = None  # the write end: closing it stops every worker
+
+    @property
+    def pids(self) -> list[int]:
+        return [process.pid for process in self.processes]
+
+    def signal_stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+
+    def wait(self, timeout: float) -> None:
+        """Wait for every worker to stop; kill any still running after `timeout`."""
+        deadline = time.monotonic() + timeout
+        for process in self.processes:
+            try:
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if self._host_alive is not None:
+            os.close(self._host_alive)
+            self._host_alive = None
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.signal_stop()
+        self.wait(timeout)
+
+
+def start_worker_processes(
+    count: int, listener_fd: int, host_arguments: Sequence[str], *, ready_timeout: float = 60.0
+) -> WorkerProcesses:
+    """Start `count` HTTP-only worker processes on the inherited socket; return once each is
+    serving. A worker that exits or stays silent stops them all and refuses the start-up."""
+    workers = WorkerProcesses()
+    if count <= 0:
+        return workers
+    alive_read, workers._host_alive = os.pipe()
+    pending: list[tuple[subprocess.Popen[bytes], int]] = []
+    try:
+        for _ in range(count):
+            ready_read, ready_write = os.pipe()
+            handles = WorkerHandles(listener_fd, ready_write, alive_read)
+            command = [
+                sys.executable,
+                "-m",
+                "tools.localhost",
+                *host_arguments,
+                "--worker-fds",
+                handles.argument(),
+            ]
+            process = subprocess.Popen(command, pass_fds=(listener_fd, ready_write, alive_read))
+            os.close(ready_write)
+            workers.processes.append(process)
+            pending.append((process, ready_read))
+        deadline = time.monotonic() + ready_timeout
+        for process, ready_read in pending:
+            if not _became_ready(ready_read, deadline):
+                code = process.poll()
+                state = f"exited with {code}" if code is not None else "was not ready in time"
+                raise StartupError(f"A worker process (pid {process.pid}) {state}")
+    except BaseException:
+        workers.stop(timeout=5.0)
+        raise
+    finally:
+        os.close(alive_read)
+        for _, ready_read in pending:
+            os.close(ready_read)
+    return workers
+
+
+def _became_ready(ready_read: int, deadline: float) -> bool:
+    readable, _, _ = select.select([ready_read], [], [], max(0.0, deadline - time.monotonic()))
+    return bool(readable) and os.read(ready_read, 1) == _READY
+
+
+def report_ready(handles: WorkerHandles) -> None:
+    os.write(handles.ready, _READY)
+    os.close(handles.ready)
+
+
+def stop_when_host_is_gone(handles: WorkerHandles, stopping: threading.Event) -> None:
+    """Set `stopping` once the host's end of the pipe is closed (the host stopped or died)."""
+
+    def watch() -> None:
+        while os.read(handles.host_alive, 1):
+            pass  # nothing is ever written: only the end of file matters
+        stopping.set()
+
+    threading.Thread(target=watch, name="host-watch", daemon=True).start()
