@@ -12,6 +12,7 @@ shows in `GET /api/leads`; then how long the backlog takes to drain after the lo
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import statistics
 import threading
@@ -19,6 +20,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.synchronize import Barrier as BarrierType
 from pathlib import Path
 
 import requests
@@ -32,20 +34,47 @@ from tools.localhost.process import start_host_process
 
 
 def measure_ack_floor(
-    azurite: Azurite, *, clients: int, seconds: float, max_requests: int
+    azurite: Azurite, *, clients: int, seconds: float, max_requests: int, processes: int = 1
+) -> Throughput:
+    """(b): `clients` threads in all, in one process or spread over `processes` (a like-for-like
+    reference for a host serving with as many worker processes)."""
+    if processes == 1:
+        return _ack_floor(azurite.connection_string, clients, seconds, max_requests)
+    context = multiprocessing.get_context("spawn")
+    together = context.Barrier(processes)
+    shares = [clients // processes + (n < clients % processes) for n in range(processes)]
+    arguments = [
+        (azurite.connection_string, share, seconds, max_requests // processes, together)
+        for share in shares
+    ]
+    with context.Pool(processes) as pool:
+        runs = pool.starmap(_ack_floor, arguments)
+    return Throughput(
+        sum(run.requests for run in runs),
+        statistics.fmean(run.seconds for run in runs),
+        [latency for run in runs for latency in run.latencies],
+    )
+
+
+def _ack_floor(
+    connection_string: str,
+    clients: int,
+    seconds: float,
+    max_requests: int,
+    together: BarrierType | None = None,
 ) -> Throughput:
     table_name = f"benchack{uuid.uuid4().hex[:8]}"
     queue_name = f"benchack{uuid.uuid4().hex[:8]}"
-    TableClient.from_connection_string(azurite.connection_string, table_name).create_table()
-    QueueClient.from_connection_string(azurite.connection_string, queue_name).create_queue()
+    TableClient.from_connection_string(connection_string, table_name).create_table()
+    QueueClient.from_connection_string(connection_string, queue_name).create_queue()
     tables = [
-        TableClient.from_connection_string(azurite.connection_string, table_name)
-        for _ in range(clients)
+        TableClient.from_connection_string(connection_string, table_name) for _ in range(clients)
     ]
     queues = [
-        QueueClient.from_connection_string(azurite.connection_string, queue_name)
-        for _ in range(clients)
+        QueueClient.from_connection_string(connection_string, queue_name) for _ in range(clients)
     ]
+    if together is not None:
+        together.wait()  # the processes' timed runs overlap as one run would
 
     def client(number: int) -> Callable[[int], None]:
         table, queue = tables[number], queues[number]

@@ -18,8 +18,8 @@ SETTLED = "J|"
 RECEIVED = "R|"
 _BINARY_CHUNK = 64 * 1024  # the cap of an Edm.Binary property
 SUMMARY = [
-    "RowKey", "DeliveryId", "PartnerId", "ReceivedAt", "Sha256", "Source", "Status", "LeadId",
-    "Reason", "Attempts", "ProcessedAt", "BodyBytes",
+    "RowKey", "PartnerId", "Sha256", "Source", "Status", "LeadId", "Reason", "Attempts",
+    "ProcessedAt", "BodyBytes",
 ]  # fmt: skip
 
 
@@ -34,42 +34,53 @@ def journal_partition(instant: datetime) -> str:
 
 
 def stored_row(entry: JournalEntry, prefix: str, *, relay_at: datetime | None) -> dict[str, Any]:
+    """The row of `entry` under `prefix`. Only what the key does not already say is stored,
+    and an outcome only once there is one: the row is written on every acknowledgement, and each
+    property costs the SDK and the service on that path. The key carries the delivery id, and
+    the id its arrival millisecond; a row under `R|` is Received (`entry_of` reads them back)."""
     partition, key = journal_keys(entry.delivery_id)
     body = entry.body or b""
     chunks = [body[i : i + _BINARY_CHUNK] for i in range(0, len(body), _BINARY_CHUNK)]
     row: dict[str, Any] = {
         "PartitionKey": partition,
         "RowKey": f"{prefix}{key}",
-        "DeliveryId": entry.delivery_id,
         "PartnerId": entry.partner_id,
-        "ReceivedAt": entry.received_at,
         "Sha256": entry.sha256,
         "Source": entry.source.value,
-        "Status": entry.status.value,
-        "LeadId": entry.lead_id or "",
-        "Reason": entry.reason or "",
-        "Attempts": entry.attempts,
         "BodyBytes": len(body),
         "BodyChunks": len(chunks),
     }
-    if entry.processed_at is not None:
-        row["ProcessedAt"] = entry.processed_at
-    if relay_at is not None:  # a received row: when the relay should queue it again
-        row |= {"NextRelayAt": relay_at, "Relays": 0}
+    if prefix != RECEIVED:
+        row["Status"] = entry.status.value
+    optional = {
+        "LeadId": entry.lead_id,
+        "Reason": entry.reason,
+        "Attempts": entry.attempts,
+        "ProcessedAt": entry.processed_at,
+        "NextRelayAt": relay_at,  # a received row: when the relay should queue it again
+    }
+    row |= {name: value for name, value in optional.items() if value}
     return row | {f"Body{i}": chunk for i, chunk in enumerate(chunks)}
+
+
+def delivery_id_of(row_key: str) -> str:
+    """The delivery id at the end of a journal RowKey (`<prefix><newest-first>|<id>`)."""
+    return row_key.rsplit("|", 1)[1]
 
 
 def entry_of(entity: Any, *, with_body: bool = False) -> JournalEntry:
     body = None
     if with_body:
         body = b"".join(bytes(entity[f"Body{i}"]) for i in range(int(entity["BodyChunks"])))
+    delivery_id = delivery_id_of(entity["RowKey"])
+    received = entity["RowKey"].startswith(RECEIVED)
     return JournalEntry(
-        delivery_id=entity["DeliveryId"],
+        delivery_id=delivery_id,
         partner_id=entity["PartnerId"],
-        received_at=entity["ReceivedAt"],
+        received_at=received_at_of(delivery_id),
         sha256=entity["Sha256"],
         source=DeliverySource(entity["Source"]),
-        status=JournalStatus(entity["Status"]),
+        status=JournalStatus.RECEIVED if received else JournalStatus(entity["Status"]),
         lead_id=entity.get("LeadId") or None,
         reason=entity.get("Reason") or None,
         attempts=int(entity.get("Attempts") or 0),

@@ -12,7 +12,9 @@ millisecond, so a delivery is at most two point reads. The acknowledgement write
 pending deliveries of a day are the short R range, so the relay never scans the journal.
 Settling moves the row from R to J in one batch, the R delete under the ETag processing read:
 two runs of one delivery cannot both settle it. The body is kept as bytes (Edm.Binary), in
-columns of at most 64 KiB, the cap of a binary property.
+columns of at most 64 KiB, the cap of a binary property. The delivery id and its arrival time
+are read from the RowKey, and a row stores its status and outcome only once settled
+(`delivery_rows.stored_row`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from shared.adapters.delivery_rows import (
     RECEIVED,
     SETTLED,
     SUMMARY,
+    delivery_id_of,
     entry_of,
     journal_keys,
     stored_row,
@@ -110,11 +113,11 @@ class TableDeliveryJournal:
         }
         with translate_storage_errors():
             entities = self._table.query_entities(
-                query, parameters=parameters, select=["DeliveryId", "PartnerId", "Relays"]
+                query, parameters=parameters, select=["RowKey", "PartnerId", "Relays"]
             )
             return [
                 PendingDelivery(
-                    delivery_id=entity["DeliveryId"],
+                    delivery_id=delivery_id_of(entity["RowKey"]),
                     partner_id=entity["PartnerId"],
                     relays=int(entity.get("Relays") or 0),
                     etag=entity.metadata.get("etag"),
@@ -177,7 +180,7 @@ class TableDeliveryJournal:
         if filters.partner_id is not None:
             conditions.append("PartnerId eq @partner")
             parameters["partner"] = filters.partner_id
-        if filters.status is not None:
+        if filters.status is not None and prefix != RECEIVED:  # R rows are all Received
             conditions.append("Status eq @status")
             parameters["status"] = filters.status.value
         with translate_storage_errors():
