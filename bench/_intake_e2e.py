@@ -41,19 +41,44 @@ def measure_ack_floor(
     if processes == 1:
         return _ack_floor(azurite.connection_string, clients, seconds, max_requests)
     context = multiprocessing.get_context("spawn")
-    together = context.Barrier(processes)
+    together = context.Barrier(processes)  # handed over at spawn: a Pool could not take it
+    results: multiprocessing.Queue[Throughput] = context.Queue()
     shares = [clients // processes + (n < clients % processes) for n in range(processes)]
-    arguments = [
-        (azurite.connection_string, share, seconds, max_requests // processes, together)
+    workers = [
+        context.Process(
+            target=_ack_floor_into,
+            args=(results, azurite.connection_string),
+            kwargs={
+                "clients": share,
+                "seconds": seconds,
+                "max_requests": max_requests // processes,
+                "together": together,
+            },
+        )
         for share in shares
     ]
-    with context.Pool(processes) as pool:
-        runs = pool.starmap(_ack_floor, arguments)
+    for worker in workers:
+        worker.start()
+    runs = [results.get(timeout=seconds * 10) for _ in workers]
+    for worker in workers:
+        worker.join()
     return Throughput(
         sum(run.requests for run in runs),
         statistics.fmean(run.seconds for run in runs),
         [latency for run in runs for latency in run.latencies],
     )
+
+
+def _ack_floor_into(
+    results: multiprocessing.Queue[Throughput],
+    connection_string: str,
+    *,
+    clients: int,
+    seconds: float,
+    max_requests: int,
+    together: BarrierType | None = None,
+) -> None:
+    results.put(_ack_floor(connection_string, clients, seconds, max_requests, together))
 
 
 def _ack_floor(
