@@ -55,8 +55,11 @@ def app_env(azurite: Azurite) -> dict[str, str]:
 def app_host(
     app_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[HostProcess]:
-    """`function_app:app` under the local host, seeing only the settings the tests choose."""
-    with running_host(app_env, tmp_path_factory.mktemp("host")) as host:
+    """`function_app:app` under the local host, seeing only the settings the tests choose,
+    served by two worker processes: nothing the tests see may depend on one process's memory
+    (any two requests may meet different processes, as they may meet different instances)."""
+    env = {**app_env, "FUNCTIONS_WORKER_PROCESS_COUNT": "2"}
+    with running_host(env, tmp_path_factory.mktemp("host")) as host:
         yield host
 
 
