@@ -27,6 +27,7 @@ from tools.localhost.settings_file import load_local_settings, local_http_port
 from tools.localhost.validation import validate_functions
 from tools.localhost.workers import (
     WorkerHandles,
+    WorkerProcesses,
     report_ready,
     start_worker_processes,
     stop_when_host_is_gone,
@@ -150,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"\nHTTP is served by {len(workers.pids) + 1} worker processes (pids {pids}).")
     print("\nHost started. Press Ctrl+C to stop.")
     while not stopping.wait(0.5):
-        pass
+        _replace_exited(workers)
     print("Stopping the host.")
     workers.signal_stop()
     stopped = host.stop()
@@ -163,6 +164,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.flush()
         os._exit(0)
     return 0
+
+
+def _replace_exited(workers: WorkerProcesses) -> None:
+    try:
+        replaced = workers.replace_exited()
+    except StartupError as error:
+        logging.getLogger("Host").error("%s; HTTP is served by the remaining processes", error)
+        return
+    for pid, code, new_pid in replaced:
+        logging.getLogger("Host").warning(
+            "Worker process %d exited with %d; started another (pid %d)", pid, code, new_pid
+        )
 
 
 def serve_as_worker(

@@ -11,13 +11,15 @@ which it inherits; the kernel hands each new connection to whichever process acc
 uvicorn's own `--workers` do. So requests are spread per connection, not per invocation: a
 keep-alive connection stays with the process that accepted it.
 
-A worker process stops when the host asks (SIGTERM) and also when the host is gone: it holds the
-read end of a pipe whose only writer is the host, so the pipe's end of file means "stop", even if
-the host was killed outright.
+A worker process that exits while the host runs is replaced, as the Functions host restarts a
+language worker. A worker process stops when the host asks (SIGTERM) and also when the host is
+gone: it holds the read end of a pipe whose only writer is the host, so the pipe's end of file
+means "stop", even if the host was killed outright.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import signal
@@ -26,7 +28,7 @@ import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from tools.localhost.errors import StartupError
 
@@ -64,16 +66,64 @@ class WorkerHandles:
         return cls(listener, ready, host_alive)
 
 
-@dataclass
 class WorkerProcesses:
-    """The host's extra HTTP worker processes."""
+    """The host's extra HTTP worker processes, started and, when one exits, replaced."""
 
-    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
-    _host_alive: int | None = None  # the write end: closing it stops every worker
+    def __init__(self, listener_fd: int, host_arguments: Sequence[str]) -> None:
+        self._listener_fd = listener_fd
+        self._host_arguments = list(host_arguments)
+        # The host keeps the write end open while it runs: closing it stops every worker.
+        self._alive_read, self._alive_write = os.pipe()
+        self.processes: list[subprocess.Popen[bytes]] = []
 
     @property
     def pids(self) -> list[int]:
         return [process.pid for process in self.processes]
+
+    def start(self, count: int, *, ready_timeout: float = 60.0) -> None:
+        """Start `count` workers and return once each serves. One that exits or stays silent
+        raises `StartupError`."""
+        pending = [self._spawn() for _ in range(count)]
+        deadline = time.monotonic() + ready_timeout
+        try:
+            for process, ready_read in pending:
+                if not _became_ready(ready_read, deadline):
+                    code = process.poll()
+                    state = f"exited with {code}" if code is not None else "was not ready in time"
+                    raise StartupError(f"A worker process (pid {process.pid}) {state}")
+        finally:
+            for _, ready_read in pending:
+                os.close(ready_read)
+
+    def replace_exited(self) -> list[tuple[int, int, int]]:
+        """Start a new worker for each that has exited, as the Functions host restarts a
+        language worker: (old pid, its exit code, new pid) for each one replaced."""
+        replaced = []
+        for process in [process for process in self.processes if process.poll() is not None]:
+            self.processes.remove(process)
+            self.start(1)
+            replaced.append((process.pid, process.returncode, self.processes[-1].pid))
+        return replaced
+
+    def _spawn(self) -> tuple[subprocess.Popen[bytes], int]:
+        ready_read, ready_write = os.pipe()
+        handles = WorkerHandles(self._listener_fd, ready_write, self._alive_read)
+        command = [
+            sys.executable,
+            "-m",
+            "tools.localhost",
+            *self._host_arguments,
+            "--worker-fds",
+            handles.argument(),
+        ]
+        try:
+            process = subprocess.Popen(
+                command, pass_fds=(self._listener_fd, ready_write, self._alive_read)
+            )
+        finally:
+            os.close(ready_write)
+        self.processes.append(process)
+        return process, ready_read
 
     def signal_stop(self) -> None:
         for process in self.processes:
@@ -89,9 +139,9 @@ class WorkerProcesses:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        if self._host_alive is not None:
-            os.close(self._host_alive)
-            self._host_alive = None
+        for end in (self._alive_read, self._alive_write):
+            with contextlib.suppress(OSError):  # closed by an earlier stop
+                os.close(end)
 
     def stop(self, timeout: float = 10.0) -> None:
         self.signal_stop()
@@ -99,44 +149,16 @@ class WorkerProcesses:
 
 
 def start_worker_processes(
-    count: int, listener_fd: int, host_arguments: Sequence[str], *, ready_timeout: float = 60.0
+    count: int, listener_fd: int, host_arguments: Sequence[str]
 ) -> WorkerProcesses:
-    """Start `count` HTTP-only worker processes on the inherited socket; return once each is
-    serving. A worker that exits or stays silent stops them all and refuses the start-up."""
-    workers = WorkerProcesses()
-    if count <= 0:
-        return workers
-    alive_read, workers._host_alive = os.pipe()
-    pending: list[tuple[subprocess.Popen[bytes], int]] = []
+    """`count` HTTP-only worker processes on the inherited socket, each serving once this
+    returns; if one fails to start, they are all stopped and `StartupError` raised."""
+    workers = WorkerProcesses(listener_fd, host_arguments)
     try:
-        for _ in range(count):
-            ready_read, ready_write = os.pipe()
-            handles = WorkerHandles(listener_fd, ready_write, alive_read)
-            command = [
-                sys.executable,
-                "-m",
-                "tools.localhost",
-                *host_arguments,
-                "--worker-fds",
-                handles.argument(),
-            ]
-            process = subprocess.Popen(command, pass_fds=(listener_fd, ready_write, alive_read))
-            os.close(ready_write)
-            workers.processes.append(process)
-            pending.append((process, ready_read))
-        deadline = time.monotonic() + ready_timeout
-        for process, ready_read in pending:
-            if not _became_ready(ready_read, deadline):
-                code = process.poll()
-                state = f"exited with {code}" if code is not None else "was not ready in time"
-                raise StartupError(f"A worker process (pid {process.pid}) {state}")
+        workers.start(count)
     except BaseException:
         workers.stop(timeout=5.0)
         raise
-    finally:
-        os.close(alive_read)
-        for _, ready_read in pending:
-            os.close(ready_read)
     return workers
 
 

@@ -115,3 +115,23 @@ def test_worker_processes_stop_when_the_host_is_killed(azurite: Azurite, tmp_pat
         if is_running(worker):
             os.kill(worker, signal.SIGKILL)
             time.sleep(0.1)
+
+
+def test_a_worker_process_that_dies_is_replaced_and_serving_goes_on(
+    azurite: Azurite, tmp_path: Path
+) -> None:
+    names = SampleNames()
+    env = sample_env(azurite, names, FUNCTIONS_WORKER_PROCESS_COUNT="2")
+    with serving(azurite, write_script_root(tmp_path), env, names) as host:
+        (worker,) = worker_pids(host.process)
+        os.kill(worker, signal.SIGKILL)
+        line = wait_for(
+            lambda: re.search(
+                rf"Worker process {worker} exited with -9; started another \(pid (\d+)\)",
+                host.process.logs(),
+            ),
+            what="the replacement",
+        )
+        replacement = int(line.group(1))
+        assert is_running(replacement)
+        assert serving_pids(host.process.base_url) == {host.process.process.pid, replacement}
