@@ -135,13 +135,20 @@ class EndToEnd:
 
 
 def measure_end_to_end(
-    azurite: Azurite, log_dir: Path, *, rate: float, seconds: float, drain_limit: float
+    azurite: Azurite,
+    log_dir: Path,
+    *,
+    rate: float,
+    seconds: float,
+    drain_limit: float,
+    workers: int = 1,
 ) -> EndToEnd:
+    """`workers`: the host's worker processes (`FUNCTIONS_WORKER_PROCESS_COUNT`); processing
+    runs in the first, HTTP in all."""
     runtime = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
+    settings = {**app_env(azurite, "benche2e"), "FUNCTIONS_WORKER_PROCESS_COUNT": str(workers)}
     host = start_host_process(
-        port=free_port(),
-        log_path=log_dir / "host-e2e.log",
-        env={**runtime, **app_env(azurite, "benche2e")},
+        port=free_port(), log_path=log_dir / "host-e2e.log", env={**runtime, **settings}
     )
     try:
         api = f"{host.base_url}/api"

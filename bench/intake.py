@@ -256,14 +256,17 @@ def main() -> None:
 
         with tempfile.TemporaryDirectory(prefix="bench-intake-") as log_dir:
             ratios = measure_throughput(azurite, Path(log_dir))
-            print(f"End to end: {E2E_RATE:g} deliveries/s for {E2E_SECONDS:g} s, processing on")
+            print(
+                f"End to end: {E2E_RATE:g} deliveries/s for {E2E_SECONDS:g} s, processing on, "
+                f"{WORKERS} worker processes"
+            )
             # On an emulator of its own: Azurite's in-memory store slows as the throughput runs
             # fill it, which says nothing about processing.
             fresh = Azurite.start()
             try:
                 e2e = measure_end_to_end(
                     fresh, Path(log_dir), rate=E2E_RATE, seconds=E2E_SECONDS,
-                    drain_limit=TARGET_DRAIN,
+                    drain_limit=TARGET_DRAIN, workers=WORKERS,
                 )  # fmt: skip
             finally:
                 fresh.stop()
