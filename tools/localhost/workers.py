@@ -101,7 +101,14 @@ class WorkerProcesses:
         replaced = []
         for process in [process for process in self.processes if process.poll() is not None]:
             self.processes.remove(process)
-            self.start(1)
+            try:
+                self.start(1)
+            except StartupError:
+                # Given up on, not retried every tick: the other processes go on serving.
+                failed = self.processes.pop()
+                failed.kill()
+                failed.wait()
+                raise
             replaced.append((process.pid, process.returncode, self.processes[-1].pid))
         return replaced
 

@@ -135,3 +135,20 @@ def test_a_worker_process_that_dies_is_replaced_and_serving_goes_on(
         replacement = int(line.group(1))
         assert is_running(replacement)
         assert serving_pids(host.process.base_url) == {host.process.process.pid, replacement}
+
+
+def test_a_replacement_that_cannot_start_is_given_up_and_the_host_serves_on(
+    azurite: Azurite, tmp_path: Path
+) -> None:
+    names = SampleNames()
+    root = write_script_root(tmp_path)
+    env = sample_env(azurite, names, FUNCTIONS_WORKER_PROCESS_COUNT="2")
+    with serving(azurite, root, env, names) as host:
+        (worker,) = worker_pids(host.process)
+        (root / "host.json").write_text("{ not json", encoding="utf-8")  # a new worker refuses
+        os.kill(worker, signal.SIGKILL)
+        gave_up = "exited with 1; HTTP is served by the remaining processes"
+        wait_for(lambda: gave_up in host.process.logs(), what="the failed replacement")
+        time.sleep(2)  # several supervision ticks: no second attempt
+        assert host.process.logs().count(gave_up) == 1
+        assert serving_pids(host.process.base_url) == {host.process.process.pid}
