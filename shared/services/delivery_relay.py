@@ -2,9 +2,10 @@
 
 The door journals a delivery, then queues it; when that queue write fails the delivery's
 received row stays, due a minute after arrival. This relay, on its own timer and as the
-operations job `relay-deliveries`, queues what is due in today's and yesterday's partitions
+operations job `relay-deliveries`, queues what is due in the last week's partitions (a queue
+outage over a long weekend heals by itself; each day is one query of its short pending range)
 and backs off per delivery. Processing is idempotent, so relaying one that did arrive costs a
-skipped message.
+skipped message. Older pending deliveries are for an operator's replay (`status=Received`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from shared.services.journal_ports import DeliveryJournal, DeliveryQueue
 logger = logging.getLogger(__name__)
 _FIRST_BACKOFF = timedelta(minutes=1)
 _MAX_BACKOFF = timedelta(hours=1)
+LOOK_BACK_DAYS = 7  # today and the six days before
 
 
 class DeliveryRelay:
@@ -29,7 +31,7 @@ class DeliveryRelay:
     def run(self, as_of: datetime) -> dict[str, int]:
         relayed = failed = 0
         today = journal_day(as_of)
-        for day in (today, today - timedelta(days=1)):
+        for day in (today - timedelta(days=back) for back in range(LOOK_BACK_DAYS)):
             for pending in self._journal.pending(day, as_of):
                 try:
                     self._queue.publish(pending.delivery_id, pending.partner_id)

@@ -245,6 +245,21 @@ def test_a_lost_queue_write_is_relayed_a_minute_later_with_back_off(world: World
     assert world.relay.run(world.clock.now())["relayed"] == 0  # processed: nothing pending
 
 
+def test_a_delivery_stranded_over_a_long_weekend_is_relayed_but_not_one_older_than_a_week(
+    world: World,
+) -> None:
+    world.queue.failing = True
+    week_old = world.acknowledge(_contact_me(email="old@fabrikam.de"))
+    world.clock.advance(days=3)
+    weekend = world.acknowledge(_contact_me(email="new@fabrikam.de"))
+    world.queue.failing = False
+    world.clock.advance(days=4, seconds=61)  # the first is now 7 days old, the second 4
+    assert world.relay.run(world.clock.now()) == {"relayed": 1, "failed": 0}
+    world.run_queue()
+    assert world.status(weekend) is JournalStatus.CREATED
+    assert world.status(week_old) is JournalStatus.RECEIVED  # an operator's replay, as documented
+
+
 def test_reprocessing_a_landed_delivery_answers_duplicate_never_a_second_lead(
     world: World,
 ) -> None:
