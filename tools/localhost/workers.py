@@ -35,6 +35,7 @@ from tools.localhost.errors import StartupError
 WORKER_COUNT_SETTING = "FUNCTIONS_WORKER_PROCESS_COUNT"
 MAX_WORKER_PROCESSES = 10  # the platform's ceiling
 _READY = b"R"
+_EXIT_GRACE = 5.0  # seconds
 
 
 def worker_process_count(environ: Mapping[str, str]) -> int:
@@ -88,9 +89,7 @@ class WorkerProcesses:
         try:
             for process, ready_read in pending:
                 if not _became_ready(ready_read, deadline):
-                    code = process.poll()
-                    state = f"exited with {code}" if code is not None else "was not ready in time"
-                    raise StartupError(f"A worker process (pid {process.pid}) {state}")
+                    raise StartupError(f"A worker process (pid {process.pid}) {_why(process)}")
         finally:
             for _, ready_read in pending:
                 os.close(ready_read)
@@ -172,6 +171,15 @@ def start_worker_processes(
 def _became_ready(ready_read: int, deadline: float) -> bool:
     readable, _, _ = select.select([ready_read], [], [], max(0.0, deadline - time.monotonic()))
     return bool(readable) and os.read(ready_read, 1) == _READY
+
+
+def _why(process: subprocess.Popen[bytes]) -> str:
+    """A worker that closed its ready pipe unready is exiting: wait a moment for its code (the
+    pipe closes as it exits, a little before it can be reaped)."""
+    try:
+        return f"exited with {process.wait(timeout=_EXIT_GRACE)}"
+    except subprocess.TimeoutExpired:
+        return "was not ready in time"
 
 
 def report_ready(handles: WorkerHandles) -> None:

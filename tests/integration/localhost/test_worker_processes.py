@@ -81,7 +81,7 @@ def test_timers_and_queue_triggers_run_in_the_host_process_only(
             kinds = [record["trigger"] for record in found]
             return found if kinds.count("queue") == 3 and "timer" in kinds else None
 
-        ran = wait_for(both_ran, what="three queue runs and a timer run")
+        ran = wait_for(both_ran, 30, "three queue runs and a timer run")
         assert {record["pid"] for record in ran} == {host.process.process.pid}
 
 
@@ -110,7 +110,7 @@ def test_worker_processes_stop_when_the_host_is_killed(azurite: Azurite, tmp_pat
     try:
         host.process.kill()
         host.process.wait(timeout=5)
-        wait_for(lambda: not is_running(worker), what="the orphaned worker to stop")
+        wait_for(lambda: not is_running(worker), timeout=30, what="the orphaned worker to stop")
     finally:
         if is_running(worker):
             os.kill(worker, signal.SIGKILL)
@@ -130,7 +130,8 @@ def test_a_worker_process_that_dies_is_replaced_and_serving_goes_on(
                 rf"Worker process {worker} exited with -9; started another \(pid (\d+)\)",
                 host.process.logs(),
             ),
-            what="the replacement",
+            30,
+            "the replacement",
         )
         replacement = int(line.group(1))
         assert is_running(replacement)
@@ -148,7 +149,7 @@ def test_a_replacement_that_cannot_start_is_given_up_and_the_host_serves_on(
         (root / "host.json").write_text("{ not json", encoding="utf-8")  # a new worker refuses
         os.kill(worker, signal.SIGKILL)
         gave_up = "exited with 1; HTTP is served by the remaining processes"
-        wait_for(lambda: gave_up in host.process.logs(), what="the failed replacement")
+        wait_for(lambda: gave_up in host.process.logs(), 30, "the failed replacement")
         time.sleep(2)  # several supervision ticks: no second attempt
         assert host.process.logs().count(gave_up) == 1
         assert serving_pids(host.process.base_url) == {host.process.process.pid}
