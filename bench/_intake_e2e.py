@@ -46,6 +46,7 @@ def measure_ack_floor(
     shares = [clients // processes + (n < clients % processes) for n in range(processes)]
     workers = [
         context.Process(
+            daemon=True,  # a failed bench leaves none behind
             target=_ack_floor_into,
             args=(results, azurite.connection_string),
             kwargs={
@@ -59,9 +60,13 @@ def measure_ack_floor(
     ]
     for worker in workers:
         worker.start()
-    runs = [results.get(timeout=seconds * 10) for _ in workers]
-    for worker in workers:
-        worker.join()
+    try:
+        runs = [results.get(timeout=seconds * 10) for _ in workers]
+    finally:
+        for worker in workers:
+            worker.join(timeout=seconds)
+            if worker.is_alive():
+                worker.terminate()
     return Throughput(
         sum(run.requests for run in runs),
         statistics.fmean(run.seconds for run in runs),
@@ -99,7 +104,7 @@ def _ack_floor(
         QueueClient.from_connection_string(connection_string, queue_name) for _ in range(clients)
     ]
     if together is not None:
-        together.wait()  # the processes' timed runs overlap as one run would
+        together.wait(timeout=60)  # the processes' timed runs overlap as one run would
 
     def client(number: int) -> Callable[[int], None]:
         table, queue = tables[number], queues[number]

@@ -34,10 +34,13 @@ def journal_partition(instant: datetime) -> str:
 
 
 def stored_row(entry: JournalEntry, prefix: str, *, relay_at: datetime | None) -> dict[str, Any]:
-    """The row of `entry` under `prefix`. Only what the key does not already say is stored,
-    and an outcome only once there is one: the row is written on every acknowledgement, and each
-    property costs the SDK and the service on that path. The key carries the delivery id, and
-    the id its arrival millisecond; a row under `R|` is Received (`entry_of` reads them back)."""
+    """The row of `entry` under `prefix`. An outcome is stored only once there is one: the row
+    is written on every acknowledgement, and each property costs the SDK and the service on that
+    path. The key carries the delivery id, the id its arrival millisecond, and a row under `R|`
+    is Received, and `entry_of` reads them from there. The columns that spell them out
+    (DeliveryId, ReceivedAt, Status) are still written, so that the previous version, which reads
+    only them, can run beside this one during a deployment or after a rollback; the next layout
+    can drop them."""
     partition, key = journal_keys(entry.delivery_id)
     body = entry.body or b""
     chunks = [body[i : i + _BINARY_CHUNK] for i in range(0, len(body), _BINARY_CHUNK)]
@@ -49,9 +52,10 @@ def stored_row(entry: JournalEntry, prefix: str, *, relay_at: datetime | None) -
         "Source": entry.source.value,
         "BodyBytes": len(body),
         "BodyChunks": len(chunks),
+        "DeliveryId": entry.delivery_id,
+        "ReceivedAt": entry.received_at,
+        "Status": entry.status.value,
     }
-    if prefix != RECEIVED:
-        row["Status"] = entry.status.value
     optional = {
         "LeadId": entry.lead_id,
         "Reason": entry.reason,

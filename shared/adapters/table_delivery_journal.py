@@ -12,9 +12,9 @@ millisecond, so a delivery is at most two point reads. The acknowledgement write
 pending deliveries of a day are the short R range, so the relay never scans the journal.
 Settling moves the row from R to J in one batch, the R delete under the ETag processing read:
 two runs of one delivery cannot both settle it. The body is kept as bytes (Edm.Binary), in
-columns of at most 64 KiB, the cap of a binary property. The delivery id and its arrival time
-are read from the RowKey, and a row stores its status and outcome only once settled
-(`delivery_rows.stored_row`).
+columns of at most 64 KiB, the cap of a binary property. The delivery id, its arrival time and
+a received row's status are read from the RowKey, and an outcome is stored only once there is
+one (`delivery_rows.stored_row`).
 """
 
 from __future__ import annotations

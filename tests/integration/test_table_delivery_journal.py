@@ -56,7 +56,7 @@ def test_a_body_past_one_binary_column_comes_back_byte_for_byte(
     assert summary.body is None
 
 
-def test_the_acknowledgement_stores_only_what_its_key_does_not_say(
+def test_the_acknowledgement_stores_no_outcome_before_there_is_one(
     journal: TableDeliveryJournal, table: TableClient
 ) -> None:
     entry = _entry(NOW)
@@ -65,7 +65,13 @@ def test_the_acknowledgement_stores_only_what_its_key_does_not_say(
     assert set(row) == {
         "PartitionKey", "RowKey", "PartnerId", "Sha256", "Source", "BodyBytes", "BodyChunks",
         "NextRelayAt", "Body0",
+        "DeliveryId", "ReceivedAt", "Status",  # for the previous version, which reads them
     }  # fmt: skip
+    assert (row["DeliveryId"], row["ReceivedAt"], row["Status"]) == (
+        entry.delivery_id,
+        NOW,
+        "Received",
+    )
     assert journal.get(entry.delivery_id) == replace(entry, etag=row.metadata["etag"])
 
 
@@ -102,6 +108,8 @@ def test_a_row_of_the_earlier_layout_reads_the_same(
         10,
     )
     assert [found.delivery_id for found in listed.entries] == [entry.delivery_id]
+    due = journal.pending(NOW.date(), NOW + timedelta(minutes=2))
+    assert [pending.delivery_id for pending in due] == [entry.delivery_id]
 
 
 def test_settling_moves_the_row_and_a_stale_settle_loses(

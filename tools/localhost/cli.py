@@ -141,17 +141,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             worker_process_count(os.environ) - 1,
             host.server.fileno(),
             ["--app", args.app, "--script-root", str(args.script_root)],
+            stopping,
         )
     except StartupError as error:
-        print(error, file=sys.stderr)
         host.stop()
+        if stopping.is_set():  # told to stop while the workers started: a clean stop
+            print("Stopping the host.")
+            return 0
+        print(error, file=sys.stderr)
         return 1
     if workers.pids:
         pids = ", ".join(str(pid) for pid in [os.getpid(), *workers.pids])
         print(f"\nHTTP is served by {len(workers.pids) + 1} worker processes (pids {pids}).")
     print("\nHost started. Press Ctrl+C to stop.")
     while not stopping.wait(0.5):
-        _replace_exited(workers)
+        _replace_exited(workers, stopping)
     print("Stopping the host.")
     workers.signal_stop()
     stopped = host.stop()
@@ -166,9 +170,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _replace_exited(workers: WorkerProcesses) -> None:
+def _replace_exited(workers: WorkerProcesses, stopping: threading.Event) -> None:
     try:
-        replaced = workers.replace_exited()
+        replaced = workers.replace_exited(stopping)
     except StartupError as error:
         logging.getLogger("Host").error("%s; HTTP is served by the remaining processes", error)
         return
@@ -194,7 +198,10 @@ def serve_as_worker(
     report_ready(handles)
     while not stopping.wait(0.5):
         pass
-    if not host.stop():
-        logging.shutdown()
-        os._exit(0)
-    return 0
+    host.stop()
+    # Always at once: a stuck invocation's thread would hold the interpreter at exit, and a
+    # worker has nothing of its own to flush but its logs.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

@@ -36,6 +36,7 @@ WORKER_COUNT_SETTING = "FUNCTIONS_WORKER_PROCESS_COUNT"
 MAX_WORKER_PROCESSES = 10  # the platform's ceiling
 _READY = b"R"
 _EXIT_GRACE = 5.0  # seconds
+_SLICE_MS = 500
 
 
 def worker_process_count(environ: Mapping[str, str]) -> int:
@@ -81,35 +82,46 @@ class WorkerProcesses:
     def pids(self) -> list[int]:
         return [process.pid for process in self.processes]
 
-    def start(self, count: int, *, ready_timeout: float = 60.0) -> None:
-        """Start `count` workers and return once each serves. One that exits or stays silent
-        raises `StartupError`."""
-        pending = [self._spawn() for _ in range(count)]
+    def start(self, count: int, stopping: threading.Event, *, ready_timeout: float = 60.0) -> None:
+        """Start `count` workers and return once each serves. One that exits, stays silent or
+        cannot be spawned raises `StartupError`, as does `stopping` being set meanwhile."""
+        pending: list[tuple[subprocess.Popen[bytes], int]] = []
         deadline = time.monotonic() + ready_timeout
         try:
+            for _ in range(count):
+                pending.append(self._spawn())
             for process, ready_read in pending:
-                if not _became_ready(ready_read, deadline):
-                    raise StartupError(f"A worker process (pid {process.pid}) {_why(process)}")
+                if not _became_ready(ready_read, deadline, stopping):
+                    why = "was stopped while starting" if stopping.is_set() else _why(process)
+                    raise StartupError(f"A worker process (pid {process.pid}) {why}")
+        except OSError as error:  # no process or pipe to be had
+            raise StartupError(f"A worker process could not be started: {error}") from error
         finally:
             for _, ready_read in pending:
                 os.close(ready_read)
 
-    def replace_exited(self) -> list[tuple[int, int, int]]:
+    def replace_exited(self, stopping: threading.Event) -> list[tuple[int, int, int]]:
         """Start a new worker for each that has exited, as the Functions host restarts a
-        language worker: (old pid, its exit code, new pid) for each one replaced."""
+        language worker: (old pid, its exit code, new pid) for each one replaced. Nothing is
+        replaced once the host is stopping."""
         replaced = []
         for process in [process for process in self.processes if process.poll() is not None]:
+            if stopping.is_set():
+                break
             self.processes.remove(process)
             try:
-                self.start(1)
+                self.start(1, stopping)
             except StartupError:
                 # Given up on, not retried every tick: the other processes go on serving.
-                failed = self.processes.pop()
-                failed.kill()
-                failed.wait()
+                self._discard_unready()
                 raise
             replaced.append((process.pid, process.returncode, self.processes[-1].pid))
         return replaced
+
+    def _discard_unready(self) -> None:
+        failed = self.processes.pop()
+        failed.kill()
+        failed.wait()
 
     def _spawn(self) -> tuple[subprocess.Popen[bytes], int]:
         ready_read, ready_write = os.pipe()
@@ -123,9 +135,16 @@ class WorkerProcesses:
             handles.argument(),
         ]
         try:
+            # A process group of its own: Ctrl-C in a terminal reaches the host alone, which
+            # then stops its workers in order (a worker still starting would die mid-import).
             process = subprocess.Popen(
-                command, pass_fds=(self._listener_fd, ready_write, self._alive_read)
+                command,
+                pass_fds=(self._listener_fd, ready_write, self._alive_read),
+                process_group=0,
             )
+        except OSError:
+            os.close(ready_read)
+            raise
         finally:
             os.close(ready_write)
         self.processes.append(process)
@@ -155,22 +174,28 @@ class WorkerProcesses:
 
 
 def start_worker_processes(
-    count: int, listener_fd: int, host_arguments: Sequence[str]
+    count: int, listener_fd: int, host_arguments: Sequence[str], stopping: threading.Event
 ) -> WorkerProcesses:
     """`count` HTTP-only worker processes on the inherited socket, each serving once this
-    returns; if one fails to start, they are all stopped and `StartupError` raised."""
+    returns; if one fails to start (or `stopping` is set meanwhile), they are all stopped and
+    `StartupError` raised."""
     workers = WorkerProcesses(listener_fd, host_arguments)
     try:
-        workers.start(count)
+        workers.start(count, stopping)
     except BaseException:
         workers.stop(timeout=5.0)
         raise
     return workers
 
 
-def _became_ready(ready_read: int, deadline: float) -> bool:
-    readable, _, _ = select.select([ready_read], [], [], max(0.0, deadline - time.monotonic()))
-    return bool(readable) and os.read(ready_read, 1) == _READY
+def _became_ready(ready_read: int, deadline: float, stopping: threading.Event) -> bool:
+    """Wait for the worker's word, in short slices so that a stop is heard at once."""
+    poller = select.poll()  # not select(): descriptors may be numbered past 1024
+    poller.register(ready_read, select.POLLIN)
+    while not stopping.is_set() and time.monotonic() < deadline:
+        if poller.poll(_SLICE_MS):
+            return os.read(ready_read, 1) == _READY
+    return False
 
 
 def _why(process: subprocess.Popen[bytes]) -> str:
@@ -183,7 +208,8 @@ def _why(process: subprocess.Popen[bytes]) -> str:
 
 
 def report_ready(handles: WorkerHandles) -> None:
-    os.write(handles.ready, _READY)
+    with contextlib.suppress(BrokenPipeError):  # the host is gone: the watch below stops us
+        os.write(handles.ready, _READY)
     os.close(handles.ready)
 
 

@@ -8,12 +8,15 @@ import os
 import re
 import signal
 import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import requests
 
 from tests.integration.localhost.support import (
+    SAMPLE_APP,
     SampleNames,
     queue,
     records,
@@ -23,10 +26,16 @@ from tests.integration.localhost.support import (
     wait_for,
     write_script_root,
 )
-from tests.support.azurite import Azurite
-from tools.localhost.process import HostProcess
+from tests.support.azurite import Azurite, free_port
+from tools.localhost.process import REPO_ROOT, HostProcess
 
 _CONNECTIONS = 200  # each a new connection: the kernel may hand any of them to any process
+
+
+def two_workers(azurite: Azurite) -> tuple[SampleNames, dict[str, str]]:
+    """Names of its own, and the settings of a host with one extra worker process."""
+    names = SampleNames()
+    return names, sample_env(azurite, names, FUNCTIONS_WORKER_PROCESS_COUNT="2")
 
 
 def worker_pids(host: HostProcess) -> list[int]:
@@ -68,8 +77,7 @@ def test_http_is_served_by_every_worker_process(azurite: Azurite, tmp_path: Path
 def test_timers_and_queue_triggers_run_in_the_host_process_only(
     azurite: Azurite, tmp_path: Path
 ) -> None:
-    names = SampleNames()
-    env = sample_env(azurite, names, FUNCTIONS_WORKER_PROCESS_COUNT="2")
+    names, env = two_workers(azurite)
     with serving(azurite, write_script_root(tmp_path), env, names) as host:
         client = queue(azurite, names.ok_queue)
         client.create_queue()
@@ -88,8 +96,7 @@ def test_timers_and_queue_triggers_run_in_the_host_process_only(
 def test_stopping_the_host_stops_its_worker_processes_and_frees_the_port(
     azurite: Azurite, tmp_path: Path
 ) -> None:
-    names = SampleNames()
-    env = sample_env(azurite, names, FUNCTIONS_WORKER_PROCESS_COUNT="2")
+    _, env = two_workers(azurite)
     host = start_sample_host(write_script_root(tmp_path), env)
     try:
         (worker,) = worker_pids(host)
@@ -103,25 +110,29 @@ def test_stopping_the_host_stops_its_worker_processes_and_frees_the_port(
 
 
 def test_worker_processes_stop_when_the_host_is_killed(azurite: Azurite, tmp_path: Path) -> None:
-    names = SampleNames()
-    env = sample_env(azurite, names, FUNCTIONS_WORKER_PROCESS_COUNT="2")
+    _, env = two_workers(azurite)
     host = start_sample_host(write_script_root(tmp_path), env)
-    (worker,) = worker_pids(host)
+    workers: list[int] = []
     try:
+        workers = worker_pids(host)
         host.process.kill()
         host.process.wait(timeout=5)
-        wait_for(lambda: not is_running(worker), timeout=30, what="the orphaned worker to stop")
+        wait_for(
+            lambda: not any(is_running(worker) for worker in workers),
+            30,
+            "the orphaned workers to stop",
+        )
     finally:
-        if is_running(worker):
-            os.kill(worker, signal.SIGKILL)
-            time.sleep(0.1)
+        host.stop()
+        for worker in workers:
+            if is_running(worker):
+                os.kill(worker, signal.SIGKILL)
 
 
 def test_a_worker_process_that_dies_is_replaced_and_serving_goes_on(
     azurite: Azurite, tmp_path: Path
 ) -> None:
-    names = SampleNames()
-    env = sample_env(azurite, names, FUNCTIONS_WORKER_PROCESS_COUNT="2")
+    names, env = two_workers(azurite)
     with serving(azurite, write_script_root(tmp_path), env, names) as host:
         (worker,) = worker_pids(host.process)
         os.kill(worker, signal.SIGKILL)
@@ -141,9 +152,8 @@ def test_a_worker_process_that_dies_is_replaced_and_serving_goes_on(
 def test_a_replacement_that_cannot_start_is_given_up_and_the_host_serves_on(
     azurite: Azurite, tmp_path: Path
 ) -> None:
-    names = SampleNames()
+    names, env = two_workers(azurite)
     root = write_script_root(tmp_path)
-    env = sample_env(azurite, names, FUNCTIONS_WORKER_PROCESS_COUNT="2")
     with serving(azurite, root, env, names) as host:
         (worker,) = worker_pids(host.process)
         (root / "host.json").write_text("{ not json", encoding="utf-8")  # a new worker refuses
@@ -153,3 +163,34 @@ def test_a_replacement_that_cannot_start_is_given_up_and_the_host_serves_on(
         time.sleep(2)  # several supervision ticks: no second attempt
         assert host.process.logs().count(gave_up) == 1
         assert serving_pids(host.process.base_url) == {host.process.process.pid}
+
+
+def test_a_stop_while_the_workers_start_is_a_clean_stop(azurite: Azurite, tmp_path: Path) -> None:
+    """SIGTERM between the function list and "Host started": exit 0, and no worker left
+    holding the port (a worker has it from the moment it is spawned)."""
+    root = write_script_root(tmp_path)
+    names = SampleNames()
+    env = sample_env(azurite, names, FUNCTIONS_WORKER_PROCESS_COUNT="3")
+    port = free_port()
+    log = tmp_path / "host.log"
+    command = [sys.executable, "-m", "tools.localhost", "--app", SAMPLE_APP]
+    command += ["--script-root", str(root), "--port", str(port)]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=out, stderr=out)
+    try:
+        wait_for(lambda: "Functions:" in log.read_text(), 30, "the function list")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0, log.read_text()
+        assert "Host started" not in log.read_text()
+        wait_for(lambda: _port_free(port), 15, "every worker to let go of the port")
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def _port_free(port: int) -> bool:
+    try:
+        with socket.create_server(("127.0.0.1", port)):
+            return True
+    except OSError:
+        return False
