@@ -13,6 +13,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
+from typing import NoReturn
 
 from tools.localhost.app_loader import (
     FunctionDescription,
@@ -35,6 +36,7 @@ from tools.localhost.workers import (
 )
 
 DEFAULT_PORT = 7071
+logger = logging.getLogger("Host")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -161,23 +163,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     stopped = host.stop()
     workers.wait(timeout=10.0)
     if not stopped:
-        # A stuck invocation would hold the interpreter at exit (thread-pool workers are joined
-        # then); like the real host, stop anyway.
-        logging.shutdown()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(0)
+        _exit_now()
     return 0
+
+
+def _exit_now() -> NoReturn:
+    """Exit 0 without waiting: a stuck invocation's thread would hold the interpreter at exit
+    (thread-pool workers are joined then); like the real host, stop anyway."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _replace_exited(workers: WorkerProcesses, stopping: threading.Event) -> None:
     try:
         replaced = workers.replace_exited(stopping)
     except StartupError as error:
-        logging.getLogger("Host").error("%s; HTTP is served by the remaining processes", error)
+        logger.error("%s; HTTP is served by the remaining processes", error)
         return
     for pid, code, new_pid in replaced:
-        logging.getLogger("Host").warning(
+        logger.warning(
             "Worker process %d exited with %d; started another (pid %d)", pid, code, new_pid
         )
 
@@ -199,9 +205,4 @@ def serve_as_worker(
     while not stopping.wait(0.5):
         pass
     host.stop()
-    # Always at once: a stuck invocation's thread would hold the interpreter at exit, and a
-    # worker has nothing of its own to flush but its logs.
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
+    _exit_now()  # always: a worker has nothing of its own to finish but its logs
